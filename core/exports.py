@@ -1,0 +1,19 @@
+"""Export formats: turn rows into a file streamed chunk by chunk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, ClassVar
+
+
+class ExportFormat:
+    """Base class of export formats; subclasses set the attributes and :meth:`write`."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    media_type: ClassVar[str]
+    extension: ClassVar[str]
+
+    def write(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+        """Yields the file's bytes in chunks, reading ``rows`` lazily."""
+        raise NotImplementedError

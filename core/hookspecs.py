@@ -1,0 +1,189 @@
+"""Every hook of Participe, in one place.
+
+A plugin is a module or an object with functions marked ``@hookimpl`` whose names are the
+hooks below. Built-in modules (vote types, field types, blocks) are plugins like any other;
+third-party packages register through the ``participe`` entry-point group. The core calls
+these hooks only through the typed facade :class:`core.plugin_manager.Plugins`.
+
+Unless said otherwise, every implementation is called and the results are collected in a
+list (last registered plugin first, ``tryfirst``/``trylast`` aside); ``firstresult`` hooks
+stop at the first implementation that returns something other than ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from core.aggregation import AggregationRule
+    from core.blocks import BlockType
+    from core.exports import ExportFormat
+    from core.fields import FieldType
+    from core.models import Ballot, Comment, Dialogue, Phase, Proposal, User
+    from core.registries import Registry
+    from core.vote_types import VoteType
+
+PROJECT_NAME = "participe"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# ---------------------------------------------------------------------------
+# Registration: plugins hand the core named things
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def register_vote_types(registry: Registry[VoteType[Any]]) -> None:
+    """Add vote types to ``registry`` with ``registry.add(MyVoteType())``.
+
+    Called once, when the plugin manager is built. A vote type's ``id`` is what a
+    dialogue's ``vote.type`` stores; two plugins adding the same id stop start-up.
+    Returns nothing.
+    """
+
+
+@hookspec
+def register_aggregation_rules(registry: Registry[AggregationRule]) -> None:
+    """Add participatory-budget winner rules (``greedy``, ``equal_shares``, ...) to
+    ``registry``.
+
+    Called once, when the plugin manager is built. A rule's ``id`` is what a budget
+    dialogue's ``budget.rule`` stores. Returns nothing.
+    """
+
+
+@hookspec
+def register_block_types(registry: Registry[BlockType]) -> None:
+    """Add home-page block kinds (text, news, map, ...) to ``registry``.
+
+    Called once, when the plugin manager is built. A block's ``kind`` stores the id.
+    Returns nothing.
+    """
+
+
+@hookspec
+def register_field_types(registry: Registry[FieldType]) -> None:
+    """Add proposal form field types (text, number, choice, postal code, ...) to
+    ``registry``.
+
+    Called once, when the plugin manager is built. A form field's ``type`` stores the id,
+    and the field type validates the values citizens submit. Returns nothing.
+    """
+
+
+@hookspec
+def register_export_formats(registry: Registry[ExportFormat]) -> None:
+    """Add export file formats (``csv``, ``xlsx``, ...) to ``registry``.
+
+    Called once, when the plugin manager is built. Returns nothing.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Web and storage: pages, templates, assets, tables
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def register_routes() -> Sequence[Any]:
+    """Return Litestar route handlers, controllers or routers to mount on the app.
+
+    Called once by ``create_app``. Paths are absolute (``/api/v1/...``, ``/admin/...``);
+    handlers receive the same dependencies as the core's (``db_session``, ``org``,
+    ``actor``, ``plugins``). Results of every plugin are mounted.
+    """
+
+
+@hookspec
+def template_dirs() -> Sequence[str | Path]:
+    """Return folders of Jinja2 templates.
+
+    Called once by ``create_app``. Templates found there take precedence over the core's,
+    and an overriding template can extend the one it replaces as ``default:NAME``. Between
+    plugins, the one registered last wins (third-party plugins after built-ins).
+    """
+
+
+@hookspec
+def static_dirs() -> Sequence[tuple[str, str | Path]]:
+    """Return ``(name, folder)`` pairs served under ``/static/plugins/{name}/``.
+
+    Called once by ``create_app``.
+    """
+
+
+@hookspec
+def migration_locations() -> Sequence[str]:
+    """Return Alembic version locations (``"package.module:folder"`` or paths) that hold
+    this plugin's own migrations.
+
+    Called by ``participe db upgrade``. A plugin's migrations form their own branch
+    (``branch_labels``) that depends on the core's first revision; every head is upgraded.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Permissions
+# ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def permission_allowed(
+    actor: User | None, action: str, resource: Any, context: dict[str, Any]
+) -> bool | None:
+    """Decide whether ``actor`` (``None`` when anonymous) may do ``action`` (``"vote"``,
+    ``"propose"``, ``"comment"``, ``"review"``, ...) on ``resource`` (a dialogue or a
+    proposal).
+
+    Called after the core's own checks (sign-in, role, phase, groups) have allowed the
+    action; ``context`` carries what the core already knows (``{"dialogue": ...}``).
+    Return ``False`` to refuse, ``True`` to allow without asking later plugins, ``None``
+    to have no opinion. First result wins.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Events: called after the change is committed; return values are ignored
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def proposal_submitted(proposal: Proposal, dialogue: Dialogue) -> None:
+    """A proposal was published (created published, or a draft published)."""
+
+
+@hookspec
+def proposal_status_changed(proposal: Proposal, dialogue: Dialogue, previous: str) -> None:
+    """Staff changed a proposal's ``status``; ``previous`` is the old status value."""
+
+
+@hookspec
+def ballot_changed(ballot: Ballot, dialogue: Dialogue, action: str) -> None:
+    """A ballot was changed (``action``: ``cast``, ``change``, ``withdraw``, ``replace``,
+    ``unconfirm``, ``void``)."""
+
+
+@hookspec
+def ballot_confirmed(ballot: Ballot, dialogue: Dialogue) -> None:
+    """A citizen confirmed a ballot, which now counts."""
+
+
+@hookspec
+def phase_opened(phase: Phase, dialogue: Dialogue) -> None:
+    """A phase became the current one (by its start date or switched by hand)."""
+
+
+@hookspec
+def phase_closed(phase: Phase, dialogue: Dialogue) -> None:
+    """A phase ended (by its end date or because another phase was switched to)."""
+
+
+@hookspec
+def comment_posted(comment: Comment, proposal: Proposal) -> None:
+    """A comment was posted on ``proposal``."""

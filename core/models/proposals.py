@@ -1,0 +1,76 @@
+"""Proposals: the citizens' contributions to a dialogue."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, utcnow
+from core.models.users import User
+
+
+class ProposalStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    UNDER_REVIEW = "under_review"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    WINNER = "winner"
+
+
+#: Statuses a citizen may vote on.
+VOTABLE_STATUSES = frozenset({ProposalStatus.PUBLISHED, ProposalStatus.ACCEPTED})
+#: Statuses everyone may see.
+PUBLIC_STATUSES = frozenset(set(ProposalStatus) - {ProposalStatus.DRAFT})
+
+
+class Proposal(Base):
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index("ix_proposals_dialogue_status", "dialogue_id", "status", "id"),
+        Index("ix_proposals_dialogue_theme", "dialogue_id", "theme"),
+        Index("ix_proposals_dialogue_sector", "dialogue_id", "sector"),
+        Index("ix_proposals_dialogue_published", "dialogue_id", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    #: Values of the dialogue's custom form fields, keyed by field key.
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    theme: Mapped[str | None] = mapped_column(String(64))
+    sector: Mapped[str | None] = mapped_column(String(64))
+    lat: Mapped[float | None]
+    lng: Mapped[float | None]
+    #: Cost in whole euros (participatory budgets).
+    cost: Mapped[int | None]
+    image_path: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[ProposalStatus] = mapped_column(
+        Enum(
+            ProposalStatus,
+            native_enum=False,
+            length=24,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ProposalStatus.DRAFT,
+    )
+    #: The reviewers' public answer.
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+
+    author: Mapped[User | None] = relationship(lazy="raise")
+
+    @property
+    def is_votable(self) -> bool:
+        return self.status in VOTABLE_STATUSES and self.hidden_at is None

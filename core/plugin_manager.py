@@ -1,0 +1,227 @@
+"""The plugin manager factory and the typed facade the rest of the code calls.
+
+One plugin manager per app, built by :func:`make_plugin_manager`: no global state. It
+registers the core's defaults, then the app's built-in plugins by module name, then the
+third-party plugins of the ``participe`` entry-point group, skipping blocked names, and
+checks that every hook implementation matches a hook (``check_pending``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from core import hookspecs
+from core.errors import ConfigurationError
+from core.registries import Registry
+
+if TYPE_CHECKING:
+    from core.aggregation import AggregationRule
+    from core.blocks import BlockType
+    from core.exports import ExportFormat
+    from core.fields import FieldType
+    from core.models import Ballot, Comment, Dialogue, Phase, Proposal, User
+    from core.vote_types import VoteType
+
+ENTRY_POINT_GROUP = "participe"
+
+#: The core's own plugins, always registered first.
+CORE_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("field_types", "core.defaults.field_types"),
+    ("block_types", "core.defaults.block_types"),
+    ("csv_export", "core.defaults.csv_export"),
+)
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What ``participe plugins list`` shows of one plugin."""
+
+    name: str
+    version: str
+    origin: str
+    enabled: bool
+
+
+def _distribution_version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class Plugins:
+    """Typed facade over a plugin manager: registries built once, hooks as methods."""
+
+    def __init__(self, pm: pluggy.PluginManager, infos: Sequence[PluginInfo]) -> None:
+        self.pm = pm
+        self.infos = tuple(infos)
+        self.vote_types: Registry[VoteType[Any]] = self._collect(
+            "vote type", pm.hook.register_vote_types
+        )
+        self.aggregation_rules: Registry[AggregationRule] = self._collect(
+            "aggregation rule", pm.hook.register_aggregation_rules
+        )
+        self.block_types: Registry[BlockType] = self._collect(
+            "block type", pm.hook.register_block_types
+        )
+        self.field_types: Registry[FieldType] = self._collect(
+            "field type", pm.hook.register_field_types
+        )
+        self.export_formats: Registry[ExportFormat] = self._collect(
+            "export format", pm.hook.register_export_formats
+        )
+
+    @staticmethod
+    def _collect(kind: str, hook: Any) -> Registry[Any]:
+        registry: Registry[Any] = Registry(kind)
+        # Call implementations one by one, in registration order, so that the first
+        # registrant of an id is the one a duplicate error names.
+        for impl in hook.get_hookimpls():
+            if impl.hookwrapper or impl.wrapper:
+                continue
+            impl.function(**{name: registry for name in impl.argnames})
+        return registry
+
+    # -- web and storage ---------------------------------------------------
+
+    def routes(self) -> list[Any]:
+        return [handler for result in self.pm.hook.register_routes() for handler in result]
+
+    def template_dirs(self) -> list[Path]:
+        """Plugin template folders, the one that wins first."""
+        return [Path(folder) for result in self.pm.hook.template_dirs() for folder in result]
+
+    def static_dirs(self) -> list[tuple[str, Path]]:
+        return [
+            (name, Path(folder)) for result in self.pm.hook.static_dirs() for name, folder in result
+        ]
+
+    def migration_locations(self) -> list[str]:
+        return [location for result in self.pm.hook.migration_locations() for location in result]
+
+    # -- permissions -------------------------------------------------------
+
+    def permission_allowed(
+        self, actor: User | None, action: str, resource: Any, context: dict[str, Any]
+    ) -> bool | None:
+        result: bool | None = self.pm.hook.permission_allowed(
+            actor=actor, action=action, resource=resource, context=context
+        )
+        return result
+
+    # -- events ------------------------------------------------------------
+
+    def proposal_submitted(self, proposal: Proposal, dialogue: Dialogue) -> None:
+        self.pm.hook.proposal_submitted(proposal=proposal, dialogue=dialogue)
+
+    def proposal_status_changed(
+        self, proposal: Proposal, dialogue: Dialogue, previous: str
+    ) -> None:
+        self.pm.hook.proposal_status_changed(
+            proposal=proposal, dialogue=dialogue, previous=previous
+        )
+
+    def ballot_changed(self, ballot: Ballot, dialogue: Dialogue, action: str) -> None:
+        self.pm.hook.ballot_changed(ballot=ballot, dialogue=dialogue, action=action)
+
+    def ballot_confirmed(self, ballot: Ballot, dialogue: Dialogue) -> None:
+        self.pm.hook.ballot_confirmed(ballot=ballot, dialogue=dialogue)
+
+    def phase_opened(self, phase: Phase, dialogue: Dialogue) -> None:
+        self.pm.hook.phase_opened(phase=phase, dialogue=dialogue)
+
+    def phase_closed(self, phase: Phase, dialogue: Dialogue) -> None:
+        self.pm.hook.phase_closed(phase=phase, dialogue=dialogue)
+
+    def comment_posted(self, comment: Comment, proposal: Proposal) -> None:
+        self.pm.hook.comment_posted(comment=comment, proposal=proposal)
+
+
+def _import(name: str, module_name: str) -> ModuleType:
+    try:
+        return importlib.import_module(module_name)
+    except ImportError as error:
+        raise ConfigurationError(f"plugin {name!r}: cannot import {module_name}: {error}") from None
+
+
+def make_plugin_manager(
+    *,
+    builtin_plugins: Sequence[tuple[str, str]] = (),
+    disabled: Sequence[str] = (),
+    load_entry_points: bool = True,
+    extra_plugins: Sequence[tuple[str, object]] = (),
+) -> Plugins:
+    """Builds the plugin manager of one app and returns its typed facade.
+
+    Args:
+        builtin_plugins: ``(name, module)`` pairs of the app's built-in plugins.
+        disabled: names of plugins not to load; an unknown name is a configuration error
+            (a typo must not leave a plugin silently enabled).
+        load_entry_points: load third-party plugins of the ``participe`` group.
+        extra_plugins: ``(name, plugin object)`` pairs registered last (tests, embedding).
+    """
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    blocked = set(disabled)
+    known: set[str] = set()
+    infos: list[PluginInfo] = []
+    own_version = _distribution_version("participe")
+
+    for name, module_name in (*CORE_PLUGINS, *builtin_plugins):
+        known.add(name)
+        enabled = name not in blocked
+        infos.append(PluginInfo(name, own_version, f"built-in ({module_name})", enabled))
+        if enabled:
+            pm.register(_import(name, module_name), name=name)
+
+    if load_entry_points:
+        for entry_point in sorted(
+            metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name
+        ):
+            name = entry_point.name
+            if name in known:
+                raise ConfigurationError(f"plugin name {name!r} is used twice")
+            known.add(name)
+            dist = entry_point.dist
+            version = dist.version if dist is not None else "unknown"
+            origin = f"{dist.name if dist is not None else '?'} ({entry_point.value})"
+            enabled = name not in blocked
+            infos.append(PluginInfo(name, version, origin, enabled))
+            if enabled:
+                try:
+                    plugin = entry_point.load()
+                except Exception as error:  # a broken third-party package: say which
+                    raise ConfigurationError(
+                        f"plugin {name!r} from {origin} failed to load: {error}"
+                    ) from None
+                pm.register(plugin, name=name)
+
+    for name, plugin in extra_plugins:
+        known.add(name)
+        enabled = name not in blocked
+        infos.append(PluginInfo(name, "", "registered by the app", enabled))
+        if enabled:
+            pm.register(plugin, name=name)
+
+    unknown = sorted(blocked - known)
+    if unknown:
+        raise ConfigurationError(
+            f"PARTICIPE_DISABLED_PLUGINS names unknown plugin(s): {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as error:
+        raise ConfigurationError(f"invalid plugin: {error}") from None
+    try:
+        return Plugins(pm, infos)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None

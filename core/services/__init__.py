@@ -1,0 +1,1 @@
+"""Services: functions that take a database session and hold the domain rules."""

@@ -1,0 +1,228 @@
+"""Dialogues: creation and changes from a :class:`DialogueSpec`, reading, and listing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.fields import FieldDefinition, FieldOption
+from core.models import Ballot, Dialogue, Organisation, Phase, Vote
+from core.models.dialogues import CommentsMode, DialogueKind, PhaseKind, ResultsVisibility
+from core.plugin_manager import Plugins
+from core.services.users import groups_by_name
+from core.specs import DialogueSpec, PhaseSpec
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+async def get_dialogue(session: AsyncSession, organisation: Organisation, slug: str) -> Dialogue:
+    dialogue = await session.scalar(
+        select(Dialogue).where(Dialogue.organisation_id == organisation.id, Dialogue.slug == slug)
+    )
+    if dialogue is None:
+        raise NotFound(f"démarche {slug!r} introuvable")
+    return dialogue
+
+
+async def list_dialogues(
+    session: AsyncSession, organisation: Organisation, *, include_archived: bool = False
+) -> Sequence[Dialogue]:
+    query = select(Dialogue).where(Dialogue.organisation_id == organisation.id)
+    if not include_archived:
+        query = query.where(Dialogue.archived_at.is_(None))
+    return (
+        await session.scalars(query.order_by(Dialogue.created_at.desc(), Dialogue.id.desc()))
+    ).all()
+
+
+async def has_votes(session: AsyncSession, dialogue: Dialogue) -> bool:
+    """Whether any ballot of ``dialogue`` holds a vote (the vote configuration is frozen)."""
+    query = select(exists().where(Ballot.dialogue_id == dialogue.id, Vote.ballot_id == Ballot.id))
+    return bool(await session.scalar(query))
+
+
+async def create_dialogue(
+    session: AsyncSession, plugins: Plugins, organisation: Organisation, spec: DialogueSpec
+) -> Dialogue:
+    missing = [name for name in ("slug", "title", "kind") if getattr(spec, name) is msgspec.UNSET]
+    if missing:
+        raise ValidationFailed(f"missing field(s): {', '.join(missing)}")
+    assert isinstance(spec.slug, str)
+    if not SLUG.match(spec.slug):
+        raise ValidationFailed("slug: lowercase letters, digits and dashes only (80 at most)")
+    taken = await session.scalar(
+        select(Dialogue.id).where(
+            Dialogue.organisation_id == organisation.id, Dialogue.slug == spec.slug
+        )
+    )
+    if taken:
+        raise Conflict(f"a dialogue {spec.slug!r} already exists", code="dialogue.slug_taken")
+    dialogue = Dialogue(organisation_id=organisation.id, slug=spec.slug, phases=[])
+    session.add(dialogue)
+    await _apply(session, plugins, organisation, dialogue, spec, frozen=False)
+    await session.flush()
+    return dialogue
+
+
+async def update_dialogue(
+    session: AsyncSession,
+    plugins: Plugins,
+    organisation: Organisation,
+    dialogue: Dialogue,
+    spec: DialogueSpec,
+) -> Dialogue:
+    if spec.slug is not msgspec.UNSET and spec.slug != dialogue.slug:
+        raise ValidationFailed("slug: the address of a dialogue cannot change")
+    frozen = await has_votes(session, dialogue)
+    await _apply(session, plugins, organisation, dialogue, spec, frozen=frozen)
+    await session.flush()
+    return dialogue
+
+
+async def _apply(
+    session: AsyncSession,
+    plugins: Plugins,
+    organisation: Organisation,
+    dialogue: Dialogue,
+    spec: DialogueSpec,
+    *,
+    frozen: bool,
+) -> None:
+    """Validates every given part of ``spec`` before changing anything on ``dialogue``."""
+    changes: dict[str, Any] = {}
+    if spec.title is not msgspec.UNSET:
+        title = spec.title.strip()
+        if not 1 <= len(title) <= 200:
+            raise ValidationFailed("title: 1 to 200 characters")
+        changes["title"] = title
+    if spec.kind is not msgspec.UNSET:
+        changes["kind"] = DialogueKind(spec.kind)
+    if spec.description is not msgspec.UNSET:
+        changes["description"] = spec.description
+    if spec.comments is not msgspec.UNSET:
+        changes["comments_mode"] = CommentsMode(spec.comments.mode)
+    if spec.results_visibility is not msgspec.UNSET:
+        changes["results_visibility"] = ResultsVisibility(spec.results_visibility)
+    if spec.vote is not msgspec.UNSET:
+        if spec.vote is None:
+            vote_type, vote_settings = None, {}
+        else:
+            kind = plugins.vote_types.get(spec.vote.type)
+            if kind is None:
+                raise ValidationFailed(
+                    f"vote.type: unknown vote type {spec.vote.type!r} "
+                    f"(available: {', '.join(plugins.vote_types.ids())})"
+                )
+            vote_type = kind.id
+            vote_settings = kind.encode_settings(kind.decode_settings(spec.vote.settings))
+        if frozen and (vote_type, vote_settings) != (dialogue.vote_type, dialogue.vote_settings):
+            raise Conflict(
+                "The vote settings cannot change once citizens have voted.",
+                code="vote.config_frozen",
+            )
+        changes["vote_type"], changes["vote_settings"] = vote_type, vote_settings
+    if spec.budget is not msgspec.UNSET:
+        if spec.budget is None:
+            changes["budget_amount"], changes["budget_rule"] = None, None
+        else:
+            if spec.budget.amount <= 0:
+                raise ValidationFailed("budget.amount: a positive amount is expected")
+            if spec.budget.rule not in plugins.aggregation_rules:
+                raise ValidationFailed(
+                    f"budget.rule: unknown rule {spec.budget.rule!r} "
+                    f"(available: {', '.join(plugins.aggregation_rules.ids())})"
+                )
+            changes["budget_amount"] = spec.budget.amount
+            changes["budget_rule"] = spec.budget.rule
+    if spec.form is not msgspec.UNSET:
+        changes["form"] = [msgspec.to_builtins(f) for f in _check_form(plugins, spec.form)]
+    if spec.themes is not msgspec.UNSET:
+        changes["themes"] = [msgspec.to_builtins(o) for o in _check_options("themes", spec.themes)]
+    if spec.sectors is not msgspec.UNSET:
+        changes["sectors"] = [
+            msgspec.to_builtins(o) for o in _check_options("sectors", spec.sectors)
+        ]
+    if spec.questionnaire is not msgspec.UNSET:
+        changes["modules"] = {**dialogue.modules, "questionnaire": spec.questionnaire}
+    phases = None
+    if spec.phases is not msgspec.UNSET:
+        phases = await _build_phases(session, organisation, spec.phases)
+
+    for name, value in changes.items():
+        setattr(dialogue, name, value)
+    if phases is not None:
+        dialogue.phases.clear()
+        await session.flush()
+        dialogue.phases.extend(phases)
+
+
+def _check_form(plugins: Plugins, form: list[FieldDefinition]) -> list[FieldDefinition]:
+    keys: set[str] = set()
+    for index, definition in enumerate(form):
+        where = f"form[{index}]"
+        if not KEY.match(definition.key):
+            raise ValidationFailed(f"{where}.key: letters, digits, '_' and '-' only")
+        if definition.key in keys:
+            raise ValidationFailed(f"{where}.key: {definition.key!r} is used twice")
+        keys.add(definition.key)
+        field_type = plugins.field_types.get(definition.type)
+        if field_type is None:
+            raise ValidationFailed(
+                f"{where}.type: unknown field type {definition.type!r} "
+                f"(available: {', '.join(plugins.field_types.ids())})"
+            )
+        if field_type.needs_options and not definition.options:
+            raise ValidationFailed(f"{where}.options: a {definition.type} field needs options")
+        if definition.options:
+            _check_options(f"{where}.options", definition.options)
+    return form
+
+
+def _check_options(where: str, options: list[FieldOption]) -> list[FieldOption]:
+    seen: set[str] = set()
+    for option in options:
+        if not KEY.match(option.key):
+            raise ValidationFailed(f"{where}: key {option.key!r}: letters, digits, '_' and '-'")
+        if option.key in seen:
+            raise ValidationFailed(f"{where}: key {option.key!r} is used twice")
+        seen.add(option.key)
+    return options
+
+
+async def _build_phases(
+    session: AsyncSession, organisation: Organisation, specs: list[PhaseSpec]
+) -> list[Phase]:
+    kinds = [spec.kind for spec in specs]
+    if len(set(kinds)) != len(kinds):
+        raise ValidationFailed("phases: each kind of phase may appear once")
+    phases = []
+    previous_start: datetime | None = None
+    for index, spec in enumerate(specs):
+        for name in ("starts_at", "ends_at"):
+            moment = getattr(spec, name)
+            if moment is not None and moment.tzinfo is None:
+                raise ValidationFailed(f"phases[{index}].{name}: a time zone is required")
+        if spec.starts_at and spec.ends_at and spec.ends_at <= spec.starts_at:
+            raise ValidationFailed(f"phases[{index}]: ends_at must come after starts_at")
+        if spec.starts_at and previous_start and spec.starts_at < previous_start:
+            raise ValidationFailed(f"phases[{index}]: phases must be in chronological order")
+        previous_start = spec.starts_at or previous_start
+        phases.append(
+            Phase(
+                position=index,
+                kind=PhaseKind(spec.kind),
+                title=spec.title or "",
+                starts_at=spec.starts_at,
+                ends_at=spec.ends_at,
+                groups=await groups_by_name(session, organisation, spec.groups),
+            )
+        )
+    return phases

@@ -1,0 +1,76 @@
+"""Organisations and the resolution of a request's host name to one of them."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.models import Organisation, OrganisationHost
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def host_without_port(host_header: str) -> str:
+    """``"Example.org:8000"`` → ``"example.org"``; ``"[::1]:8000"`` → ``"[::1]"``."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        end = host.find("]")
+        return host[: end + 1] if end != -1 else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+async def resolve_host(session: AsyncSession, host_header: str) -> Organisation | None:
+    """The organisation a Host header names; local addresses serve the default one."""
+    host = host_without_port(host_header)
+    if host in LOCAL_HOSTS:
+        return await default_organisation(session)
+    return await session.scalar(
+        select(Organisation)
+        .join(OrganisationHost, OrganisationHost.organisation_id == Organisation.id)
+        .where(OrganisationHost.host == host)
+    )
+
+
+async def default_organisation(session: AsyncSession) -> Organisation | None:
+    return await session.scalar(
+        select(Organisation).order_by(Organisation.is_default.desc(), Organisation.id).limit(1)
+    )
+
+
+async def get_by_slug(session: AsyncSession, slug: str) -> Organisation:
+    organisation = await session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        raise NotFound(f"organisation {slug!r} inconnue")
+    return organisation
+
+
+async def create_organisation(
+    session: AsyncSession,
+    *,
+    slug: str,
+    name: str,
+    hosts: list[str] | None = None,
+    is_default: bool = False,
+) -> Organisation:
+    """Creates an organisation; the first one created is the default one."""
+    if not SLUG.match(slug):
+        raise ValidationFailed("slug: lowercase letters, digits and dashes only")
+    if await session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
+        raise Conflict(f"organisation {slug!r} already exists", code="organisation.exists")
+    has_any = await session.scalar(select(Organisation.id).limit(1))
+    organisation = Organisation(slug=slug, name=name, is_default=is_default or has_any is None)
+    session.add(organisation)
+    await session.flush()
+    for host in hosts or []:
+        name_only = host_without_port(host)
+        if await session.scalar(
+            select(OrganisationHost.id).where(OrganisationHost.host == name_only)
+        ):
+            raise Conflict(f"host {name_only!r} already serves another organisation")
+        session.add(OrganisationHost(organisation_id=organisation.id, host=name_only))
+    await session.flush()
+    return organisation

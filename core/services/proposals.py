@@ -1,0 +1,291 @@
+"""Proposals: submission, edition by their author, publication, review, listing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import Forbidden, NotFound, ValidationFailed
+from core.fields import FieldDefinition, clean_field_values
+from core.models import Dialogue, Proposal, User
+from core.models.proposals import ProposalStatus
+from core.permissions import Action, check
+from core.plugin_manager import Plugins
+from core.specs import ProposalReview, ProposalSpec
+
+EDITABLE_BY_AUTHOR = frozenset({ProposalStatus.DRAFT, ProposalStatus.PUBLISHED})
+SortName = Literal["recent", "oldest", "title", "cost"]
+SORTS: dict[str, Any] = {
+    "recent": (Proposal.published_at.desc(), Proposal.id.desc()),
+    "oldest": (Proposal.published_at.asc(), Proposal.id.asc()),
+    "title": (Proposal.title.asc(), Proposal.id.asc()),
+    "cost": (Proposal.cost.asc(), Proposal.id.asc()),
+}
+
+
+@dataclass(frozen=True)
+class ProposalFilters:
+    status: str | None = None
+    theme: str | None = None
+    sector: str | None = None
+    q: str | None = None
+    sort: str = "recent"
+    located_only: bool = False
+
+
+def form_of(dialogue: Dialogue) -> list[FieldDefinition]:
+    return [msgspec.convert(raw, type=FieldDefinition) for raw in dialogue.form]
+
+
+def can_see_confidential(proposal: Proposal, viewer: User | None) -> bool:
+    return viewer is not None and (viewer.is_staff or viewer.id == proposal.author_id)
+
+
+def visible_fields(dialogue: Dialogue, proposal: Proposal, viewer: User | None) -> dict[str, Any]:
+    """The proposal's field values ``viewer`` may see: confidential ones only for the
+    author and staff."""
+    if can_see_confidential(proposal, viewer):
+        return dict(proposal.fields)
+    hidden = {definition.key for definition in form_of(dialogue) if definition.confidential}
+    return {key: value for key, value in proposal.fields.items() if key not in hidden}
+
+
+def _check_keys(dialogue: Dialogue, theme: str | None, sector: str | None) -> None:
+    if theme is not None and dialogue.themes:
+        if theme not in {option["key"] for option in dialogue.themes}:
+            raise ValidationFailed(f"theme: unknown theme {theme!r}")
+    elif theme is not None:
+        raise ValidationFailed("theme: this dialogue has no themes")
+    if sector is not None and dialogue.sectors:
+        if sector not in {option["key"] for option in dialogue.sectors}:
+            raise ValidationFailed(f"sector: unknown sector {sector!r}")
+    elif sector is not None:
+        raise ValidationFailed("sector: this dialogue has no sectors")
+
+
+def _apply_spec(
+    plugins: Plugins, dialogue: Dialogue, proposal: Proposal, spec: ProposalSpec, *, final: bool
+) -> None:
+    """Validates ``spec`` and writes it on ``proposal``; ``final`` requires what a published
+    proposal needs (a title, required fields)."""
+    if spec.title is not msgspec.UNSET:
+        proposal.title = spec.title.strip()
+    if spec.body is not msgspec.UNSET:
+        if len(spec.body) > 20_000:
+            raise ValidationFailed("body: 20,000 characters at most")
+        proposal.body = spec.body.strip()
+    theme = proposal.theme if spec.theme is msgspec.UNSET else spec.theme
+    sector = proposal.sector if spec.sector is msgspec.UNSET else spec.sector
+    _check_keys(dialogue, theme, sector)
+    proposal.theme, proposal.sector = theme, sector
+    if spec.location is not msgspec.UNSET:
+        if spec.location is None:
+            proposal.lat = proposal.lng = None
+        else:
+            if not (-90 <= spec.location.lat <= 90 and -180 <= spec.location.lng <= 180):
+                raise ValidationFailed("location: latitude -90..90 and longitude -180..180")
+            proposal.lat, proposal.lng = spec.location.lat, spec.location.lng
+    if spec.cost is not msgspec.UNSET:
+        if spec.cost is not None and spec.cost < 0:
+            raise ValidationFailed("cost: a positive amount is expected")
+        proposal.cost = spec.cost
+    raw_fields = proposal.fields if spec.fields is msgspec.UNSET else spec.fields
+    proposal.fields = clean_field_values(
+        form_of(dialogue), raw_fields, plugins.field_types, require=final
+    )
+    if not 3 <= len(proposal.title) <= 200:
+        raise ValidationFailed("title: 3 to 200 characters")
+
+
+async def create_proposal(
+    session: AsyncSession,
+    plugins: Plugins,
+    dialogue: Dialogue,
+    author: User | None,
+    spec: ProposalSpec,
+    *,
+    now: datetime,
+    group_ids: set[int],
+) -> Proposal:
+    author = check(plugins, author, Action.PROPOSE, dialogue, now=now, group_ids=group_ids)
+    if spec.title is msgspec.UNSET:
+        raise ValidationFailed("title: required")
+    draft = spec.draft is True
+    proposal = Proposal(dialogue_id=dialogue.id, author_id=author.id, title="", body="", fields={})
+    _apply_spec(plugins, dialogue, proposal, spec, final=not draft)
+    if draft:
+        proposal.status = ProposalStatus.DRAFT
+    else:
+        proposal.status = ProposalStatus.PUBLISHED
+        proposal.published_at = now
+    session.add(proposal)
+    await session.flush()
+    return proposal
+
+
+def _check_author(proposal: Proposal, actor: User | None) -> User:
+    if actor is None or actor.id != proposal.author_id:
+        raise Forbidden("Seul·e l'auteur·rice peut modifier cette proposition.")
+    return actor
+
+
+async def update_proposal(
+    session: AsyncSession,
+    plugins: Plugins,
+    dialogue: Dialogue,
+    proposal: Proposal,
+    actor: User | None,
+    spec: ProposalSpec,
+) -> Proposal:
+    _check_author(proposal, actor)
+    if proposal.status not in EDITABLE_BY_AUTHOR:
+        raise Forbidden(
+            "Cette proposition est en cours d'instruction et ne peut plus être modifiée.",
+            code="proposal.locked",
+        )
+    if spec.draft is not msgspec.UNSET and spec.draft != (proposal.status == ProposalStatus.DRAFT):
+        raise ValidationFailed("draft: use the publish action to publish a draft")
+    _apply_spec(plugins, dialogue, proposal, spec, final=proposal.status != ProposalStatus.DRAFT)
+    await session.flush()
+    return proposal
+
+
+async def publish_proposal(
+    session: AsyncSession,
+    plugins: Plugins,
+    dialogue: Dialogue,
+    proposal: Proposal,
+    actor: User | None,
+    *,
+    now: datetime,
+    group_ids: set[int],
+) -> Proposal:
+    _check_author(proposal, actor)
+    check(plugins, actor, Action.PROPOSE, dialogue, now=now, group_ids=group_ids)
+    if proposal.status != ProposalStatus.DRAFT:
+        raise ValidationFailed("this proposal is already published", code="proposal.not_draft")
+    _apply_spec(plugins, dialogue, proposal, ProposalSpec(), final=True)
+    proposal.status = ProposalStatus.PUBLISHED
+    proposal.published_at = now
+    await session.flush()
+    return proposal
+
+
+async def review_proposal(
+    session: AsyncSession,
+    plugins: Plugins,
+    dialogue: Dialogue,
+    proposal: Proposal,
+    review: ProposalReview,
+    *,
+    now: datetime,
+) -> str | None:
+    """Applies a staff review; returns the previous status when the status changed."""
+    previous = None
+    if review.status is not msgspec.UNSET and review.status != proposal.status:
+        previous = proposal.status.value
+        proposal.status = ProposalStatus(review.status)
+        if proposal.published_at is None and proposal.status != ProposalStatus.DRAFT:
+            proposal.published_at = now
+    if review.status_reason is not msgspec.UNSET:
+        proposal.status_reason = review.status_reason
+    if review.cost is not msgspec.UNSET:
+        if review.cost is not None and review.cost < 0:
+            raise ValidationFailed("cost: a positive amount is expected")
+        proposal.cost = review.cost
+    theme = proposal.theme if review.theme is msgspec.UNSET else review.theme
+    sector = proposal.sector if review.sector is msgspec.UNSET else review.sector
+    _check_keys(dialogue, theme, sector)
+    proposal.theme, proposal.sector = theme, sector
+    await session.flush()
+    return previous
+
+
+async def get_proposal(
+    session: AsyncSession, organisation_id: int, proposal_id: int, viewer: User | None
+) -> tuple[Proposal, Dialogue]:
+    """A proposal ``viewer`` may see, with its dialogue; drafts and hidden proposals are
+    unknown to everyone but their author and staff."""
+    row = (
+        await session.execute(
+            select(Proposal, Dialogue)
+            .join(Dialogue, Dialogue.id == Proposal.dialogue_id)
+            .where(Proposal.id == proposal_id, Dialogue.organisation_id == organisation_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("proposition introuvable")
+    proposal, dialogue = row
+    private = proposal.status == ProposalStatus.DRAFT or proposal.hidden_at is not None
+    if private and not can_see_confidential(proposal, viewer):
+        raise NotFound("proposition introuvable")
+    return proposal, dialogue
+
+
+def _filtered(dialogue: Dialogue, filters: ProposalFilters) -> Select[Any]:
+    query = select(Proposal).where(
+        Proposal.dialogue_id == dialogue.id,
+        Proposal.status != ProposalStatus.DRAFT,
+        Proposal.hidden_at.is_(None),
+    )
+    if filters.status:
+        try:
+            status = ProposalStatus(filters.status)
+        except ValueError:
+            raise ValidationFailed(f"status: unknown status {filters.status!r}") from None
+        query = query.where(Proposal.status == status)
+    if filters.theme:
+        query = query.where(Proposal.theme == filters.theme)
+    if filters.sector:
+        query = query.where(Proposal.sector == filters.sector)
+    if filters.q:
+        pattern = "%" + filters.q.strip().lower().replace("%", r"\%").replace("_", r"\_") + "%"
+        query = query.where(
+            or_(
+                func.lower(Proposal.title).like(pattern, escape="\\"),
+                func.lower(Proposal.body).like(pattern, escape="\\"),
+            )
+        )
+    if filters.located_only:
+        query = query.where(Proposal.lat.is_not(None), Proposal.lng.is_not(None))
+    return query
+
+
+async def list_proposals(
+    session: AsyncSession,
+    dialogue: Dialogue,
+    filters: ProposalFilters,
+    *,
+    page: int,
+    per_page: int,
+) -> tuple[Sequence[Proposal], int]:
+    """A page of the public proposals of ``dialogue`` and the total matching ``filters``."""
+    if filters.sort not in SORTS:
+        raise ValidationFailed(f"sort: one of {', '.join(SORTS)}")
+    query = _filtered(dialogue, filters)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(
+        query.order_by(*SORTS[filters.sort]).offset((page - 1) * per_page).limit(per_page)
+    )
+    return rows.all(), total
+
+
+async def located_proposals(
+    session: AsyncSession, dialogue: Dialogue, filters: ProposalFilters, *, limit: int = 10_000
+) -> Sequence[Proposal]:
+    located = ProposalFilters(
+        status=filters.status,
+        theme=filters.theme,
+        sector=filters.sector,
+        q=filters.q,
+        sort=filters.sort,
+        located_only=True,
+    )
+    query = _filtered(dialogue, located).order_by(*SORTS.get(located.sort, SORTS["recent"]))
+    return (await session.scalars(query.limit(limit))).all()

@@ -1,0 +1,88 @@
+"""What organisers send to create or change a dialogue, validated by msgspec.
+
+Fields left out keep their value (``UNSET``), which makes the same Struct serve creation
+and partial updates. The API uses these Structs as its request bodies.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from core.fields import FieldDefinition, FieldOption
+
+DialogueKindName = Literal["ideas", "consultation", "budget", "questionnaire"]
+PhaseKindName = Literal["information", "proposals", "review", "vote", "results"]
+
+
+class Strict(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    pass
+
+
+class VoteSpec(Strict):
+    type: str
+    settings: dict[str, Any] = {}
+
+
+class CommentsSpec(Strict):
+    mode: Literal["thread", "qualified", "off"]
+
+
+class BudgetSpec(Strict):
+    amount: int
+    rule: str = "greedy"
+
+
+class PhaseSpec(Strict):
+    kind: PhaseKindName
+    title: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    groups: list[str] = []
+
+
+class DialogueSpec(Strict):
+    slug: str | UnsetType = UNSET
+    title: str | UnsetType = UNSET
+    kind: DialogueKindName | UnsetType = UNSET
+    description: str | UnsetType = UNSET
+    vote: VoteSpec | UnsetType | None = UNSET
+    comments: CommentsSpec | UnsetType = UNSET
+    budget: BudgetSpec | UnsetType | None = UNSET
+    form: list[FieldDefinition] | UnsetType = UNSET
+    themes: list[FieldOption] | UnsetType = UNSET
+    sectors: list[FieldOption] | UnsetType = UNSET
+    phases: list[PhaseSpec] | UnsetType = UNSET
+    results_visibility: Literal["live", "after_vote", "manual"] | UnsetType = UNSET
+    #: Settings of other modules (``{"questionnaire": {...}}``), each validated by the
+    #: plugin that owns it.
+    questionnaire: dict[str, Any] | UnsetType = UNSET
+
+
+class Location(Strict):
+    lat: float
+    lng: float
+
+
+class ProposalSpec(Strict):
+    title: str | UnsetType = UNSET
+    body: str | UnsetType = UNSET
+    fields: dict[str, Any] | UnsetType = UNSET
+    theme: str | UnsetType | None = UNSET
+    sector: str | UnsetType | None = UNSET
+    location: Location | UnsetType | None = UNSET
+    cost: int | UnsetType | None = UNSET
+    draft: bool | UnsetType = UNSET
+
+
+class ProposalReview(Strict):
+    status: (
+        Literal["draft", "published", "under_review", "accepted", "refused", "winner"] | UnsetType
+    ) = UNSET
+    status_reason: str | UnsetType = UNSET
+    cost: int | UnsetType | None = UNSET
+    theme: str | UnsetType | None = UNSET
+    sector: str | UnsetType | None = UNSET

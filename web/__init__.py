@@ -1,0 +1,1 @@
+"""The Litestar web front: pages, JSON API, back office."""

@@ -1,0 +1,95 @@
+"""API: the back office (staff only)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from litestar import Controller, patch, post
+from litestar.params import FromPath, JSONBody
+
+from core.db import utcnow
+from core.permissions import Action, staff_check
+from core.services import dialogues, phases, proposals
+from core.specs import DialogueSpec, ProposalReview, Strict
+from web.api.schemas import DialogueOut, ProposalOut, dialogue_out, proposals_out
+from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+
+
+class PhaseSwitch(Strict):
+    kind: str
+
+
+class AdminController(Controller):
+    path = "/api/v1/admin"
+    tags: ClassVar[list[str]] = ["back office"]
+
+    @post("/dialogues", status_code=201)
+    async def create_dialogue(
+        self,
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        data: JSONBody[DialogueSpec],
+    ) -> DialogueOut:
+        staff_check(actor, Action.ADMINISTER)
+        dialogue = await dialogues.create_dialogue(db_session, plugins, org, data)
+        await db_session.commit()
+        return dialogue_out(dialogue, utcnow())
+
+    @patch("/dialogues/{slug:str}")
+    async def update_dialogue(
+        self,
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        slug: FromPath[str],
+        data: JSONBody[DialogueSpec],
+    ) -> DialogueOut:
+        staff_check(actor, Action.ADMINISTER)
+        dialogue = await dialogues.get_dialogue(db_session, org, slug)
+        await dialogues.update_dialogue(db_session, plugins, org, dialogue, data)
+        await db_session.commit()
+        await db_session.refresh(dialogue, ["phases"])
+        return dialogue_out(dialogue, utcnow())
+
+    @post("/dialogues/{slug:str}/phase", status_code=200)
+    async def switch_phase(
+        self,
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        slug: FromPath[str],
+        data: JSONBody[PhaseSwitch],
+    ) -> DialogueOut:
+        staff_check(actor, Action.ADMINISTER)
+        dialogue = await dialogues.get_dialogue(db_session, org, slug)
+        now = utcnow()
+        closed, opened = phases.switch_phase(dialogue, data.kind, now)
+        await db_session.commit()
+        if closed is not None:
+            plugins.phase_closed(closed, dialogue)
+        plugins.phase_opened(opened, dialogue)
+        return dialogue_out(dialogue, now)
+
+    @patch("/proposals/{proposal_id:int}")
+    async def review_proposal(
+        self,
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        proposal_id: FromPath[int],
+        data: JSONBody[ProposalReview],
+    ) -> ProposalOut:
+        staff_check(actor, Action.REVIEW)
+        proposal, dialogue = await proposals.get_proposal(db_session, org.id, proposal_id, actor)
+        previous = await proposals.review_proposal(
+            db_session, plugins, dialogue, proposal, data, now=utcnow()
+        )
+        await db_session.commit()
+        if previous is not None:
+            plugins.proposal_status_changed(proposal, dialogue, previous)
+        return (await proposals_out(db_session, dialogue, [proposal], actor))[0]

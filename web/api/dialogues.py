@@ -1,0 +1,192 @@
+"""API: dialogues and their proposals, for everyone."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from litestar import Controller, MediaType, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from core.db import utcnow
+from core.services import dialogues, proposals
+from core.services.proposals import ProposalFilters
+from core.specs import ProposalSpec
+from web.api.schemas import (
+    DialogueOut,
+    DialogueSummary,
+    Page,
+    ProposalOut,
+    dialogue_out,
+    dialogue_summary,
+    proposal_out,
+    proposals_out,
+)
+from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
+
+PageNumber = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
+PerPage = Annotated[int, QueryParameter(ge=1, le=100)]
+
+
+def _filters(
+    status: str | None, theme: str | None, sector: str | None, q: str | None, sort: str
+) -> ProposalFilters:
+    return ProposalFilters(status=status, theme=theme, sector=sector, q=q, sort=sort)
+
+
+class DialogueController(Controller):
+    path = "/api/v1/dialogues"
+    tags: ClassVar[list[str]] = ["dialogues"]
+
+    @get("/")
+    async def list_dialogues(
+        self, db_session: DbSession, org: CurrentOrg, page: PageNumber = 1, per_page: PerPage = 20
+    ) -> Page[DialogueSummary]:
+        now = utcnow()
+        items = await dialogues.list_dialogues(db_session, org)
+        start = (page - 1) * per_page
+        return Page(
+            items=[dialogue_summary(d, now) for d in items[start : start + per_page]],
+            total=len(items),
+            page=page,
+            per_page=per_page,
+        )
+
+    @get("/{slug:str}")
+    async def read_dialogue(
+        self, db_session: DbSession, org: CurrentOrg, slug: FromPath[str]
+    ) -> DialogueOut:
+        return dialogue_out(await dialogues.get_dialogue(db_session, org, slug), utcnow())
+
+    @get("/{slug:str}/proposals")
+    async def list_proposals(
+        self,
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        slug: FromPath[str],
+        page: PageNumber = 1,
+        per_page: PerPage = 20,
+        status: FromQuery[str | None] = None,
+        theme: FromQuery[str | None] = None,
+        sector: FromQuery[str | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        sort: FromQuery[str] = "recent",
+    ) -> Page[ProposalOut]:
+        dialogue = await dialogues.get_dialogue(db_session, org, slug)
+        items, total = await proposals.list_proposals(
+            db_session,
+            dialogue,
+            _filters(status, theme, sector, q, sort),
+            page=page,
+            per_page=per_page,
+        )
+        return Page(
+            items=await proposals_out(db_session, dialogue, items, actor),
+            total=total,
+            page=page,
+            per_page=per_page,
+        )
+
+    @get("/{slug:str}/proposals.geojson", media_type="application/geo+json")
+    async def proposals_geojson(
+        self,
+        db_session: DbSession,
+        org: CurrentOrg,
+        slug: FromPath[str],
+        status: FromQuery[str | None] = None,
+        theme: FromQuery[str | None] = None,
+        sector: FromQuery[str | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        sort: FromQuery[str] = "recent",
+    ) -> dict[str, Any]:
+        dialogue = await dialogues.get_dialogue(db_session, org, slug)
+        located = await proposals.located_proposals(
+            db_session, dialogue, _filters(status, theme, sector, q, sort)
+        )
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "id": p.id,
+                    "geometry": {"type": "Point", "coordinates": [p.lng, p.lat]},
+                    "properties": {
+                        "id": p.id,
+                        "title": p.title,
+                        "status": p.status.value,
+                        "theme": p.theme,
+                        "sector": p.sector,
+                        "url": f"/proposals/{p.id}",
+                    },
+                }
+                for p in located
+            ],
+        }
+
+    @post("/{slug:str}/proposals", status_code=201)
+    async def create_proposal(
+        self,
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        group_ids: GroupIds,
+        slug: FromPath[str],
+        data: JSONBody[ProposalSpec],
+    ) -> ProposalOut:
+        dialogue = await dialogues.get_dialogue(db_session, org, slug)
+        proposal = await proposals.create_proposal(
+            db_session, plugins, dialogue, actor, data, now=utcnow(), group_ids=group_ids
+        )
+        await db_session.commit()
+        if proposal.published_at is not None:
+            plugins.proposal_submitted(proposal, dialogue)
+        return proposal_out(dialogue, proposal, actor, actor)
+
+
+class ProposalController(Controller):
+    path = "/api/v1/proposals"
+    tags: ClassVar[list[str]] = ["proposals"]
+
+    @get("/{proposal_id:int}")
+    async def read_proposal(
+        self, db_session: DbSession, org: CurrentOrg, actor: Actor, proposal_id: FromPath[int]
+    ) -> ProposalOut:
+        proposal, dialogue = await proposals.get_proposal(db_session, org.id, proposal_id, actor)
+        return (await proposals_out(db_session, dialogue, [proposal], actor))[0]
+
+    @patch("/{proposal_id:int}")
+    async def update_proposal(
+        self,
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        proposal_id: FromPath[int],
+        data: JSONBody[ProposalSpec],
+    ) -> ProposalOut:
+        proposal, dialogue = await proposals.get_proposal(db_session, org.id, proposal_id, actor)
+        await proposals.update_proposal(db_session, plugins, dialogue, proposal, actor, data)
+        await db_session.commit()
+        return proposal_out(dialogue, proposal, actor, actor)
+
+    @post("/{proposal_id:int}/publish", status_code=200)
+    async def publish_proposal(
+        self,
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        group_ids: GroupIds,
+        proposal_id: FromPath[int],
+    ) -> ProposalOut:
+        proposal, dialogue = await proposals.get_proposal(db_session, org.id, proposal_id, actor)
+        await proposals.publish_proposal(
+            db_session, plugins, dialogue, proposal, actor, now=utcnow(), group_ids=group_ids
+        )
+        await db_session.commit()
+        plugins.proposal_submitted(proposal, dialogue)
+        return proposal_out(dialogue, proposal, actor, actor)
+
+
+__all__ = ["DialogueController", "MediaType", "ProposalController"]

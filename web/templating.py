@@ -1,0 +1,90 @@
+"""Jinja2 templates: organisation theme, then plugins' folders, then the core's.
+
+A template that overrides another can extend the original as ``default:NAME`` (the core's
+version), which keeps overrides short. Between plugins the one registered last wins;
+autoescaping is always on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from litestar import MediaType, Request, Response
+
+CORE_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def make_environment(plugin_dirs: Sequence[Path], theme_dirs: Sequence[Path] = ()) -> Environment:
+    loaders: list[BaseLoader] = [
+        *(FileSystemLoader(str(folder)) for folder in theme_dirs),
+        *(FileSystemLoader(str(folder)) for folder in plugin_dirs),
+        FileSystemLoader(str(CORE_TEMPLATES)),
+        PrefixLoader({"default": FileSystemLoader(str(CORE_TEMPLATES))}, delimiter=":"),
+    ]
+    environment = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        enable_async=False,
+    )
+    return environment
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template: str,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Response[str]:
+    """Renders ``template`` with the request's organisation and actor in the context."""
+    app_context = request.app.state.context
+    state = request.scope.get("state", {})
+    page = app_context.templates.get_template(template).render(
+        request=request,
+        org=state.get("org"),
+        actor=state.get("actor"),
+        settings=app_context.settings,
+        **context,
+    )
+    return Response(page, status_code=status_code, headers=headers, media_type=MediaType.HTML)
+
+
+def render_error_page(
+    request: Request[Any, Any, Any],
+    status_code: int,
+    detail: str,
+    code: str,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
+    try:
+        return render(
+            request,
+            "error.html",
+            status_code=status_code,
+            headers=headers,
+            status=status_code,
+            detail=detail,
+            code=code,
+        )
+    except Exception:  # the error page itself must never fail
+        return Response(
+            f"{status_code} — {detail}",
+            status_code=status_code,
+            headers=headers,
+            media_type=MediaType.TEXT,
+        )
