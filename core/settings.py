@@ -94,6 +94,7 @@ class Settings:
             mail_from=environ.get("PARTICIPE_MAIL_FROM") or cls.mail_from,
             disabled_plugins=_names(environ.get("PARTICIPE_DISABLED_PLUGINS")),
             rate_limits=_flag(environ.get("PARTICIPE_RATE_LIMITS"), True),
+            load_entry_points=_flag(environ.get("PARTICIPE_LOAD_ENTRY_POINTS"), True),
             rate_limit_overrides=overrides,
             upload_dir=environ.get("PARTICIPE_UPLOAD_DIR") or cls.upload_dir,
             sql_echo=_flag(environ.get("PARTICIPE_SQL_ECHO"), False),

@@ -169,3 +169,71 @@ async def world(database: Database) -> World:
     world.alice = await world.person("alice@example.org", display_name="Alice")
     world.bob = await world.person("bob@example.org", display_name="Bob")
     return world
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: Any
+
+
+@pytest.fixture
+def live_server(database: Database, database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """The app served by a real uvicorn process on loopback, on the test database."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PARTICIPE_DATABASE_URL": database_url,
+        "PARTICIPE_RATE_LIMITS": "off",
+        "PARTICIPE_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "PARTICIPE_LOAD_ENTRY_POINTS": "off",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "web.asgi:app_factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/static/participe.css", timeout=1):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                raise RuntimeError("the live server did not start") from None
+            time.sleep(0.1)
+    yield LiveServer(url, process)
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()

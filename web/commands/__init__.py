@@ -1,0 +1,1 @@
+"""Subcommands of ``participe``: one module each, found automatically."""

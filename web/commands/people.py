@@ -1,0 +1,94 @@
+"""``participe org create``, ``participe user create``, ``participe token create``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.models import Organisation
+from core.models.users import Role
+from core.plugin_manager import Plugins
+from core.services import organisations, users
+from web.commands._runtime import load_settings, run_with_session
+
+
+def register(subparsers: Any) -> None:
+    org = subparsers.add_parser("org", help="organisations")
+    org_actions = org.add_subparsers(dest="org_command", metavar="ACTION", required=True)
+    create_org = org_actions.add_parser("create", help="create an organisation")
+    create_org.add_argument("slug")
+    create_org.add_argument("--name", required=True)
+    create_org.add_argument("--host", action="append", default=[], help="a host name (repeat)")
+    create_org.add_argument("--default", action="store_true", help="serve it on localhost")
+    create_org.set_defaults(func=run_create_org)
+
+    user = subparsers.add_parser("user", help="users")
+    user_actions = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    create_user = user_actions.add_parser("create", help="create (or update) a verified user")
+    _person_arguments(create_user)
+    create_user.add_argument("--role", choices=[role.value for role in Role])
+    create_user.add_argument("--name", help="display name")
+    create_user.set_defaults(func=run_create_user)
+
+    token = subparsers.add_parser("token", help="API bearer tokens")
+    token_actions = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    create_token = token_actions.add_parser(
+        "create", help="create a verified user if needed, print a bearer token"
+    )
+    _person_arguments(create_token)
+    create_token.add_argument("--admin", action="store_true", help="give the user the admin role")
+    create_token.set_defaults(func=run_create_token)
+
+
+def _person_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--org", help="organisation slug (default: the default organisation)")
+
+
+async def _organisation(session: AsyncSession, slug: str | None) -> Organisation:
+    if slug:
+        return await organisations.get_by_slug(session, slug)
+    organisation = await organisations.default_organisation(session)
+    if organisation is None:
+        from core.errors import NotFound
+
+        raise NotFound("no organisation yet: run 'participe org create' first")
+    return organisation
+
+
+def run_create_org(args: argparse.Namespace) -> int:
+    async def work(session: AsyncSession, plugins: Plugins) -> Organisation:
+        return await organisations.create_organisation(
+            session, slug=args.slug, name=args.name, hosts=args.host, is_default=args.default
+        )
+
+    organisation = run_with_session(load_settings(), work)
+    print(f"organisation {organisation.slug} created")
+    return 0
+
+
+def run_create_user(args: argparse.Namespace) -> int:
+    async def work(session: AsyncSession, plugins: Plugins) -> str:
+        organisation = await _organisation(session, args.org)
+        role = Role(args.role) if args.role else None
+        user = await users.ensure_user(
+            session, organisation, args.email, role=role, display_name=args.name
+        )
+        return f"user {user.email} ({user.role.value}) in {organisation.slug}"
+
+    print(run_with_session(load_settings(), work))
+    return 0
+
+
+def run_create_token(args: argparse.Namespace) -> int:
+    async def work(session: AsyncSession, plugins: Plugins) -> str:
+        organisation = await _organisation(session, args.org)
+        user = await users.ensure_user(
+            session, organisation, args.email, role=Role.ADMIN if args.admin else None
+        )
+        return await users.create_api_token(session, user, name="cli")
+
+    print(run_with_session(load_settings(), work))
+    return 0
