@@ -15,7 +15,7 @@ from core.errors import DomainError
 log = logging.getLogger("participe.web")
 
 HTTP_CODES = {
-    400: "bad_request",
+    400: "validation",
     401: "auth.required",
     403: "forbidden",
     404: "not_found",

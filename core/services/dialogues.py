@@ -66,8 +66,8 @@ async def create_dialogue(
     if taken:
         raise Conflict(f"a dialogue {spec.slug!r} already exists", code="dialogue.slug_taken")
     dialogue = Dialogue(organisation_id=organisation.id, slug=spec.slug, phases=[])
-    session.add(dialogue)
     await _apply(session, plugins, organisation, dialogue, spec, frozen=False)
+    session.add(dialogue)
     await session.flush()
     return dialogue
 
@@ -159,8 +159,10 @@ async def _apply(
     for name, value in changes.items():
         setattr(dialogue, name, value)
     if phases is not None:
-        dialogue.phases.clear()
-        await session.flush()
+        if dialogue.id is not None:
+            # Remove the old phases first: their kinds are unique per dialogue.
+            dialogue.phases.clear()
+            await session.flush()
         dialogue.phases.extend(phases)
 
 

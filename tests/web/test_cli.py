@@ -1,0 +1,71 @@
+"""The ``participe`` command, run as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {
+        **os.environ,
+        "PARTICIPE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "PARTICIPE_LOAD_ENTRY_POINTS": "off",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "web.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_set_up_an_organisation_and_a_token(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    created = run(tmp_path, "org", "create", "nantes", "--name", "Ville de Nantes")
+    assert created.returncode == 0, created.stderr
+    user = run(tmp_path, "user", "create", "--email", "Agent@Nantes.fr", "--role", "reviewer")
+    assert "agent@nantes.fr (reviewer) in nantes" in user.stdout
+    token = run(tmp_path, "token", "create", "--email", "maire@nantes.fr", "--admin")
+    assert token.returncode == 0 and token.stdout.strip().startswith("pt_")
+    again = run(tmp_path, "org", "create", "nantes", "--name", "Encore")
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_plugins_list_shows_the_built_ins(tmp_path: Path) -> None:
+    listing = run(tmp_path, "plugins", "list", PARTICIPE_DISABLED_PLUGINS="vote_ranked")
+    assert listing.returncode == 0
+    rows = {line.split()[0]: line.split() for line in listing.stdout.splitlines()[1:]}
+    for name in ("support", "vote_binary", "vote_points", "vote_ranked", "questionnaire"):
+        assert name in rows
+    assert rows["vote_ranked"][2] == "no" and rows["support"][2] == "yes"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ("db", "upgrade"),
+            {"PARTICIPE_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/x"},
+            "cannot reach the database",
+        ),
+        (("plugins", "list"), {"PARTICIPE_DISABLED_PLUGINS": "vote_rankd"}, "unknown plugin"),
+        (("serve",), {"PARTICIPE_PRODUCTION": "on"}, "PARTICIPE_SECRET_KEY is required"),
+        (("org", "create", "x", "--name", "X"), {}, "run 'participe db upgrade' first"),
+    ],
+)
+def test_bad_configuration_stops_with_one_line(
+    tmp_path: Path, args: tuple[str, ...], env: dict[str, str], message: str
+) -> None:
+    result = run(tmp_path, *args, **env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
