@@ -1,0 +1,296 @@
+"""Seeds the demo: a town, its citizens, and one dialogue of each kind with realistic
+French content, created through the same services as the API so that every rule holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db import utcnow
+from core.models import Dialogue, Organisation, Proposal, User
+from core.models.users import Role
+from core.plugin_manager import Plugins
+from core.services import dialogues, organisations, proposals, users
+from core.specs import DialogueSpec, ProposalReview, ProposalSpec
+from web import demo_content as content
+
+DEMO_ADMIN = "admin@belleville.example"
+
+
+@dataclass
+class DemoWorld:
+    organisation: Organisation
+    admin: User
+    admin_token: str
+    citizens: list[User] = field(default_factory=list)
+    dialogues: dict[str, Dialogue] = field(default_factory=dict)
+    proposals: dict[str, list[Proposal]] = field(default_factory=dict)
+
+
+def _phases(now: datetime, current: str, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Dated phases around ``now``: those before ``current`` are over, ``current`` runs for
+    two more weeks, later ones follow on."""
+    position = kinds.index(current)
+    start = now - timedelta(days=21 * position + 7)
+    phases = []
+    for kind in kinds:
+        end = start + timedelta(days=21)
+        phases.append({"kind": kind, "starts_at": start.isoformat(), "ends_at": end.isoformat()})
+        start = end
+    phases[-1].pop("ends_at")
+    return phases
+
+
+def _spec(**fields: Any) -> DialogueSpec:
+    return msgspec.convert(fields, type=DialogueSpec)
+
+
+async def _submit(
+    session: AsyncSession,
+    plugins: Plugins,
+    dialogue: Dialogue,
+    author: User,
+    **fields: Any,
+) -> Proposal:
+    return await proposals.create_proposal(
+        session,
+        plugins,
+        dialogue,
+        author,
+        msgspec.convert(fields, type=ProposalSpec),
+        now=utcnow(),
+        group_ids=set(),
+    )
+
+
+async def _open_for_proposals(
+    session: AsyncSession, plugins: Plugins, org: Organisation, dialogue: Dialogue
+) -> None:
+    await dialogues.update_dialogue(
+        session,
+        plugins,
+        org,
+        dialogue,
+        _spec(
+            phases=[{"kind": "proposals", "starts_at": (utcnow() - timedelta(days=1)).isoformat()}]
+        ),
+    )
+
+
+async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
+    """Creates the demo organisation and its dialogues; the caller commits."""
+    now = utcnow()
+    org = await organisations.create_organisation(
+        session, slug=content.TOWN["slug"], name=content.TOWN["name"], is_default=True
+    )
+    org.theme = {"primary": "#000091", "logo_text": "Belleville"}
+    admin = await users.ensure_user(
+        session, org, DEMO_ADMIN, role=Role.ADMIN, display_name="Équipe municipale"
+    )
+    world = DemoWorld(org, admin, await users.create_api_token(session, admin, "demo"))
+    for index, (name, postal_code) in enumerate(content.CITIZENS):
+        citizen = await users.ensure_user(
+            session, org, f"citoyen{index + 1}@belleville.example", display_name=name
+        )
+        citizen.postal_code = postal_code
+        world.citizens.append(citizen)
+    await session.flush()
+
+    await _budget(session, plugins, world, now)
+    await _ideas(session, plugins, world, now)
+    await _consultation(session, plugins, world, now)
+    await _questionnaire(session, plugins, world, now)
+    return world
+
+
+async def _budget(session: AsyncSession, plugins: Plugins, world: DemoWorld, now: datetime) -> None:
+    dialogue = await dialogues.create_dialogue(
+        session,
+        plugins,
+        world.organisation,
+        _spec(
+            slug="budget-participatif-2027",
+            title="Budget participatif 2027",
+            kind="budget",
+            description=(
+                "500 000 € pour réaliser les projets des habitantes et des habitants. "
+                "Votez pour vos projets préférés : chaque voix compte !"
+            ),
+            vote={
+                "type": "support",
+                "settings": {"max_votes": 5, "label": "Je soutiens ce projet"},
+            },
+            budget={"amount": 500_000, "rule": "equal_shares"},
+            comments={"mode": "qualified"},
+            themes=content.THEMES,
+            sectors=content.SECTORS,
+            form=[
+                {"key": "beneficiaires", "label": "Qui en profitera ?", "type": "long_text"},
+                {
+                    "key": "telephone",
+                    "label": "Téléphone (pour l'équipe municipale)",
+                    "type": "text",
+                    "confidential": True,
+                },
+            ],
+            results_visibility="after_vote",
+        ),
+    )
+    await _open_for_proposals(session, plugins, world.organisation, dialogue)
+    submitted = []
+    for index, (title, body, theme, sector, cost, north, east) in enumerate(
+        content.BUDGET_PROPOSALS
+    ):
+        author = world.citizens[index % len(world.citizens)]
+        proposal = await _submit(
+            session,
+            plugins,
+            dialogue,
+            author,
+            title=title,
+            body=body,
+            theme=theme,
+            sector=sector,
+            location={"lat": content.CENTRE[0] + north, "lng": content.CENTRE[1] + east},
+            cost=cost,
+            fields={
+                "beneficiaires": "Tous les habitants du quartier",
+                "telephone": "06 12 34 56 78",
+            },
+        )
+        verdict = "refused" if index == len(content.BUDGET_PROPOSALS) - 1 else "accepted"
+        await proposals.review_proposal(
+            session,
+            plugins,
+            dialogue,
+            proposal,
+            ProposalReview(
+                status=verdict,
+                status_reason=(
+                    "Projet étudié par les services : faisable en 2027."
+                    if verdict == "accepted"
+                    else "Ce projet relève de la compétence du département."
+                ),
+            ),
+            now=now,
+        )
+        submitted.append(proposal)
+    await dialogues.update_dialogue(
+        session,
+        plugins,
+        world.organisation,
+        dialogue,
+        _spec(
+            phases=_phases(now, "vote", ("information", "proposals", "review", "vote", "results"))
+        ),
+    )
+    world.dialogues["budget"] = dialogue
+    world.proposals["budget"] = submitted
+
+
+async def _ideas(session: AsyncSession, plugins: Plugins, world: DemoWorld, now: datetime) -> None:
+    dialogue = await dialogues.create_dialogue(
+        session,
+        plugins,
+        world.organisation,
+        _spec(
+            slug="ma-ville-en-2030",
+            title="Ma ville en 2030 : la boîte à idées",
+            kind="ideas",
+            description="Partagez vos idées pour la ville de demain et soutenez celles des autres.",
+            vote={"type": "support", "settings": {"label": "C'est une bonne idée !"}},
+            comments={"mode": "thread"},
+            themes=content.THEMES,
+            sectors=content.SECTORS,
+            phases=_phases(now, "proposals", ("proposals", "vote")),
+            results_visibility="live",
+        ),
+    )
+    submitted = []
+    for index, (title, body, theme, sector) in enumerate(content.IDEAS):
+        submitted.append(
+            await _submit(
+                session,
+                plugins,
+                dialogue,
+                world.citizens[(index * 3) % len(world.citizens)],
+                title=title,
+                body=body,
+                theme=theme,
+                sector=sector,
+                location={
+                    "lat": content.CENTRE[0] + 0.004 * (index - 3),
+                    "lng": content.CENTRE[1] + 0.003 * (index % 3),
+                },
+            )
+        )
+    world.dialogues["ideas"] = dialogue
+    world.proposals["ideas"] = submitted
+
+
+async def _consultation(
+    session: AsyncSession, plugins: Plugins, world: DemoWorld, now: datetime
+) -> None:
+    dialogue = await dialogues.create_dialogue(
+        session,
+        plugins,
+        world.organisation,
+        _spec(
+            slug="place-du-marche",
+            title="Réaménagement de la place du Marché",
+            kind="consultation",
+            description=(
+                "La municipalité propose quatre orientations pour la place du Marché. "
+                "Donnez votre avis sur chacune d'elles."
+            ),
+            vote={
+                "type": "binary",
+                "settings": {
+                    "options": ["for", "against", "neutral"],
+                    "labels": {"for": "Pour", "against": "Contre", "neutral": "Sans avis"},
+                },
+            },
+            comments={"mode": "qualified"},
+            results_visibility="live",
+        ),
+    )
+    await _open_for_proposals(session, plugins, world.organisation, dialogue)
+    submitted = [
+        await _submit(session, plugins, dialogue, world.admin, title=title, body=body)
+        for title, body in content.CONSULTATION_PROPOSALS
+    ]
+    await dialogues.update_dialogue(
+        session,
+        plugins,
+        world.organisation,
+        dialogue,
+        _spec(phases=_phases(now, "vote", ("information", "vote", "results"))),
+    )
+    world.dialogues["consultation"] = dialogue
+    world.proposals["consultation"] = submitted
+
+
+async def _questionnaire(
+    session: AsyncSession, plugins: Plugins, world: DemoWorld, now: datetime
+) -> None:
+    dialogue = await dialogues.create_dialogue(
+        session,
+        plugins,
+        world.organisation,
+        _spec(
+            slug="nouveau-logo",
+            title="Quel logo pour notre ville ?",
+            kind="questionnaire",
+            description=(
+                "Trois propositions de logo ont été dessinées par des élèves : à vous de choisir."
+            ),
+            phases=_phases(now, "vote", ("information", "vote", "results")),
+            questionnaire=content.QUESTIONNAIRE_SETTINGS,
+            results_visibility="after_vote",
+        ),
+    )
+    world.dialogues["questionnaire"] = dialogue

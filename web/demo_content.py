@@ -1,0 +1,293 @@
+"""The demo's French content: a town, its citizens, and one dialogue of each kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TOWN = {"slug": "belleville", "name": "Ville de Belleville-sur-Loire"}
+CENTRE = (47.2184, -1.5536)
+
+CITIZENS = [
+    ("Camille Martin", "44000"),
+    ("Louis Bernard", "44000"),
+    ("Léa Dubois", "44100"),
+    ("Hugo Thomas", "44100"),
+    ("Chloé Robert", "44200"),
+    ("Gabriel Richard", "44200"),
+    ("Manon Petit", "44300"),
+    ("Arthur Durand", "44300"),
+    ("Inès Leroy", "44000"),
+    ("Jules Moreau", "44100"),
+    ("Zoé Simon", "44200"),
+    ("Nathan Laurent", "44300"),
+    ("Jade Lefebvre", "44000"),
+    ("Raphaël Michel", "44100"),
+    ("Louise Garcia", "44200"),
+    ("Adam David", "44300"),
+    ("Alice Bertrand", "44000"),
+    ("Paul Roux", "44100"),
+    ("Emma Vincent", "44200"),
+    ("Sacha Fournier", "44300"),
+]
+
+THEMES = [
+    {"key": "mobilite", "label": "Mobilité"},
+    {"key": "nature", "label": "Nature et climat"},
+    {"key": "culture", "label": "Culture"},
+    {"key": "sport", "label": "Sport et loisirs"},
+    {"key": "solidarite", "label": "Solidarité"},
+]
+SECTORS = [
+    {"key": "centre", "label": "Centre-ville"},
+    {"key": "nord", "label": "Quartier Nord"},
+    {"key": "est", "label": "Bords de Loire"},
+    {"key": "sud", "label": "Quartier Sud"},
+]
+
+#: (title, body, theme, sector, cost in euros, offset north, offset east)
+BUDGET_PROPOSALS: list[tuple[str, str, str, str, int, float, float]] = [
+    (
+        "Une piste cyclable sécurisée rue de la République",
+        "Séparer les vélos des voitures sur l'axe qui mène aux écoles et au lycée.",
+        "mobilite",
+        "centre",
+        180_000,
+        0.002,
+        0.001,
+    ),
+    (
+        "Des arceaux vélos devant chaque école",
+        "Installer 200 arceaux pour que les familles puissent venir à vélo.",
+        "mobilite",
+        "nord",
+        25_000,
+        0.012,
+        -0.004,
+    ),
+    (
+        "Un verger partagé au parc des Tanneurs",
+        "Planter trente arbres fruitiers entretenus avec les habitants et l'école voisine.",
+        "nature",
+        "est",
+        40_000,
+        -0.003,
+        0.014,
+    ),
+    (
+        "Végétaliser la cour de l'école Jean-Macé",
+        "Remplacer le bitume par des arbres, un potager et des sols perméables : "
+        "une cour plus fraîche l'été.",
+        "nature",
+        "sud",
+        150_000,
+        -0.011,
+        0.002,
+    ),
+    (
+        "Des fontaines à eau potable dans les parcs",
+        "Six fontaines pour les promeneurs, les sportifs et les familles.",
+        "nature",
+        "est",
+        36_000,
+        -0.001,
+        0.011,
+    ),
+    (
+        "Une boîte à livres dans chaque quartier",
+        "Des bibliothèques de rue fabriquées par le lycée professionnel.",
+        "culture",
+        "nord",
+        8_000,
+        0.009,
+        0.003,
+    ),
+    (
+        "Un festival de musique au bord de la Loire",
+        "Une journée de concerts gratuits avec les associations de la ville.",
+        "culture",
+        "est",
+        60_000,
+        -0.004,
+        0.018,
+    ),
+    (
+        "Rénover le skatepark du quartier Sud",
+        "Reprendre les modules abîmés et ajouter un espace pour les débutants.",
+        "sport",
+        "sud",
+        120_000,
+        -0.014,
+        -0.006,
+    ),
+    (
+        "Un parcours sportif le long du fleuve",
+        "Dix agrès en accès libre sur la promenade des bords de Loire.",
+        "sport",
+        "est",
+        55_000,
+        -0.006,
+        0.021,
+    ),
+    (
+        "Des bancs et des toilettes publiques au centre-ville",
+        "Pour que chacun, quel que soit son âge, puisse profiter du centre.",
+        "solidarite",
+        "centre",
+        90_000,
+        0.001,
+        -0.002,
+    ),
+    (
+        "Une épicerie solidaire au quartier Nord",
+        "Aménager un local pour une épicerie à petits prix tenue par une association.",
+        "solidarite",
+        "nord",
+        75_000,
+        0.015,
+        0.006,
+    ),
+    (
+        "Éclairer le chemin de la gare",
+        "Un éclairage sobre et détecteur de présence pour rentrer sereinement le soir.",
+        "mobilite",
+        "sud",
+        45_000,
+        -0.008,
+        -0.012,
+    ),
+    (
+        "Un jardin partagé rue des Acacias",
+        "Des parcelles pour les habitants des immeubles sans jardin.",
+        "nature",
+        "nord",
+        30_000,
+        0.018,
+        -0.009,
+    ),
+    (
+        "Une fresque participative sous le pont",
+        "Un projet d'art urbain mené avec les jeunes du quartier.",
+        "culture",
+        "centre",
+        15_000,
+        0.0,
+        0.007,
+    ),
+    (
+        "Un terrain multisport en accès libre",
+        "Basket, handball et football sur un même terrain, ouvert à tous.",
+        "sport",
+        "nord",
+        140_000,
+        0.021,
+        0.002,
+    ),
+    (
+        "Des abris pour les sans-abri l'hiver",
+        "Un accueil de nuit équipé, en lien avec les associations.",
+        "solidarite",
+        "centre",
+        110_000,
+        0.003,
+        -0.005,
+    ),
+]
+
+IDEAS = [
+    (
+        "Une navette électrique gratuite le samedi",
+        "Relier les quartiers au marché du centre sans voiture.",
+        "mobilite",
+        "centre",
+    ),
+    (
+        "Des poules dans les jardins des écoles",
+        "Réduire les déchets de la cantine et sensibiliser les enfants.",
+        "nature",
+        "sud",
+    ),
+    (
+        "Un café des aînés",
+        "Un lieu chaleureux pour rompre l'isolement des personnes âgées.",
+        "solidarite",
+        "nord",
+    ),
+    (
+        "Une fête des voisins géante dans le parc",
+        "Une date commune, des tables prêtées par la ville.",
+        "culture",
+        "est",
+    ),
+    (
+        "Des nichoirs à martinets sur les bâtiments publics",
+        "Protéger les oiseaux qui reviennent chaque été.",
+        "nature",
+        "centre",
+    ),
+    (
+        "Ouvrir les cours d'école le week-end",
+        "Des espaces de jeu pour les familles qui n'ont pas de jardin.",
+        "sport",
+        "nord",
+    ),
+]
+
+CONSULTATION_PROPOSALS = [
+    (
+        "Rendre la place du Marché piétonne",
+        "La circulation automobile serait interdite sauf livraisons le matin.",
+    ),
+    ("Planter vingt arbres sur la place", "Créer de l'ombre et réduire la chaleur en été."),
+    ("Installer une aire de jeux pour enfants", "Au sud de la place, à côté des terrasses."),
+    (
+        "Déplacer le stationnement vers le parking des Halles",
+        "Avec une navette gratuite les jours de marché.",
+    ),
+]
+
+QUESTIONNAIRE_SETTINGS: dict[str, Any] = {
+    "questions": [
+        {
+            "kind": "single",
+            "text": "Quel logo pour notre ville ?",
+            "required": True,
+            "options": [
+                {
+                    "key": "loire",
+                    "label": "La Loire et ses méandres",
+                    "image_url": "/static/plugins/questionnaire/logos/loire.svg",
+                },
+                {
+                    "key": "tour",
+                    "label": "La tour de l'horloge",
+                    "image_url": "/static/plugins/questionnaire/logos/tour.svg",
+                },
+                {
+                    "key": "feuille",
+                    "label": "La feuille de chêne",
+                    "image_url": "/static/plugins/questionnaire/logos/feuille.svg",
+                },
+            ],
+        },
+        {
+            "kind": "multiple",
+            "text": "Où voulez-vous voir le nouveau logo ?",
+            "options": [
+                {"key": "vehicules", "label": "Sur les véhicules municipaux"},
+                {"key": "panneaux", "label": "Sur les panneaux d'entrée de ville"},
+                {"key": "site", "label": "Sur le site internet"},
+                {"key": "papiers", "label": "Sur les courriers"},
+            ],
+            "min": 1,
+            "max": 3,
+        },
+        {
+            "kind": "scale",
+            "text": "L'identité visuelle actuelle vous plaît-elle ?",
+            "min": 1,
+            "max": 5,
+            "required": True,
+        },
+        {"kind": "text", "text": "Une remarque pour l'équipe municipale ?"},
+    ],
+}
