@@ -66,9 +66,7 @@ def test_hand_example_add1_and_rule() -> None:
 def test_poor_voters_pay_what_they_have() -> None:
     # 4 voters with 25 each. A (60) by voters 0-2 at 20 each; then C (30) by voters 0 and 3:
     # voter 0 has 5 left and pays it all, voter 3 pays the other 25. B (40) stays unfunded.
-    election = BudgetElection.from_approvals(
-        100, {1: 60, 2: 40, 3: 30}, [[1, 3], [1], [1], [2, 3]]
-    )
+    election = BudgetElection.from_approvals(100, {1: 60, 2: 40, 3: 30}, [[1, 3], [1], [1], [2, 3]])
     assert EqualSharesRule().select(election).winners == (1, 3)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pabutools.election import Additive_Cardinal_Sat, Cost_Sat, parse_pabulib as pabutools_parse
+from pabutools.election import Additive_Cardinal_Sat, Cost_Sat
+from pabutools.election import parse_pabulib as pabutools_parse
 from pabutools.election.satisfaction.additivesatisfaction import AdditiveSatisfaction
 from pabutools.rules import (
     completion_by_rule_combination,
@@ -119,7 +120,7 @@ GOOD = "META\nkey;value\nbudget;100\nvote_type;cumulative\nPROJECTS\nproject_id;
         (GOOD + "VOTES\nvoter_id;vote;points\nv;1,1;1,1\n", 11, "twice"),
         (GOOD + "VOTES\nvoter_id;vote;points\nv;1;x\n", 11, "not a number"),
         (GOOD + "VOTES\nvoter_id;vote\nv;1\n", 11, "need a points column"),
-        (GOOD + "VOTES\nvoter_id;vote;points\nv;1\n", 11, "1 fields where the header has 3"),
+        (GOOD + "VOTES\nvoter_id;vote;points\nv;1\n", 11, "2 fields where the header has 3"),
         (GOOD + "VOTES\nvoter_id;points\n", 10, "lacks vote"),
         (GOOD.replace("2;50", "2;-5") + "VOTES\nvoter_id;vote\n", 8, "negative cost"),
         (GOOD.replace("2;50", '2;"50') + "VOTES\nvoter_id;vote\n", 8, "bad quoting"),
