@@ -1,1 +1,23 @@
-"""Built-in plugin support."""
+"""Built-in plugin ``support``: simple support ("C'est une bonne idée !"), optionally
+limited in number or by the costs of the supported proposals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.hookspecs import hookimpl
+from core.registries import Registry
+from plugins.support.rules import SupportVote
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@hookimpl
+def register_vote_types(registry: Registry[Any]) -> None:
+    registry.add(SupportVote())
+
+
+@hookimpl
+def template_dirs() -> list[Path]:
+    return [TEMPLATES]

@@ -1,1 +1,23 @@
-"""Built-in plugin vote_points."""
+"""Built-in plugin ``vote_points``: points to distribute among proposals, or a graduated
+scale per proposal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.hookspecs import hookimpl
+from core.registries import Registry
+from plugins.vote_points.rules import PointsVote
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@hookimpl
+def register_vote_types(registry: Registry[Any]) -> None:
+    registry.add(PointsVote())
+
+
+@hookimpl
+def template_dirs() -> list[Path]:
+    return [TEMPLATES]

@@ -83,11 +83,35 @@ def pairwise_preferences(ballots: npt.ArrayLike, candidate_ids: Sequence[int]) -
     """``P[a, b]``: how many voters rank candidate index ``a`` above ``b``."""
     array = _check(ballots, candidate_ids)
     m = len(candidate_ids)
+    if 2 * array.shape[1] <= m:
+        return _pairwise_truncated(array, m)
     positions = _positions(array, m)
     result = numpy.zeros((m, m), dtype=numpy.int64)
     for start in range(0, positions.shape[0], _CHUNK):
         block = positions[start : start + _CHUNK]
         result += (block[:, :, None] < block[:, None, :]).sum(axis=0, dtype=numpy.int64)
+    return result
+
+
+def _pairwise_truncated(array: IntArray, m: int) -> IntArray:
+    """:func:`pairwise_preferences` for ballots that rank few of the candidates.
+
+    ``a`` is above ``b`` on a ballot when both are ranked in that order, or when only ``a``
+    is ranked: ``P[a, b] = before[a, b] + ranked[a] - both[a, b]``. ``before`` counts the
+    ordered pairs found on the ballots, one offset between positions at a time, which
+    costs ``n * k * k / 2`` instead of ``n * m * m`` for ``k`` ranks out of ``m``.
+    """
+    k = array.shape[1]
+    ranked = numpy.bincount(array[array >= 0], minlength=m).astype(numpy.int64)
+    before = numpy.zeros(m * m, dtype=numpy.int64)
+    for offset in range(1, k):
+        upper, lower = array[:, :-offset], array[:, offset:]
+        pairs = lower >= 0  # padding is on the right: the upper one is ranked too
+        before += numpy.bincount(upper[pairs] * m + lower[pairs], minlength=m * m)
+    matrix = before.reshape(m, m)
+    both = matrix + matrix.T
+    result = matrix + ranked[:, None] - both
+    numpy.fill_diagonal(result, 0)
     return result
 
 

@@ -1,0 +1,158 @@
+"""Reading ballots: one citizen's ballot in a dialogue, and their ballot box (every
+dialogue they voted in). Changes are in :mod:`core.services.ballots`."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import Conflict
+from core.models import Ballot, Dialogue, Organisation, Proposal, User, Vote
+from core.models.ballots import BallotStatus
+from core.plugin_manager import Plugins
+from core.vote_types import BallotContent, VoteType
+
+
+@dataclass(frozen=True)
+class VoteRules:
+    """A dialogue's vote type with its decoded settings."""
+
+    kind: VoteType[Any]
+    settings: Any
+
+    @property
+    def min_votes(self) -> int:
+        return self.kind.min_votes(self.settings)
+
+
+def vote_rules(plugins: Plugins, dialogue: Dialogue) -> VoteRules:
+    """The vote type of ``dialogue``; 409 ``vote.not_configured`` when it has none, and
+    409 ``vote.type_missing`` when it names a vote type that no enabled plugin provides
+    (its package was uninstalled, or its plugin blocked): the votes already cast stay
+    stored, and count again once the plugin is back."""
+    if not dialogue.vote_type:
+        raise Conflict("Cette démarche ne comporte pas de vote.", code="vote.not_configured")
+    kind = plugins.vote_types.get(dialogue.vote_type)
+    if kind is None:
+        raise Conflict(
+            f"Le module de vote « {dialogue.vote_type} » de cette démarche n'est pas installé "
+            "sur la plateforme : le vote et ses résultats sont indisponibles.",
+            code="vote.type_missing",
+            extra={"vote_type": dialogue.vote_type},
+        )
+    return VoteRules(kind, kind.decode_settings(dialogue.vote_settings))
+
+
+@dataclass(frozen=True)
+class VotedProposal:
+    """What a ballot needs to know of a proposal it votes on."""
+
+    cost: int | None
+    title: str
+
+
+@dataclass
+class BallotState:
+    """One citizen's ballot in one dialogue: ``ballot`` is ``None`` before the first vote.
+
+    ``notice`` is ``"unconfirmed"`` when the change that produced this state turned a
+    confirmed ballot back into a draft (it fell below the minimum of votes).
+    """
+
+    dialogue: Dialogue
+    ballot: Ballot | None
+    votes: dict[int, int] = field(default_factory=dict)
+    proposals: dict[int, VotedProposal] = field(default_factory=dict)
+    notice: str | None = None
+
+    @property
+    def status(self) -> BallotStatus:
+        return BallotStatus.DRAFT if self.ballot is None else self.ballot.status
+
+    @property
+    def counted(self) -> bool:
+        """Whether the tally counts this ballot: confirmed and not voided."""
+        return (
+            self.ballot is not None
+            and self.ballot.status == BallotStatus.CONFIRMED
+            and self.ballot.voided_at is None
+        )
+
+    def content(self) -> BallotContent:
+        return BallotContent(
+            votes=dict(self.votes),
+            costs={proposal_id: self.proposals[proposal_id].cost for proposal_id in self.votes},
+        )
+
+
+async def load_votes(
+    session: AsyncSession, ballot_ids: Collection[int]
+) -> dict[int, tuple[dict[int, int], dict[int, VotedProposal]]]:
+    """The votes of ``ballot_ids`` with the cost and title of each voted proposal, in one
+    query: ``{ballot_id: ({proposal_id: value}, {proposal_id: VotedProposal})}``."""
+    loaded: dict[int, tuple[dict[int, int], dict[int, VotedProposal]]] = {
+        ballot_id: ({}, {}) for ballot_id in ballot_ids
+    }
+    if not loaded:
+        return loaded
+    rows = await session.execute(
+        select(Vote.ballot_id, Vote.proposal_id, Vote.value, Proposal.cost, Proposal.title)
+        .join(Proposal, Proposal.id == Vote.proposal_id)
+        .where(Vote.ballot_id.in_(list(loaded)))
+    )
+    for ballot_id, proposal_id, value, cost, title in rows:
+        votes, proposals = loaded[ballot_id]
+        votes[proposal_id] = value
+        proposals[proposal_id] = VotedProposal(cost, title)
+    return loaded
+
+
+async def read_ballot(session: AsyncSession, dialogue: Dialogue, user: User) -> BallotState:
+    """``user``'s ballot in ``dialogue`` (an empty draft before the first vote), with its
+    votes, in one statement."""
+    rows = (
+        await session.execute(
+            select(Ballot, Vote.proposal_id, Vote.value, Proposal.cost, Proposal.title)
+            .outerjoin(Vote, Vote.ballot_id == Ballot.id)
+            .outerjoin(Proposal, Proposal.id == Vote.proposal_id)
+            .where(Ballot.dialogue_id == dialogue.id, Ballot.user_id == user.id)
+        )
+    ).all()
+    if not rows:
+        return BallotState(dialogue, None)
+    state = BallotState(dialogue, rows[0][0])
+    for _, proposal_id, value, cost, title in rows:
+        if proposal_id is not None:
+            state.votes[proposal_id] = value
+            state.proposals[proposal_id] = VotedProposal(cost, title)
+    return state
+
+
+async def ballot_box(
+    session: AsyncSession, organisation: Organisation, user: User, *, page: int, per_page: int
+) -> tuple[list[BallotState], int]:
+    """A page of ``user``'s ballots that hold votes, every dialogue of ``organisation``,
+    the most recently changed first, and their total."""
+    query = (
+        select(Ballot, Dialogue)
+        .join(Dialogue, Dialogue.id == Ballot.dialogue_id)
+        .where(
+            Ballot.user_id == user.id,
+            Dialogue.organisation_id == organisation.id,
+            exists().where(Vote.ballot_id == Ballot.id),
+        )
+    )
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows: Sequence[Any] = (
+        await session.execute(
+            query.order_by(Ballot.updated_at.desc(), Ballot.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    ).all()
+    votes = await load_votes(session, [ballot.id for ballot, _ in rows])
+    return [BallotState(dialogue, ballot, *votes[ballot.id]) for ballot, dialogue in rows], total
