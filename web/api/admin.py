@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from litestar import Controller, patch, post
+import msgspec
+from litestar import Controller, Request, Response, patch, post
 from litestar.params import FromPath, JSONBody
 
 from core.db import utcnow
 from core.permissions import Action, staff_check
-from core.services import dialogues, phases, proposals
+from core.services import dialogues, phases, proposals, review
 from core.specs import DialogueSpec, ProposalReview, Strict
+from web.admin.guard import staff, staff_guard
+from web.admin.review import announce_status_changes
 from web.api.schemas import DialogueOut, ProposalOut, dialogue_out, proposals_out
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
 
@@ -21,6 +24,7 @@ class PhaseSwitch(Strict):
 
 class AdminController(Controller):
     path = "/api/v1/admin"
+    guards = [staff_guard]  # noqa: RUF012
     tags: ClassVar[list[str]] = ["back office"]
 
     @post("/dialogues", status_code=201)
@@ -74,22 +78,28 @@ class AdminController(Controller):
         plugins.phase_opened(opened, dialogue)
         return dialogue_out(dialogue, now)
 
-    @patch("/proposals/{proposal_id:int}")
+    @patch("/proposals/{proposal_id:int}", opt=staff(Action.REVIEW))
     async def review_proposal(
         self,
+        request: Request[Any, Any, Any],
         db_session: DbSession,
         plugins: PluginsDep,
         org: CurrentOrg,
         actor: Actor,
         proposal_id: FromPath[int],
         data: JSONBody[ProposalReview],
-    ) -> ProposalOut:
+    ) -> Response[ProposalOut]:
         staff_check(actor, Action.REVIEW)
         proposal, dialogue = await proposals.get_proposal(db_session, org.id, proposal_id, actor)
         previous = await proposals.review_proposal(
             db_session, plugins, dialogue, proposal, data, now=utcnow()
         )
-        await db_session.commit()
-        if previous is not None:
-            plugins.proposal_status_changed(proposal, dialogue, previous)
-        return (await proposals_out(db_session, dialogue, [proposal], actor))[0]
+        if data.status is not msgspec.UNSET:
+            proposal.status_label = None  # a fixed status replaces a custom one
+        changes = [] if previous is None else [review.StatusChange(proposal, previous)]
+        # Commits, fires proposal_status_changed, and tells the author by email.
+        delivery = await announce_status_changes(
+            request, db_session, plugins, org, dialogue, changes
+        )
+        out = (await proposals_out(db_session, dialogue, [proposal], actor))[0]
+        return Response(out, background=delivery)

@@ -1,0 +1,301 @@
+"""The core's export datasets: ``proposals``, ``comments``, ``ballots`` and
+``participation``. Exports are for the staff only (the route checks it).
+
+- ``proposals``: every published proposal with its review, its author's name and
+  address, and every field of the form, confidential ones included (marked as such in
+  their column title);
+- ``comments``: every comment, hidden ones included (with the moderators' reason);
+- ``ballots``: one row per vote, the voter replaced by a pseudonym: a keyed hash (HMAC
+  with the app's secret key) of the dialogue and the voter, the same for all the votes of
+  one ballot and different in every dialogue; no address, no name, and no way back to a
+  person from the file without the secret key;
+- ``participation``: the statistics of :mod:`core.services.participation_stats`.
+
+Rows are read in batches by primary key (keyset pagination), so an export holds one
+batch in memory whatever its size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.export_datasets import ExportContext, ExportDataset, Row
+from core.hookspecs import hookimpl
+from core.models import Ballot, Comment, Dialogue, Group, Organisation, Proposal, User, Vote
+from core.models.proposals import ProposalStatus
+from core.registries import Registry
+from core.services import participation_stats
+from core.services.proposals import form_of
+from core.services.review import FEASIBILITY, status_label
+
+BATCH = 500
+#: Shown for a row without a value of a grouping (a proposal without a sector...).
+NONE_LABEL = "(aucun)"
+
+
+def _label(options: Sequence[dict[str, Any]], key: str | None) -> str:
+    if key is None:
+        return ""
+    return next((str(o["label"]) for o in options if o.get("key") == key), key)
+
+
+def _field_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return value
+
+
+def pseudonym(secret_key: str, dialogue: Dialogue, user_id: int | None, ballot_id: int) -> str:
+    """The voter of a ballot as the export shows them: 16 hex digits of an HMAC-SHA256
+    keyed with the app's secret, of the dialogue and the voter (of the ballot when its
+    voter's account is gone)."""
+    subject = f"user:{user_id}" if user_id is not None else f"ballot:{ballot_id}"
+    message = f"participe-ballots-export\x00{dialogue.id}\x00{subject}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()[:16]
+
+
+class ProposalsDataset(ExportDataset):
+    id = "proposals"
+    title = "Propositions (champs confidentiels compris)"
+
+    FIXED = (
+        "n°",
+        "titre",
+        "description",
+        "statut",
+        "statut affiché",
+        "réponse publique",
+        "thème",
+        "secteur",
+        "coût",
+        "faisabilité",
+        "groupe d'instruction",
+        "latitude",
+        "longitude",
+        "image",
+        "auteur·rice",
+        "courriel",
+        "déposée le",
+        "masquée",
+        "raison du masquage",
+    )
+
+    def applies_to(self, dialogue: Dialogue) -> bool:
+        return True
+
+    async def columns(self, session: AsyncSession, dialogue: Dialogue) -> list[str]:
+        return [*self.FIXED] + [
+            f"{d.label} (confidentiel)" if d.confidential else d.label for d in form_of(dialogue)
+        ]
+
+    async def rows_in(
+        self, session: AsyncSession, dialogue: Dialogue, context: ExportContext
+    ) -> AsyncIterator[Row]:
+        org = await session.get(Organisation, dialogue.organisation_id)
+        groups = {
+            group.id: group.name
+            for group in await session.scalars(
+                select(Group).where(Group.organisation_id == dialogue.organisation_id)
+            )
+        }
+        form = form_of(dialogue)
+        after = 0
+        while True:
+            batch = (
+                await session.execute(
+                    select(Proposal, User)
+                    .outerjoin(User, User.id == Proposal.author_id)
+                    .where(
+                        Proposal.dialogue_id == dialogue.id,
+                        Proposal.status != ProposalStatus.DRAFT,
+                        Proposal.id > after,
+                    )
+                    .order_by(Proposal.id)
+                    .limit(BATCH)
+                )
+            ).all()
+            if not batch:
+                return
+            for proposal, author in batch:
+                yield [
+                    proposal.id,
+                    proposal.title,
+                    proposal.body,
+                    proposal.status.value,
+                    (status_label(org, proposal) if org is not None else None) or "",
+                    proposal.status_reason,
+                    _label(dialogue.themes, proposal.theme),
+                    _label(dialogue.sectors, proposal.sector),
+                    proposal.cost,
+                    FEASIBILITY.get(proposal.feasibility or "", ""),
+                    groups.get(proposal.review_group_id or 0, ""),
+                    proposal.lat,
+                    proposal.lng,
+                    f"/media/{proposal.image_path}" if proposal.image_path else "",
+                    author.public_name if author is not None else "",
+                    (author.email or "") if author is not None else "",
+                    proposal.published_at,
+                    "oui" if proposal.hidden_at is not None else "non",
+                    proposal.hidden_reason,
+                    *(_field_value(proposal.fields.get(d.key)) for d in form),
+                ]
+            after = batch[-1][0].id
+
+
+class CommentsDataset(ExportDataset):
+    id = "comments"
+    title = "Commentaires"
+
+    def applies_to(self, dialogue: Dialogue) -> bool:
+        return True
+
+    async def columns(self, session: AsyncSession, dialogue: Dialogue) -> list[str]:
+        return [
+            "n°",
+            "proposition n°",
+            "proposition",
+            "en réponse à",
+            "auteur·rice",
+            "position",
+            "commentaire",
+            "publié le",
+            "masqué",
+            "raison du masquage",
+        ]
+
+    async def rows(self, session: AsyncSession, dialogue: Dialogue) -> AsyncIterator[Row]:
+        after = 0
+        while True:
+            batch = (
+                await session.execute(
+                    select(Comment, Proposal.title, User)
+                    .join(Proposal, Proposal.id == Comment.proposal_id)
+                    .outerjoin(User, User.id == Comment.author_id)
+                    .where(Proposal.dialogue_id == dialogue.id, Comment.id > after)
+                    .order_by(Comment.id)
+                    .limit(BATCH)
+                )
+            ).all()
+            if not batch:
+                return
+            for comment, title, author in batch:
+                yield [
+                    comment.id,
+                    comment.proposal_id,
+                    title,
+                    comment.parent_id,
+                    author.public_name if author is not None else "",
+                    {"for": "pour", "against": "contre"}.get(
+                        comment.stance.value if comment.stance else "", ""
+                    ),
+                    comment.body,
+                    comment.created_at,
+                    "oui" if comment.hidden_at is not None else "non",
+                    comment.hidden_reason,
+                ]
+            after = batch[-1][0].id
+
+
+class BallotsDataset(ExportDataset):
+    id = "ballots"
+    title = "Bulletins (votants pseudonymisés)"
+
+    def applies_to(self, dialogue: Dialogue) -> bool:
+        return dialogue.vote_type is not None
+
+    async def columns(self, session: AsyncSession, dialogue: Dialogue) -> list[str]:
+        return [
+            "votant·e (pseudonyme)",
+            "bulletin",
+            "compté",
+            "confirmé le",
+            "proposition n°",
+            "proposition",
+            "vote",
+        ]
+
+    async def rows_in(
+        self, session: AsyncSession, dialogue: Dialogue, context: ExportContext
+    ) -> AsyncIterator[Row]:
+        kind = context.plugins.vote_types.get(dialogue.vote_type or "")
+        settings = kind.decode_settings(dialogue.vote_settings) if kind is not None else None
+        after: tuple[int, int] = (0, 0)
+        while True:
+            batch = (
+                await session.execute(
+                    select(Vote, Ballot, Proposal.title)
+                    .join(Ballot, Ballot.id == Vote.ballot_id)
+                    .join(Proposal, Proposal.id == Vote.proposal_id)
+                    .where(
+                        Ballot.dialogue_id == dialogue.id,
+                        (Vote.ballot_id > after[0])
+                        | ((Vote.ballot_id == after[0]) & (Vote.proposal_id > after[1])),
+                    )
+                    .order_by(Vote.ballot_id, Vote.proposal_id)
+                    .limit(BATCH)
+                )
+            ).all()
+            if not batch:
+                return
+            for vote, ballot, title in batch:
+                value: Any = vote.value
+                if kind is not None:
+                    value = kind.present_value(settings, vote.value)
+                counted = ballot.status.value == "confirmed" and ballot.voided_at is None
+                yield [
+                    pseudonym(context.secret_key, dialogue, ballot.user_id, ballot.id),
+                    {"draft": "brouillon", "confirmed": "confirmé"}[ballot.status.value]
+                    if ballot.voided_at is None
+                    else "annulé",
+                    "oui" if counted else "non",
+                    ballot.confirmed_at,
+                    vote.proposal_id,
+                    title,
+                    _field_value(value) if value is not None else "",
+                ]
+            last = batch[-1][0]
+            after = (last.ballot_id, last.proposal_id)
+
+
+class ParticipationDataset(ExportDataset):
+    id = "participation"
+    title = "Statistiques de participation"
+
+    def applies_to(self, dialogue: Dialogue) -> bool:
+        return True
+
+    async def columns(self, session: AsyncSession, dialogue: Dialogue) -> list[str]:
+        return ["regroupement", "valeur", "participant·es", "propositions", "commentaires", "votes"]
+
+    async def rows(self, session: AsyncSession, dialogue: Dialogue) -> AsyncIterator[Row]:
+        def line(group: str, key: str, counts: participation_stats.Counts) -> Row:
+            return [
+                group,
+                key,
+                counts.participants,
+                counts.proposals,
+                counts.comments,
+                counts.votes,
+            ]
+
+        yield line("total", "", await participation_stats.totals(session, dialogue))
+        for counts in await participation_stats.by_day(session, dialogue):
+            yield line("jour (nouveaux participant·es)", counts.key, counts)
+        for counts in await participation_stats.by_sector(session, dialogue):
+            yield line("secteur", _label(dialogue.sectors, counts.key) or NONE_LABEL, counts)
+        for counts in await participation_stats.by_postal_code(session, dialogue):
+            yield line("code postal", counts.key or NONE_LABEL, counts)
+
+
+@hookimpl
+def register_export_datasets(registry: Registry[Any]) -> None:
+    for dataset in (ProposalsDataset, CommentsDataset, BallotsDataset, ParticipationDataset):
+        registry.add(dataset())

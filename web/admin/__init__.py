@@ -1,0 +1,42 @@
+"""The back office: pages under ``/admin`` and its JSON API under ``/api/v1/admin``,
+staff only (see :mod:`web.admin.guard`), mounted by ``create_app`` in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def admin_route_handlers() -> list[Any]:
+    """Route handlers of the back office (pages and API), for ``create_app``."""
+    # Imported here: the API modules import the guard of this package, so importing
+    # them when the package loads would be circular.
+    from web.admin.blocks import BlockPages
+    from web.admin.dashboard import participation_dashboard
+    from web.admin.dialogues import DialoguePages
+    from web.admin.exports import ExportPages
+    from web.admin.form_builder import FormBuilderPages
+    from web.admin.groups import GroupPages, PeoplePages
+    from web.admin.home import admin_home
+    from web.admin.moderation import ModerationPages
+    from web.admin.modules import ModulePages
+    from web.admin.organisation import OrganisationPages
+    from web.admin.outbox import OutboxPages
+    from web.admin.review import ReviewPages
+    from web.api.admin_groups import AdminGroupController
+
+    return [
+        admin_home,
+        participation_dashboard,
+        DialoguePages,
+        BlockPages,
+        ExportPages,
+        ModulePages,
+        FormBuilderPages,
+        ReviewPages,
+        ModerationPages,
+        OrganisationPages,
+        OutboxPages,
+        GroupPages,
+        PeoplePages,
+        AdminGroupController,
+    ]

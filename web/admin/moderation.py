@@ -1,0 +1,80 @@
+"""Back office: moderation of proposals and comments (what pre-moderation holds back,
+what citizens reported, what is hidden)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+
+from core.db import utcnow
+from core.errors import DomainError
+from core.permissions import Action
+from core.services import moderation
+from web.admin.forms import FormErrors, FormValues, refusal_fields
+from web.admin.guard import staff, staff_guard
+from web.admin.pages import admin_page, discard_changes, done
+from web.dependencies import CurrentOrg, DbSession
+
+
+class ModerationPages(Controller):
+    path = "/admin/moderation"
+    guards = [staff_guard]  # noqa: RUF012
+    opt = staff(Action.MODERATE)
+    include_in_schema = False
+
+    @get("/")
+    async def queue(
+        self, request: Request[Any, Any, Any], db_session: DbSession, org: CurrentOrg
+    ) -> Response[str]:
+        return await self._page(request, db_session, org, {})
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: Any,
+        org: Any,
+        errors: dict[str, str],
+    ) -> Response[str]:
+        return admin_page(
+            request,
+            "admin/moderation.html",
+            section="moderation",
+            status_code=422 if errors else 200,
+            page_title="Modération",
+            queue=await moderation.queue(db_session, org),
+            errors=errors,
+        )
+
+    @post("/comments/{comment_id:int}")
+    async def moderate_comment(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        comment_id: FromPath[int],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response[Any]:
+        form = FormValues(data)
+        comment = await moderation.get_comment(db_session, org, comment_id)
+        now = utcnow()
+        action = form.get("action")
+        try:
+            if action == "approve":
+                moderation.approve(comment)
+            elif action == "restore":
+                moderation.restore(comment)
+            elif action == "hide":
+                moderation.hide(comment, form.raw("reason"), now)
+            elif action != "keep":
+                raise FormErrors({"__all__": "Action inconnue."})
+            await moderation.resolve_reports(db_session, comment, now)
+        except DomainError as error:
+            await discard_changes(request, db_session)
+            fields = refusal_fields(error)
+            if "reason" in fields:
+                fields = {"__all__": f"Commentaire n° {comment_id} : {fields['reason']}"}
+            return await self._page(request, db_session, org, fields)
+        await db_session.commit()
+        return done("/admin/moderation", "moderated")

@@ -1,0 +1,133 @@
+"""Back office: the modules of a dialogue, first of all its vote: the vote type and its
+settings, as a form generated from the type's settings Struct (any plugin's vote type
+gets its form this way)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+
+from core.errors import DomainError
+from core.models import Dialogue
+from core.plugin_manager import Plugins
+from core.services import dialogues
+from core.specs import DialogueSpec, VoteSpec
+from web.admin.dialogues import load_dialogue
+from web.admin.forms import FormValues, refusal_fields
+from web.admin.guard import staff_guard
+from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
+from web.admin.struct_forms import attach_error, parse_struct, struct_fields
+from web.dependencies import CurrentOrg, DbSession, PluginsDep
+
+PREFIX = "settings."
+NO_VOTE = ""
+
+
+class ModulePages(Controller):
+    path = "/admin/dialogues/{slug:str}/vote"
+    guards = [staff_guard]  # noqa: RUF012
+    include_in_schema = False
+
+    @get("/")
+    async def vote_page(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        plugins: PluginsDep,
+        slug: FromPath[str],
+        type: FromQuery[str | None] = None,
+    ) -> Response[str]:
+        dialogue = await load_dialogue(db_session, org, slug)
+        chosen = (dialogue.vote_type or NO_VOTE) if type is None else type
+        if chosen != NO_VOTE and chosen not in plugins.vote_types:
+            chosen = dialogue.vote_type or NO_VOTE
+        settings = dialogue.vote_settings if chosen == dialogue.vote_type else None
+        return self._page(request, plugins, dialogue, chosen, settings, None, {})
+
+    def _page(
+        self,
+        request: Request[Any, Any, Any],
+        plugins: Plugins,
+        dialogue: Dialogue,
+        chosen: str,
+        settings: dict[str, Any] | None,
+        submitted: FormValues | None,
+        errors: dict[str, str],
+    ) -> Response[str]:
+        vote_type = plugins.vote_types.get(chosen) if chosen else None
+        fields = (
+            struct_fields(
+                vote_type.settings_type,
+                settings,
+                prefix=PREFIX,
+                errors=errors,
+                submitted=submitted,
+            )
+            if vote_type is not None
+            else []
+        )
+        return admin_page(
+            request,
+            "admin/dialogue_vote.html",
+            section="dialogues",
+            status_code=422 if errors else 200,
+            page_title=f"Vote · {dialogue.title}",
+            dialogue=dialogue,
+            tabs=dialogue_tabs(dialogue, "/vote"),
+            vote_types=[(v.id, v.title) for v in plugins.vote_types],
+            chosen=chosen,
+            chosen_title=vote_type.title if vote_type else "",
+            fields=fields,
+            errors=errors,
+        )
+
+    @post("/")
+    async def save(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        plugins: PluginsDep,
+        slug: FromPath[str],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response[Any]:
+        form = FormValues(data)
+        dialogue = await load_dialogue(db_session, org, slug)
+        chosen = form.get("type")
+        vote_type = plugins.vote_types.get(chosen) if chosen else None
+        if chosen and vote_type is None:
+            return self._page(
+                request, plugins, dialogue, NO_VOTE, None, None, {"type": "Type de vote inconnu."}
+            )
+        vote: VoteSpec | None = None
+        if vote_type is not None:
+            parsed, errors = parse_struct(vote_type.settings_type, form, prefix=PREFIX)
+            if parsed is None:
+                return self._page(request, plugins, dialogue, chosen, None, form, errors)
+            raw = msgspec.to_builtins(parsed)
+            try:
+                vote_type.decode_settings(raw)  # the plugin's own checks
+            except DomainError as error:
+                message = error.detail.removeprefix("vote.settings: ")
+                errors = attach_error(vote_type.settings_type, message, prefix=PREFIX)
+                return self._page(request, plugins, dialogue, chosen, None, form, errors)
+            vote = VoteSpec(type=chosen, settings=raw)
+        try:
+            await dialogues.update_dialogue(
+                db_session, plugins, org, dialogue, DialogueSpec(vote=vote)
+            )
+        except DomainError as error:
+            await discard_changes(request, db_session)
+            dialogue = await load_dialogue(db_session, org, slug)
+            fields = refusal_fields(error)
+            if error.code == "vote.config_frozen":
+                fields = {
+                    "__all__": "Des citoyen·nes ont déjà voté : le vote ne peut plus changer."
+                }
+            return self._page(request, plugins, dialogue, chosen, None, form, fields)
+        await db_session.commit()
+        return done(f"/admin/dialogues/{slug}/vote")

@@ -1,0 +1,93 @@
+"""What every back-office page shares: its frame (navigation, the message after a
+redirect), the redirect after a successful post, and the dialogue tabs."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, Response
+from litestar.response import Redirect
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.models import Dialogue
+from web.templating import render
+
+#: Messages shown after a redirect (``?notice=KEY``): only these keys are ever shown.
+NOTICES = {
+    "saved": "Les modifications sont enregistrées.",
+    "created": "C'est créé.",
+    "deleted": "C'est supprimé.",
+    "group_created": "Le groupe est créé.",
+    "member_added": "La personne est ajoutée au groupe.",
+    "member_removed": "La personne est retirée du groupe.",
+    "role_changed": "Le rôle est changé.",
+    "dialogue_created": "La démarche est créée. Complétez maintenant ses étapes et ses modules.",
+    "dialogue_archived": "La démarche est archivée : elle n'apparaît plus sur le site.",
+    "dialogue_restored": "La démarche est de nouveau visible.",
+    "phase_switched": "L'étape en cours est changée.",
+    "reviewed": "La proposition est mise à jour.",
+    "bulk_done": "Les propositions choisies sont mises à jour.",
+    "note_added": "La note est ajoutée.",
+    "moderated": "C'est fait.",
+    "export_ready": "Le lien de téléchargement est prêt.",
+}
+
+#: The tabs of a dialogue's back office: (path suffix, label).
+DIALOGUE_TABS = (
+    ("", "Général"),
+    ("/phases", "Étapes"),
+    ("/vote", "Vote"),
+    ("/form", "Formulaire"),
+    ("/blocks", "Page d'accueil"),
+    ("/agenda", "Agenda"),
+    ("/proposals", "Instruction"),
+    ("/exports", "Exports"),
+    ("/participation", "Participation"),
+)
+
+
+def admin_page(
+    request: Request[Any, Any, Any],
+    template: str,
+    *,
+    section: str,
+    status_code: int = 200,
+    **context: Any,
+) -> Response[str]:
+    """Renders a back-office page; ``section`` marks the current item of the menu."""
+    key = request.query_params.get("notice")
+    return render(
+        request,
+        template,
+        status_code=status_code,
+        section=section,
+        notice=NOTICES.get(key) if key else None,
+        headers={"Cache-Control": "no-store"},
+        **context,
+    )
+
+
+async def discard_changes(request: Request[Any, Any, Any], session: AsyncSession) -> None:
+    """Rolls back what a refused form changed, and reloads the request's organisation and
+    actor, which the rollback expired and the page about to be rendered reads."""
+    await session.rollback()
+    for name in ("org", "actor"):
+        item = getattr(request.state, name, None)
+        if item is not None and inspect(item).session is session.sync_session:
+            await session.refresh(item)
+
+
+def done(path: str, notice: str = "saved", **params: Any) -> Redirect:
+    """The redirect after a successful post (post, redirect, get)."""
+    query = urlencode({"notice": notice, **{k: v for k, v in params.items() if v is not None}})
+    return Redirect(f"{path}?{query}", status_code=303)
+
+
+def dialogue_tabs(dialogue: Dialogue, current: str) -> list[dict[str, Any]]:
+    base = f"/admin/dialogues/{dialogue.slug}"
+    return [
+        {"href": base + suffix, "label": label, "current": suffix == current}
+        for suffix, label in DIALOGUE_TABS
+    ]
