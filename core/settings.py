@@ -7,6 +7,7 @@ at start-up and tests build their own :class:`Settings`.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -47,6 +48,30 @@ def _names(value: str | None) -> tuple[str, ...]:
     return tuple(name.strip() for name in value.split(",") if name.strip())
 
 
+def _seconds(name: str, value: str | None, default: float = 60.0) -> float:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigurationError(f"{name}: a number of seconds is expected") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ConfigurationError(f"{name}: a number of seconds (0 or more) is expected")
+    return seconds
+
+
+def _count(name: str, value: str | None, default: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        count = int(value)
+    except ValueError:
+        raise ConfigurationError(f"{name}: a whole number is expected") from None
+    if count < 1:
+        raise ConfigurationError(f"{name}: 1 or more is expected")
+    return count
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app needs to know about its deployment."""
@@ -57,6 +82,8 @@ class Settings:
     base_url: str = "http://localhost:8000"
     smtp_url: str | None = None
     redis_url: str | None = None
+    #: Prefix of every Redis key, so that several deployments can share one Redis.
+    redis_prefix: str = "participe"
     mail_from: str = "Participe <no-reply@localhost>"
     disabled_plugins: tuple[str, ...] = ()
     load_entry_points: bool = True
@@ -64,6 +91,12 @@ class Settings:
     rate_limit_overrides: Mapping[str, str] = field(default_factory=dict)
     upload_dir: str = "uploads"
     sql_echo: bool = False
+    #: Connections each worker keeps open to PostgreSQL; it may open twice as many more
+    #: under a burst (SQLAlchemy's ``max_overflow``).
+    database_pool_size: int = 10
+    #: Seconds between two sweeps that publish ``after_vote`` results and fire the events
+    #: of phases whose dates passed (``core.services.publication``); 0 turns it off.
+    results_sweep_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -91,6 +124,7 @@ class Settings:
             base_url=(environ.get("PARTICIPE_BASE_URL") or cls.base_url).rstrip("/"),
             smtp_url=environ.get("PARTICIPE_SMTP_URL") or None,
             redis_url=environ.get("PARTICIPE_REDIS_URL") or None,
+            redis_prefix=environ.get("PARTICIPE_REDIS_PREFIX") or cls.redis_prefix,
             mail_from=environ.get("PARTICIPE_MAIL_FROM") or cls.mail_from,
             disabled_plugins=_names(environ.get("PARTICIPE_DISABLED_PLUGINS")),
             rate_limits=_flag(environ.get("PARTICIPE_RATE_LIMITS"), True),
@@ -98,6 +132,12 @@ class Settings:
             rate_limit_overrides=overrides,
             upload_dir=environ.get("PARTICIPE_UPLOAD_DIR") or cls.upload_dir,
             sql_echo=_flag(environ.get("PARTICIPE_SQL_ECHO"), False),
+            database_pool_size=_count(
+                "PARTICIPE_DATABASE_POOL_SIZE", environ.get("PARTICIPE_DATABASE_POOL_SIZE"), 10
+            ),
+            results_sweep_seconds=_seconds(
+                "PARTICIPE_RESULTS_SWEEP_SECONDS", environ.get("PARTICIPE_RESULTS_SWEEP_SECONDS")
+            ),
         )
 
     def replace(self, **changes: object) -> Settings:

@@ -13,6 +13,7 @@ from core.errors import AuthRequired, NotFound
 from core.models import Organisation, User
 from core.plugin_manager import Plugins
 from core.services import organisations, users
+from web.session_cookies import read_session_id, session_user
 from web.state import AppContext
 
 DbSession = NamedDependency[AsyncSession]
@@ -35,11 +36,19 @@ async def provide_db_session(
         yield session
 
 
+async def refuse(db_session: AsyncSession) -> None:
+    """Closes the request's session before a dependency raises: Litestar does not finish
+    the ``db_session`` generator when a later dependency fails, and its connection would
+    otherwise stay checked out until garbage collection."""
+    await db_session.close()
+
+
 async def provide_org(request: Request[Any, Any, Any], db_session: DbSession) -> Organisation:
     """The organisation named by the Host header (local addresses: the default one)."""
     host = request.headers.get("host", "localhost")
     organisation = await organisations.resolve_host(db_session, host)
     if organisation is None:
+        await refuse(db_session)
         raise NotFound(
             "Aucune organisation ne répond à cette adresse.", code="organisation.unknown"
         )
@@ -56,16 +65,29 @@ async def provide_actor(
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
+            await refuse(db_session)
             raise AuthRequired("En-tête Authorization invalide.", code="auth.invalid_token")
-        actor = await users.user_for_token(db_session, org, token.strip())
-        if actor is None:
+        found = await users.user_and_groups_for_token(db_session, org, token.strip())
+        if found is None:
+            await refuse(db_session)
             raise AuthRequired("Jeton inconnu ou révoqué.", code="auth.invalid_token")
+        actor, request.state.group_ids = found
+    elif session_id := read_session_id(request, app_context(request).settings):
+        actor = await session_user(app_context(request).database, db_session, org, session_id)
     request.state.actor = actor
     return actor
 
 
-async def provide_group_ids(db_session: DbSession, actor: Actor) -> set[int]:
-    return set() if actor is None else await users.group_ids_of(db_session, actor)
+async def provide_group_ids(
+    request: Request[Any, Any, Any], db_session: DbSession, actor: Actor
+) -> set[int]:
+    """The ids of the actor's groups (read with a bearer token's user, else now)."""
+    if actor is None:
+        return set()
+    known: set[int] | None = request.state.get("group_ids")
+    if known is not None:
+        return known
+    return await users.group_ids_of(db_session, actor)
 
 
 def provide_plugins(request: Request[Any, Any, Any]) -> Plugins:

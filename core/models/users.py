@@ -38,6 +38,8 @@ class User(Base):
         default=Role.CITIZEN,
     )
     postal_code: Mapped[str | None] = mapped_column(String(16))
+    #: The language of the pages and emails this user reads (``core.languages``).
+    language: Mapped[str] = mapped_column(String(8), default="fr", server_default="fr")
     email_verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]

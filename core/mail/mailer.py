@@ -1,0 +1,65 @@
+"""The mailer of one app: its templates, its sender, and SMTP when configured."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db import Database
+from core.mail.delivery import deliver_pending
+from core.mail.messages import MailTemplates
+from core.mail.outbox import queue_message
+from core.mail.smtp import SmtpConfig
+from core.models import Organisation, OutboxMessage
+from core.settings import Settings
+
+
+class Mailer:
+    def __init__(
+        self, sender: str, smtp: SmtpConfig | None, templates: MailTemplates | None = None
+    ) -> None:
+        self.sender = sender
+        self.smtp = smtp
+        self.templates = templates or MailTemplates()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Mailer:
+        smtp = SmtpConfig.from_url(settings.smtp_url) if settings.smtp_url else None
+        return cls(settings.mail_from, smtp)
+
+    async def queue(
+        self,
+        session: AsyncSession,
+        kind: str,
+        *,
+        recipient: str,
+        language: str,
+        organisation: Organisation | None = None,
+        sensitive: bool = False,
+        **context: Any,
+    ) -> OutboxMessage:
+        """Composes ``kind`` in ``language`` and adds it to the outbox in the caller's
+        transaction. Deliver it after the commit with :meth:`deliver`."""
+        mail = self.templates.compose(
+            kind,
+            language,
+            organisation=organisation.name if organisation is not None else "Participe",
+            **context,
+        )
+        return await queue_message(
+            session,
+            kind=kind,
+            recipient=recipient,
+            sender=self.sender,
+            mail=mail,
+            organisation_id=organisation.id if organisation is not None else None,
+            sensitive=sensitive,
+        )
+
+    async def deliver(self, database: Database, ids: Sequence[int] | None = None) -> int:
+        """Sends queued messages by SMTP; without SMTP they stay in the outbox (returns 0)."""
+        if self.smtp is None:
+            return 0
+        return await deliver_pending(database, self.smtp, ids)

@@ -1,0 +1,185 @@
+"""Email: composition in two languages, the outbox, SMTP delivery to a real server."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from sqlalchemy import select
+
+from core.db import Database
+from core.errors import ConfigurationError
+from core.mail import Mailer, MailTemplates, SmtpConfig, deliver_pending, latest_messages
+from core.mail.delivery import MAX_ATTEMPTS, WIPED
+from core.models import OutboxMessage
+from tests.conftest import SmtpServer, World, _free_port
+
+
+def test_smtp_urls() -> None:
+    assert SmtpConfig.from_url("smtp://mail.example:2525") == SmtpConfig(
+        "mail.example", 2525, use_tls=False
+    )
+    assert SmtpConfig.from_url("smtps://user%40ville.fr:p%3Ass@mail.example") == SmtpConfig(
+        "mail.example", 465, use_tls=True, username="user@ville.fr", password="p:ss"
+    )
+    assert SmtpConfig.from_url("smtp://mail.example").port == 25
+    for bad in ("http://mail.example", "smtp://", "smtp://host:port"):
+        with pytest.raises(ConfigurationError):
+            SmtpConfig.from_url(bad)
+
+
+def test_messages_in_french_by_default_and_in_english() -> None:
+    templates = MailTemplates()
+    context = {
+        "organisation": "Ville <de> Test",
+        "link": "https://x/signin/t?a=1&b=2",
+        "minutes": 15,
+    }
+    french = templates.compose("sign_in", "fr", **context)
+    english = templates.compose("sign_in", "en", **context)
+    fallback = templates.compose("sign_in", "de", **context)
+    assert french.subject == "Votre lien de connexion à Ville <de> Test"
+    assert english.subject == "Your sign-in link to Ville <de> Test"
+    assert fallback.language == "fr" and fallback.subject == french.subject
+    assert "https://x/signin/t?a=1&b=2" in french.text  # plain text is not escaped
+    assert 'href="https://x/signin/t?a=1&amp;b=2"' in french.html  # HTML is
+    assert "Ville &lt;de&gt; Test" in french.html and "<de>" not in french.html
+    assert '<html lang="en">' in english.html
+
+
+async def queue(database: Database, world: World, *, sensitive: bool = True) -> int:
+    mailer = Mailer("Ville de Test <ne-pas-repondre@ville.test>", None)
+    async with database.session() as session:
+        message = await mailer.queue(
+            session,
+            "sign_in",
+            recipient="alice@example.org",
+            language="fr",
+            organisation=world.org,
+            sensitive=sensitive,
+            link="https://ville.test/signin/secret-token",
+            minutes=15,
+        )
+        await session.commit()
+        return message.id
+
+
+async def stored(database: Database, message_id: int) -> OutboxMessage:
+    async with database.session() as session:
+        message = await session.get(OutboxMessage, message_id)
+        assert message is not None
+        return message
+
+
+async def test_delivery_sends_text_and_html_and_wipes_secrets(
+    database: Database, world: World, smtp_server: SmtpServer
+) -> None:
+    message_id = await queue(database, world)
+    sent = await deliver_pending(database, SmtpConfig.from_url(smtp_server.url))
+    assert sent == 1
+    [mail] = smtp_server.messages
+    assert mail["To"] == "alice@example.org" and mail["X-Envelope-To"] == "alice@example.org"
+    assert mail["From"] == "Ville de Test <ne-pas-repondre@ville.test>"
+    assert mail["Subject"] == "Votre lien de connexion à Ville de Test"
+    assert mail["Message-ID"].endswith("@ville.test>")
+    assert mail["Auto-Submitted"] == "auto-generated"
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert "https://ville.test/signin/secret-token" in text
+    assert 'href="https://ville.test/signin/secret-token"' in html
+    message = await stored(database, message_id)
+    assert message.sent_at is not None and message.attempts == 1
+    assert message.text_body == message.html_body == WIPED
+    assert await deliver_pending(database, SmtpConfig.from_url(smtp_server.url)) == 0
+
+
+async def test_ordinary_messages_are_kept_after_delivery(
+    database: Database, world: World, smtp_server: SmtpServer
+) -> None:
+    message_id = await queue(database, world, sensitive=False)
+    await deliver_pending(database, SmtpConfig.from_url(smtp_server.url))
+    assert "secret-token" in (await stored(database, message_id)).text_body
+
+
+async def test_a_failure_is_recorded_and_retried(
+    database: Database, world: World, smtp_server: SmtpServer
+) -> None:
+    message_id = await queue(database, world)
+    nowhere = SmtpConfig("127.0.0.1", _free_port(), use_tls=False)
+    assert await deliver_pending(database, nowhere) == 0
+    failed = await stored(database, message_id)
+    assert failed.sent_at is None and failed.attempts == 1 and failed.last_error
+    assert "secret-token" in failed.text_body  # kept until it is sent
+    assert await deliver_pending(database, SmtpConfig.from_url(smtp_server.url)) == 1
+    delivered = await stored(database, message_id)
+    assert delivered.attempts == 2 and delivered.last_error is None
+
+
+async def test_a_message_that_keeps_failing_is_given_up(database: Database, world: World) -> None:
+    message_id = await queue(database, world)
+    nowhere = SmtpConfig("127.0.0.1", _free_port(), use_tls=False)
+    for _ in range(MAX_ATTEMPTS + 2):
+        await deliver_pending(database, nowhere)
+    assert (await stored(database, message_id)).attempts == MAX_ATTEMPTS
+
+
+async def test_two_deliveries_at_once_send_each_message_once(
+    database: Database, world: World, smtp_server: SmtpServer
+) -> None:
+    for _ in range(5):
+        await queue(database, world)
+    config = SmtpConfig.from_url(smtp_server.url)
+    counts = await asyncio.gather(*(deliver_pending(database, config) for _ in range(3)))
+    assert sum(counts) == 5
+    await asyncio.sleep(0.2)
+    assert len(smtp_server.messages) == 5
+
+
+async def test_smtp_credentials_from_the_url_are_used(database: Database, world: World) -> None:
+    received: list[Any] = []
+    logins: list[tuple[bytes, bytes]] = []
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append(envelope)
+            return "250 OK"
+
+    def authenticator(
+        server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"p@ss:word")
+
+    port = _free_port()
+    controller = Controller(
+        Handler(),
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        message_id = await queue(database, world)
+        right = SmtpConfig.from_url(f"smtp://mairie:p%40ss%3Aword@127.0.0.1:{port}")
+        assert await deliver_pending(database, right) == 1
+    finally:
+        controller.stop()
+    assert logins == [(b"mairie", b"p@ss:word")]
+    assert len(received) == 1
+    assert (await stored(database, message_id)).sent_at is not None
+
+
+async def test_without_smtp_messages_stay_in_the_outbox(database: Database, world: World) -> None:
+    first = await queue(database, world)
+    second = await queue(database, world, sensitive=False)
+    assert await Mailer("x@y.z", None).deliver(database) == 0
+    async with database.session() as session:
+        latest = await latest_messages(session, limit=5)
+        assert [message.id for message in latest] == [second, first]
+        assert await latest_messages(session, recipient="nobody@example.org") == []
+        unsent = await session.scalars(select(OutboxMessage.sent_at))
+        assert list(unsent) == [None, None]

@@ -1,0 +1,144 @@
+"""Rate limits on routes: sign-in per network address and per email address, proposals
+per account; 429 with ``Retry-After`` and the code ``rate_limited``; shared by every
+worker through Redis."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
+
+from core.db import Database
+from core.plugin_manager import Plugins
+from core.settings import Settings
+from tests.conftest import World
+from tests.signin_helpers import form_token
+from web.app import create_app
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+# Rates per day: a test's few hits never straddle two windows (but once a day).
+
+
+@asynccontextmanager
+async def limited_client(
+    settings: Settings,
+    plugins: Plugins,
+    database: Database,
+    rates: Mapping[str, str],
+    **changes: object,
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    limited = settings.replace(
+        **{"rate_limits": True, "rate_limit_overrides": dict(rates), **changes}
+    )
+    app = create_app(limited, plugins=plugins, database=database)
+    async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as client:
+        yield client
+
+
+def assert_limited(response: object) -> None:
+    status = getattr(response, "status_code", None)
+    assert status == 429, getattr(response, "text", response)
+    headers = getattr(response, "headers", {})
+    assert 1 <= int(headers["retry-after"]) <= 86400
+    if "json" in headers.get("content-type", ""):
+        assert response.json()["code"] == "rate_limited"  # type: ignore[attr-defined]
+
+
+async def test_sign_in_is_limited_per_network_address(
+    settings: Settings, plugins: Plugins, database: Database, world: World
+) -> None:
+    async with limited_client(settings, plugins, database, {"signin_ip": "3/day"}) as client:
+        for n in range(3):
+            answer = await client.post("/api/v1/auth/email", json={"email": f"p{n}@example.org"})
+            assert answer.status_code == 202
+        assert_limited(await client.post("/api/v1/auth/email", json={"email": "p9@example.org"}))
+        # The page shares the address's budget, and says so on an error page.
+        token = await form_token(client, "/signin")
+        page = await client.post("/signin", data={"email": "p8@example.org", "csrf_token": token})
+        assert_limited(page)
+        assert "text/html" in page.headers["content-type"]
+
+
+async def test_sign_in_is_limited_per_email_address(
+    settings: Settings, plugins: Plugins, database: Database, world: World
+) -> None:
+    async with limited_client(settings, plugins, database, {"signin": "2/day"}) as client:
+        for _ in range(2):
+            answer = await client.post("/api/v1/auth/email", json={"email": "bob@example.org"})
+            assert answer.status_code == 202
+        assert_limited(await client.post("/api/v1/auth/email", json={"email": " BOB@example.org "}))
+        # A known and an unknown address are limited alike.
+        for _ in range(2):
+            await client.post("/api/v1/auth/email", json={"email": "nobody@example.org"})
+        assert_limited(
+            await client.post("/api/v1/auth/email", json={"email": "nobody@example.org"})
+        )
+        other = await client.post("/api/v1/auth/email", json={"email": "alice@example.org"})
+        assert other.status_code == 202
+
+
+async def test_link_redemptions_are_limited_per_network_address(
+    settings: Settings, plugins: Plugins, database: Database, world: World
+) -> None:
+    async with limited_client(settings, plugins, database, {"verify_ip": "2/day"}) as client:
+        for _ in range(2):
+            answer = await client.post("/api/v1/auth/verify", json={"token": "guess"})
+            assert answer.status_code == 400
+        assert_limited(await client.post("/api/v1/auth/verify", json={"token": "guess"}))
+
+
+async def test_proposals_are_limited_per_account(
+    settings: Settings, plugins: Plugins, database: Database, world: World
+) -> None:
+    rates = {"proposal": "2/day", "proposal_ip": "50/day"}
+    async with limited_client(settings, plugins, database, rates) as client:
+        url = "/api/v1/dialogues/nowhere/proposals"
+        body = {"title": "Des bancs", "body": "Place du marché"}
+        for _ in range(2):
+            answer = await client.post(url, json=body, headers=world.alice.headers)
+            assert answer.status_code == 404  # counted before the handler runs
+        assert_limited(await client.post(url, json=body, headers=world.alice.headers))
+        assert (await client.post(url, json=body, headers=world.bob.headers)).status_code == 404
+
+
+async def test_limits_can_be_turned_off(
+    settings: Settings, plugins: Plugins, database: Database, world: World
+) -> None:
+    async with limited_client(
+        settings, plugins, database, {"signin_ip": "1/day"}, rate_limits=False
+    ) as client:
+        for n in range(5):
+            answer = await client.post("/api/v1/auth/email", json={"email": f"q{n}@example.org"})
+            assert answer.status_code == 202
+
+
+async def test_workers_share_their_counters_through_redis(
+    settings: Settings, plugins: Plugins, database: Database, world: World
+) -> None:
+    prefix = f"participe-test-{uuid.uuid4().hex}"
+    rates = {"signin_ip": "3/day"}
+    try:
+        for worker in range(3):  # three apps, as three workers would be
+            async with limited_client(
+                settings, plugins, database, rates, redis_url=REDIS_URL, redis_prefix=prefix
+            ) as client:
+                answer = await client.post(
+                    "/api/v1/auth/email", json={"email": f"w{worker}@example.org"}
+                )
+                assert answer.status_code == 202
+        async with limited_client(
+            settings, plugins, database, rates, redis_url=REDIS_URL, redis_prefix=prefix
+        ) as client:
+            assert_limited(
+                await client.post("/api/v1/auth/email", json={"email": "w9@example.org"})
+            )
+    finally:
+        redis = Redis.from_url(REDIS_URL)
+        keys = await redis.keys(f"{prefix}:*")
+        assert keys
+        await redis.delete(*keys)
+        await redis.aclose()

@@ -1,0 +1,14 @@
+"""Accounts, sign-in and their pages and API, mounted by ``create_app`` in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.api.auth import AuthController
+from web.api.me import MeController
+from web.pages.account import ACCOUNT_PAGES
+from web.pages.signin import SIGN_IN_PAGES
+
+
+def account_route_handlers() -> list[Any]:
+    return [AuthController, MeController, *SIGN_IN_PAGES, *ACCOUNT_PAGES]

@@ -1,0 +1,130 @@
+"""Sign-in pages: ask for a link, check your email, confirm the link, sign out.
+
+The link's GET only shows a button: mail scanners that open links must not use them up.
+Only the button's POST signs in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect
+
+from core.errors import ValidationFailed
+from core.services.magic_links import InvalidSignInLink
+from web.dependencies import Actor, CurrentOrg
+from web.labels import N_
+from web.rate_limits import rate_limited
+from web.session_cookies import clear_session_cookie, set_session_cookie
+from web.sign_in import link_is_live, safe_next, send_link, sign_in, sign_out
+from web.templating import render
+
+SENT_PAGE = "/signin/check-your-email"
+
+
+#: The honeypot: a field people never see nor reach, that form-filling robots fill.
+HONEYPOT = "website"
+INVALID_ADDRESS = N_("Saisissez une adresse électronique valide, par exemple nom@exemple.fr.")
+REFUSED_DOMAIN = N_("Les adresses de ce domaine ne sont pas acceptées ici : utilisez-en une autre.")
+
+
+class SignInForm(msgspec.Struct):
+    email: str = ""
+    next: str = ""
+    csrf_token: str = ""
+    website: str = ""
+
+
+class ConfirmForm(msgspec.Struct):
+    next: str = ""
+    csrf_token: str = ""
+
+
+@get("/signin", include_in_schema=False)
+async def signin_page(
+    request: Request[Any, Any, Any], org: CurrentOrg, actor: Actor, next: FromQuery[str] = ""
+) -> Response[str]:
+    return render(request, "signin/ask.html", email="", next=safe_next(next), error=None)
+
+
+@post("/signin", include_in_schema=False, guards=[rate_limited("signin")])
+async def signin_submit(
+    request: Request[Any, Any, Any],
+    org: CurrentOrg,
+    actor: Actor,
+    data: URLEncodedBody[SignInForm],
+) -> Response[Any]:
+    next_path = safe_next(data.next)
+    if data.website:
+        # A robot: it is answered as a person would be, and nothing is sent.
+        return Redirect(SENT_PAGE, status_code=303)
+    try:
+        delivery = await send_link(request, org, data.email, next_path)
+    except ValidationFailed as error:
+        return render(
+            request,
+            "signin/ask.html",
+            status_code=422,
+            email=data.email[:320],
+            next=next_path,
+            error=REFUSED_DOMAIN if error.code == "auth.email_domain_refused" else INVALID_ADDRESS,
+        )
+    return Redirect(SENT_PAGE, status_code=303, background=delivery)
+
+
+@get(SENT_PAGE, include_in_schema=False)
+async def signin_sent_page(
+    request: Request[Any, Any, Any], org: CurrentOrg, actor: Actor
+) -> Response[str]:
+    return render(request, "signin/sent.html")
+
+
+@get("/signin/{token:str}", include_in_schema=False)
+async def signin_confirm_page(
+    request: Request[Any, Any, Any],
+    org: CurrentOrg,
+    actor: Actor,
+    token: FromPath[str],
+    next: FromQuery[str] = "",
+) -> Response[str]:
+    if not await link_is_live(request, org, token):
+        return render(request, "signin/invalid.html", status_code=400)
+    return render(request, "signin/confirm.html", token=token, next=safe_next(next))
+
+
+@post("/signin/{token:str}", include_in_schema=False, guards=[rate_limited("verify")])
+async def signin_confirm(
+    request: Request[Any, Any, Any],
+    org: CurrentOrg,
+    actor: Actor,
+    token: FromPath[str],
+    data: URLEncodedBody[ConfirmForm],
+) -> Response[Any]:
+    try:
+        _, session_id = await sign_in(request, org, token)
+    except InvalidSignInLink:
+        return render(request, "signin/invalid.html", status_code=400)
+    response: Response[Any] = Redirect(safe_next(data.next) or "/", status_code=303)
+    set_session_cookie(response, request.app.state.context.settings, session_id)
+    return response
+
+
+@post("/signout", include_in_schema=False)
+async def signout(request: Request[Any, Any, Any]) -> Response[Any]:
+    await sign_out(request)
+    response: Response[Any] = Redirect("/", status_code=303)
+    clear_session_cookie(response, request.app.state.context.settings)
+    return response
+
+
+SIGN_IN_PAGES = [
+    signin_page,
+    signin_submit,
+    signin_sent_page,
+    signin_confirm_page,
+    signin_confirm,
+    signout,
+]

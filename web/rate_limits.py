@@ -1,0 +1,128 @@
+"""Rate limits on routes, by name: ``guards=[rate_limited("vote")]``.
+
+A guarded request counts once against ``<name>_ip`` for its network address (an IPv6
+address counts for its /64, what one subscriber usually gets) and, when signed in, once
+against ``<name>`` for its account. Over a limit it is refused with 429, a
+``Retry-After`` header and the code ``rate_limited``.
+
+Apply it to a route::
+
+    from web.rate_limits import rate_limited
+
+    @put("/{slug:str}/ballot/votes/{proposal_id:int}", guards=[rate_limited("vote")])
+    async def cast_vote(...): ...
+
+    @post("/{proposal_id:int}/comments", status_code=201, guards=[rate_limited("comment")])
+    async def post_comment(...): ...
+
+The names ``signin``, ``verify``, ``proposal``, ``comment`` and ``vote`` have defaults
+(:data:`core.rate_limits.DEFAULT_RATES`); a plugin passes its own defaults:
+``rate_limited("petition", default="5/hour", ip_default="50/hour")``. Operators change any
+of them with ``PARTICIPE_RATE_LIMIT_<NAME>`` and ``PARTICIPE_RATE_LIMIT_<NAME>_IP``
+(``5/minute``, ``100/hour``, ``10/15minutes``), and turn all off with
+``PARTICIPE_RATE_LIMITS=off``. A handler can also count a subject of its own (the email
+address a sign-in link is asked for) with :func:`enforce`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import TooManyRequestsException
+from litestar.handlers.base import BaseRouteHandler
+from sqlalchemy import select
+
+from core.db import utcnow
+from core.models import ApiToken
+from core.rate_limits import Decision, RateLimiter
+from core.services.sessions import user_id_for_session
+from core.services.users import hash_token
+from web.session_cookies import read_session_id
+
+
+class RateLimited(TooManyRequestsException):
+    """429 with ``Retry-After``; rendered with the code ``rate_limited``."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            detail="Trop de demandes en peu de temps : réessayez dans quelques instants.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def limiter_of(connection: ASGIConnection[Any, Any, Any, Any]) -> RateLimiter:
+    limiter: RateLimiter = connection.app.state.context.rate_limiter
+    return limiter
+
+
+def client_subject(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """``ip:<address>`` of the client; an IPv6 address stands for its /64."""
+    host = connection.client.host if connection.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"ip:{host}"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return f"ip:{address.ipv4_mapped}"
+        return f"ip:{ipaddress.ip_network(f'{address}/64', strict=False)}"
+    return f"ip:{address}"
+
+
+def _check(decision: Decision) -> None:
+    if not decision.allowed:
+        raise RateLimited(decision.retry_after)
+
+
+async def enforce(
+    connection: ASGIConnection[Any, Any, Any, Any],
+    name: str,
+    subject: str,
+    *,
+    default: str | None = None,
+) -> None:
+    """Counts one hit of ``subject`` for ``name``; raises :class:`RateLimited` over it."""
+    _check(await limiter_of(connection).hit(name, subject, default=default))
+
+
+async def _account_id(connection: ASGIConnection[Any, Any, Any, Any]) -> int | None:
+    """The user id the request's credentials name, if any (whether the credentials are
+    good for this organisation is checked later, by the ``actor`` dependency)."""
+    context = connection.app.state.context
+    authorization = connection.headers.get("authorization", "")
+    session_id = read_session_id(connection, context.settings)
+    if not authorization and not session_id:
+        return None
+    async with context.database.session() as session:
+        if authorization:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                return None
+            user_id: int | None = await session.scalar(
+                select(ApiToken.user_id).where(
+                    ApiToken.token_hash == hash_token(token.strip()),
+                    ApiToken.revoked_at.is_(None),
+                )
+            )
+            return user_id
+        return await user_id_for_session(session, session_id, now=utcnow())
+
+
+def rate_limited(name: str, *, default: str | None = None, ip_default: str | None = None) -> Any:
+    """A guard that limits a route under ``name`` (see the module's documentation)."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        limiter = limiter_of(connection)
+        if not limiter.enabled:
+            return
+        await enforce(connection, f"{name}_ip", client_subject(connection), default=ip_default)
+        user_id = await _account_id(connection)
+        if user_id is not None:
+            await enforce(connection, name, f"user:{user_id}", default=default)
+
+    guard.__name__ = guard.__qualname__ = f"rate_limited_{name}"
+    return guard

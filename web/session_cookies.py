@@ -1,0 +1,83 @@
+"""The session cookie: its name, attributes, and the user it signs in.
+
+``__Host-participe_session`` in production (the ``__Host-`` prefix makes browsers insist
+on Secure, ``Path=/`` and no ``Domain``, so no sibling host can set or read it),
+``participe_session`` otherwise (plain HTTP on a developer's machine). Always HttpOnly
+and ``SameSite=Lax``. The cookie holds the session id; the database its hash
+(:mod:`core.services.sessions`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Response
+from litestar.connection import ASGIConnection
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db import Database, utcnow
+from core.models import Organisation, User
+from core.services import sessions
+from core.services.sessions import SESSION_LIFETIME
+from core.settings import Settings
+
+log = logging.getLogger("participe.web")
+
+
+def session_cookie_name(settings: Settings) -> str:
+    return "__Host-participe_session" if settings.production else "participe_session"
+
+
+def read_session_id(connection: ASGIConnection[Any, Any, Any, Any], settings: Settings) -> str:
+    """The session id the request carries, or ``""``."""
+    return connection.cookies.get(session_cookie_name(settings), "")
+
+
+def set_session_cookie(response: Response[Any], settings: Settings, session_id: str) -> None:
+    response.set_cookie(
+        session_cookie_name(settings),
+        session_id,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        path="/",
+        secure=settings.production,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_session_cookie(response: Response[Any], settings: Settings) -> None:
+    # Browsers ignore a ``__Host-`` cookie without Secure, even one that expires it.
+    response.set_cookie(
+        session_cookie_name(settings),
+        "",
+        max_age=0,
+        expires=0,
+        path="/",
+        secure=settings.production,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+async def session_user(
+    database: Database, db_session: AsyncSession, organisation: Organisation, session_id: str
+) -> User | None:
+    """The user a session cookie signs in on ``organisation``'s host, or ``None``.
+
+    ``last_seen_at`` is refreshed at most every few minutes, in a transaction of its own
+    so that the request's stays read-only; a failure there never fails the request.
+    """
+    now = utcnow()
+    found = await sessions.find_session(db_session, organisation, session_id, now=now)
+    if found is None:
+        return None
+    user, user_session = found
+    if sessions.needs_touch(user_session, now):
+        try:
+            async with database.write_session() as writer:
+                await sessions.touch_session(writer, user_session.id, now=now)
+        except SQLAlchemyError as error:
+            log.warning("session %s: last_seen_at not updated: %s", user_session.id, error)
+    return user
