@@ -38,6 +38,14 @@ class CommentsMode(enum.StrEnum):
     OFF = "off"
 
 
+class ModerationMode(enum.StrEnum):
+    """``pre``: new proposals and comments stay hidden until a moderator approves them;
+    ``post``: they appear at once, and moderators hide what breaks the rules."""
+
+    PRE = "pre"
+    POST = "post"
+
+
 class ResultsVisibility(enum.StrEnum):
     LIVE = "live"
     AFTER_VOTE = "after_vote"
@@ -74,6 +82,9 @@ class Dialogue(Base):
         _enum(ResultsVisibility), default=ResultsVisibility.AFTER_VOTE
     )
     results_published_at: Mapped[datetime | None]
+    moderation: Mapped[ModerationMode] = mapped_column(
+        _enum(ModerationMode), default=ModerationMode.POST, server_default=ModerationMode.POST.value
+    )
     archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -112,6 +123,10 @@ class Phase(Base):
     title: Mapped[str] = mapped_column(String(200), default="")
     starts_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
+    #: When ``phase_opened`` / ``phase_closed`` was fired for the current dates (claimed by
+    #: one worker with a conditional update; see ``core.services.publication``).
+    opened_announced_at: Mapped[datetime | None]
+    closed_announced_at: Mapped[datetime | None]
     dialogue: Mapped[Dialogue] = relationship(back_populates="phases", lazy="raise")
     #: The groups this phase's actions are restricted to (none: everyone).
     groups: Mapped[list[Group]] = relationship(

@@ -40,4 +40,22 @@ def switch_phase(dialogue: Dialogue, kind: str, now: datetime) -> tuple[Phase | 
             if phase.ends_at is not None and phase.ends_at <= now:
                 phase.ends_at = None
     closed = previous if previous is not None and previous is not target else None
+    _mark_announced(dialogue, target, now)
     return closed, target
+
+
+def _mark_announced(dialogue: Dialogue, target: Phase, now: datetime) -> None:
+    """Records the phase events of the new dates as announced: the caller fires those of
+    the switch itself, and earlier phases (skipped ones too) count as opened and closed,
+    so that the sweep of :mod:`core.services.publication` does not fire them again.
+    Later phases have not opened in the new dates: their events are to come."""
+    for phase in dialogue.phases:
+        if phase.position < target.position:
+            phase.opened_announced_at = phase.opened_announced_at or now
+            phase.closed_announced_at = phase.closed_announced_at or now
+        elif phase is target:
+            phase.opened_announced_at = now
+            phase.closed_announced_at = None
+        else:
+            phase.opened_announced_at = None
+            phase.closed_announced_at = None

@@ -1,11 +1,14 @@
 """Participatory budgets: the winner rules (greedy, equal shares) and Pabulib files.
 
 The rules register through ``register_aggregation_rules``, the same hook a client's own
-rule would use; a budget dialogue stores the rule's id.
+rule would use; a budget dialogue stores the rule's id. Pabulib files are imported into
+dialogues and exported from them (``pabulib_store``), through the back-office API
+(``register_routes``) and ``participe pabulib``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from core.hookspecs import hookimpl
@@ -18,3 +21,11 @@ from plugins.budget.greedy import GreedyRule
 def register_aggregation_rules(registry: Registry[Any]) -> None:
     registry.add(GreedyRule())
     registry.add(EqualSharesRule())
+
+
+@hookimpl
+def register_routes() -> Sequence[Any]:
+    """The back office's Pabulib import and export (``plugins.budget.api``)."""
+    from plugins.budget.api import PabulibController
+
+    return [PabulibController]

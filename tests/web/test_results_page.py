@@ -1,0 +1,131 @@
+"""The results page: charts with their title, description and table, the winners, a 403
+page while hidden, and the organisers' buttons and report."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from core.db import Database
+from tests.ballot_helpers import put_vote, replace, vote_dialogue
+from tests.conftest import World
+from tests.results_helpers import citizens, read_results, vote_at_random
+
+
+def _page(slug: str) -> str:
+    return f"/dialogues/{slug}/results"
+
+
+async def _configure(client: Any, world: World, slug: str, **changes: Any) -> None:
+    response = await client.patch(
+        f"/api/v1/admin/dialogues/{slug}", json=changes, headers=world.admin.headers
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_binary_results_have_a_pie_and_a_table_per_proposal(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    vote = {
+        "type": "binary",
+        "settings": {"options": ["for", "against"], "labels": {"for": "Oui !"}},
+    }
+    setup = await vote_dialogue(client, world, vote, proposals=2)
+    await _configure(client, world, setup.slug, results_visibility="live")
+    await replace(
+        client, world.bob, setup, {setup.proposals[0]: "for", setup.proposals[1]: "against"}
+    )
+    await replace(client, world.alice, setup, {setup.proposals[0]: "against"})
+    response = await client.get(_page(setup.slug))
+    assert response.status_code == 200, response.text
+    html = response.text
+    assert html.count('role="img"') == 2
+    for proposal_id in setup.proposals:
+        assert f'aria-labelledby="chart-{proposal_id}-title chart-{proposal_id}-desc"' in html
+        assert f'<title id="chart-{proposal_id}-title">' in html
+        assert f'<desc id="chart-{proposal_id}-desc">' in html
+    assert html.count("<table") == 2
+    assert '<th scope="row">Oui !</th><td class="number">1 (50,0\u202f%)</td>' in html
+    assert "2 bulletins comptés" in html
+    assert "<script" not in html.split("<main", 1)[-1].split("</main>", 1)[0]
+
+
+async def test_budget_results_show_the_winners_and_bars(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    setup = await vote_dialogue(
+        client, world, {"type": "support", "settings": {}}, proposals=3, costs=[600, 500, 300]
+    )
+    await _configure(
+        client, world, setup.slug,
+        results_visibility="live", budget={"amount": 1000, "rule": "greedy"},
+    )  # fmt: skip
+    first, second, third = setup.proposals
+    for person, chosen in ((world.bob, [first, third]), (world.alice, [first, second])):
+        for proposal_id in chosen:
+            assert (await put_vote(client, person, setup, proposal_id)).status_code == 200
+    body = (await read_results(client, setup.slug)).json()
+    assert body["winners"] == [first, third]  # 2 supports, then 1 each: 500 no longer fits
+    html = (await client.get(_page(setup.slug))).text
+    assert 'id="chart-results"' in html and '<desc id="chart-results-desc">' in html
+    assert "✓ Proposition 1" in html
+    assert "Projets retenus" in html
+    assert "Budget engagé : 900\u00a0€ sur 1\u202f000\u00a0€." in html
+    rows = re.findall(r"<tr><th scope=\"row\"><a href=\"/proposals/(\d+)\">", html)
+    assert [int(r) for r in rows] == [first, second, third]
+
+
+async def test_hidden_results_page(
+    client: AsyncTestClient[Litestar], world: World, database: Database
+) -> None:
+    setup = await vote_dialogue(client, world, {"type": "support", "settings": {}})
+    await _configure(client, world, setup.slug, results_visibility="manual")
+    response = await client.get(_page(setup.slug), headers=world.alice.headers)
+    assert response.status_code == 403
+    assert "Les résultats ne sont pas encore publiés." in response.text
+    assert 'role="img"' not in response.text
+
+    preview = await client.get(_page(setup.slug), headers=world.admin.headers)
+    assert preview.status_code == 200
+    assert "Aperçu réservé à l'équipe" in preview.text
+    assert 'name="action" value="publish"' in preview.text
+
+    published = await client.post(
+        _page(setup.slug),
+        data={"action": "publish"},
+        headers=world.admin.headers,
+        follow_redirects=False,
+    )
+    assert published.status_code == 303
+    assert published.headers["location"] == _page(setup.slug)
+    shown = await client.get(_page(setup.slug), headers=world.alice.headers)
+    assert shown.status_code == 200 and "Aperçu" not in shown.text
+    refused = await client.post(
+        _page(setup.slug), data={"action": "unpublish"}, headers=world.alice.headers
+    )
+    assert refused.status_code == 403
+    bad = await client.post(_page(setup.slug), data={"action": "?"}, headers=world.admin.headers)
+    assert bad.status_code == 422
+
+
+async def test_organisers_see_the_report_on_the_page(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    setup = await vote_dialogue(
+        client, world, {"type": "support", "settings": {}}, proposals=4,
+        costs=[400, 300, 200, 100],
+    )  # fmt: skip
+    await _configure(
+        client, world, setup.slug,
+        results_visibility="live", budget={"amount": 600, "rule": "equal_shares"},
+    )  # fmt: skip
+    await vote_at_random(client, await citizens(world, 6), setup, "support", random.Random(2))
+    staff = (await client.get(_page(setup.slug), headers=world.admin.headers)).text
+    assert "Et si…" in staff
+    assert "Satisfaction moyenne" in staff and "règle choisie" in staff
+    citizen = (await client.get(_page(setup.slug), headers=world.alice.headers)).text
+    assert "Et si…" not in citizen
