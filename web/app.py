@@ -13,15 +13,25 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from core.db import Database
+from core.mail import Mailer
 from core.models import Organisation, User
 from core.plugin_manager import Plugins
+from core.rate_limits import RateLimiter
 from core.settings import Settings
+from web.accounts import account_route_handlers
+from web.admin import admin_route_handlers
 from web.api.admin import AdminController
+from web.api.ballots import BallotController
 from web.api.dialogues import DialogueController, ProposalController
+from web.api.exports import ExportController
+from web.csrf import csrf_guard, send_pending_cookie
 from web.dependencies import DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS
+from web.front import front_route_handlers
 from web.pages.home import home_page
 from web.plugins import build_plugins
+from web.results import ResultsPlugin
+from web.security_headers import security_headers
 from web.state import AppContext
 from web.templating import make_environment
 
@@ -38,17 +48,29 @@ def create_app(
 ) -> Litestar:
     """Builds the app from explicit settings; tests pass their own plugins and database."""
     plugins = plugins or build_plugins(settings)
-    database = database or Database(settings.database_url, echo=settings.sql_echo)
+    database = database or Database(
+        settings.database_url, echo=settings.sql_echo, pool_size=settings.database_pool_size
+    )
     context = AppContext(
         settings=settings,
         database=database,
         plugins=plugins,
         templates=make_environment(plugins.template_dirs()),
+        mailer=Mailer.from_settings(settings),
+        rate_limiter=RateLimiter.configure(
+            settings.rate_limit_overrides,
+            enabled=settings.rate_limits,
+            redis_url=settings.redis_url,
+            prefix=settings.redis_prefix,
+        ),
     )
 
     async def dispose_database(app: Litestar) -> None:
         if app.state.context.database is database:
             await database.dispose()
+
+    async def close_rate_limiter(app: Litestar) -> None:
+        await context.rate_limiter.close()
 
     static_routers = [create_static_files_router(path="/static", directories=[STATIC])]
     static_routers += [
@@ -63,11 +85,18 @@ def create_app(
             DialogueController,
             ProposalController,
             AdminController,
+            ExportController,
+            BallotController,
+            *front_route_handlers(),
+            *account_route_handlers(),
+            *admin_route_handlers(),
             *static_routers,
             *plugins.routes(),
             *extra_route_handlers,
         ],
         dependencies=DEPENDENCIES,
+        guards=[csrf_guard],
+        before_send=[security_headers(settings), send_pending_cookie(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
         signature_namespace={"Organisation": Organisation, "User": User, "Plugins": Plugins},
         openapi_config=OpenAPIConfig(
@@ -78,8 +107,9 @@ def create_app(
         ),
         response_cache_config=ResponseCacheConfig(),
         state=_state(context),
-        on_shutdown=[dispose_database],
+        on_shutdown=[dispose_database, close_rate_limiter],
         debug=False,
+        plugins=[ResultsPlugin(settings)],
     )
 
 

@@ -1,13 +1,16 @@
-"""What one app holds: its settings, database, plugins and templates. Nothing else."""
+"""What one app holds: its settings, database, plugins, templates, mailer and rate
+limiter. Nothing else."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jinja2 import Environment
 
 from core.db import Database
+from core.mail import Mailer
 from core.plugin_manager import Plugins
+from core.rate_limits import RateLimiter
 from core.settings import Settings
 
 
@@ -17,3 +20,7 @@ class AppContext:
     database: Database
     plugins: Plugins
     templates: Environment
+    mailer: Mailer = field(default_factory=lambda: Mailer(Settings.mail_from, None))
+    rate_limiter: RateLimiter = field(
+        default_factory=lambda: RateLimiter.configure({}, enabled=False)
+    )

@@ -22,6 +22,8 @@ from jinja2 import (
 )
 from litestar import MediaType, Request, Response
 
+from web import csrf, i18n, template_helpers
+
 CORE_TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -40,6 +42,8 @@ def make_environment(plugin_dirs: Sequence[Path], theme_dirs: Sequence[Path] = (
         lstrip_blocks=True,
         enable_async=False,
     )
+    template_helpers.install(environment)
+    csrf.install(environment)
     return environment
 
 
@@ -54,13 +58,21 @@ def render(
     """Renders ``template`` with the request's organisation and actor in the context."""
     app_context = request.app.state.context
     state = request.scope.get("state", {})
+    languages = i18n.page_context(request, state.get("org"))
     page = app_context.templates.get_template(template).render(
         request=request,
         org=state.get("org"),
         actor=state.get("actor"),
         settings=app_context.settings,
+        csrf_token=csrf.LazyToken(request),
+        **languages,
         **context,
     )
+    headers = {
+        "Content-Language": languages["lang"],
+        "Vary": "Accept-Language, Cookie",
+        **(headers or {}),
+    }
     return Response(page, status_code=status_code, headers=headers, media_type=MediaType.HTML)
 
 

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import msgspec
+from sqlalchemy import func, or_, select
 
 from core.blocks import BlockType
 from core.hookspecs import hookimpl
+from core.models import AgendaEvent, Proposal
+from core.models.proposals import ProposalStatus
 from core.registries import Registry
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from core.models import Dialogue
+
+
+def _public(dialogue: Dialogue) -> tuple[Any, ...]:
+    return (
+        Proposal.dialogue_id == dialogue.id,
+        Proposal.status != ProposalStatus.DRAFT,
+        Proposal.hidden_at.is_(None),
+    )
 
 
 class TextSettings(msgspec.Struct, forbid_unknown_fields=True):
@@ -63,12 +80,39 @@ class HighlightedProposalsBlock(BlockType):
     template = "blocks/highlighted_proposals.html"
     settings_type = HighlightSettings
 
+    async def load(
+        self, session: AsyncSession, dialogue: Dialogue | None, settings: Any, *, now: datetime
+    ) -> dict[str, Any]:
+        """The chosen proposals in the chosen order, else the most recent ones."""
+        if dialogue is None:
+            return {"proposals": []}
+        query = select(Proposal).where(*_public(dialogue))
+        limit = max(1, min(settings.limit, 24))
+        if settings.proposal_ids:
+            chosen = {
+                p.id: p
+                for p in await session.scalars(query.where(Proposal.id.in_(settings.proposal_ids)))
+            }
+            ordered = [chosen[i] for i in settings.proposal_ids if i in chosen]
+            return {"proposals": ordered[:limit]}
+        recent = await session.scalars(
+            query.order_by(Proposal.published_at.desc(), Proposal.id.desc()).limit(limit)
+        )
+        return {"proposals": list(recent)}
+
 
 class ParticipationBlock(BlockType):
     id = "participation"
     title = "Chiffres de la participation"
     template = "blocks/participation.html"
     settings_type = TitleOnly
+
+    async def load(
+        self, session: AsyncSession, dialogue: Dialogue | None, settings: Any, *, now: datetime
+    ) -> dict[str, Any]:
+        from core.services.participation import figures
+
+        return {"figures": await figures(session, dialogue) if dialogue else None}
 
 
 class AgendaBlock(BlockType):
@@ -77,12 +121,44 @@ class AgendaBlock(BlockType):
     template = "blocks/agenda.html"
     settings_type = ListSettings
 
+    async def load(
+        self, session: AsyncSession, dialogue: Dialogue | None, settings: Any, *, now: datetime
+    ) -> dict[str, Any]:
+        """Events not yet over, soonest first."""
+        query = select(AgendaEvent).where(
+            AgendaEvent.dialogue_id == dialogue.id
+            if dialogue is not None
+            else AgendaEvent.dialogue_id.is_(None),
+            or_(
+                AgendaEvent.ends_at >= now,
+                (AgendaEvent.ends_at.is_(None)) & (AgendaEvent.starts_at >= now),
+            ),
+        )
+        events = await session.scalars(
+            query.order_by(AgendaEvent.starts_at, AgendaEvent.id).limit(
+                max(1, min(settings.limit, 50))
+            )
+        )
+        return {"events": list(events)}
+
 
 class MapBlock(BlockType):
     id = "map"
     title = "Carte des propositions"
     template = "blocks/map.html"
     settings_type = TitleOnly
+
+    async def load(
+        self, session: AsyncSession, dialogue: Dialogue | None, settings: Any, *, now: datetime
+    ) -> dict[str, Any]:
+        if dialogue is None:
+            return {"located": 0}
+        located = await session.scalar(
+            select(func.count())
+            .select_from(Proposal)
+            .where(*_public(dialogue), Proposal.lat.is_not(None), Proposal.lng.is_not(None))
+        )
+        return {"located": located or 0}
 
 
 class ResultsBlock(BlockType):

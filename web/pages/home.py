@@ -1,4 +1,4 @@
-"""The organisation's home page."""
+"""The organisation's home page: its own blocks (if it has some), then its dialogues."""
 
 from __future__ import annotations
 
@@ -8,28 +8,21 @@ from litestar import Request, Response, get
 
 from core.db import utcnow
 from core.services import dialogues
-from web.dependencies import Actor, CurrentOrg, DbSession
+from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.labels import DIALOGUE_KINDS, PHASES
+from web.pages.dialogue import shown_blocks
 from web.templating import render
 
-KIND_LABELS = {
-    "ideas": "Boîte à idées",
-    "consultation": "Consultation",
-    "budget": "Budget participatif",
-    "questionnaire": "Questionnaire",
-}
-PHASE_LABELS = {
-    "information": "Information",
-    "proposals": "Dépôt des propositions",
-    "review": "Analyse des propositions",
-    "vote": "Vote",
-    "results": "Résultats",
-}
+#: Kept for templates and plugins that used the names of the first version.
+KIND_LABELS = DIALOGUE_KINDS
+PHASE_LABELS = PHASES
 
 
 @get("/", include_in_schema=False)
 async def home_page(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    plugins: PluginsDep,
     org: CurrentOrg,
     actor: Actor,
 ) -> Response[str]:
@@ -38,4 +31,11 @@ async def home_page(
         {"dialogue": d, "phase": d.current_phase(now)}
         for d in await dialogues.list_dialogues(db_session, org)
     ]
-    return render(request, "home.html", dialogues=items, kinds=KIND_LABELS, phases=PHASE_LABELS)
+    return render(
+        request,
+        "home.html",
+        dialogues=items,
+        kinds=KIND_LABELS,
+        phases=PHASE_LABELS,
+        blocks=await shown_blocks(db_session, plugins, org, None, now),
+    )

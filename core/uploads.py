@@ -1,0 +1,154 @@
+"""Files citizens upload: checked, images re-encoded, stored under ``upload_dir``.
+
+An image is judged by its content, never by its name or its declared type: Pillow must
+recognise a JPEG, PNG, WebP or GIF that decodes in full. It is then turned upright,
+reduced to fit ``MAX_SIDE`` pixels and re-encoded, which drops its EXIF (GPS position,
+camera serial number) and anything appended to it. Other files (a PDF in a ``file``
+field) are kept as sent once their first bytes say what they are.
+
+Stored names are random (``secrets.token_urlsafe``) with the extension of the real
+type: a name is unguessable, so a confidential field's file is only found by those
+who are shown its name.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from core.errors import ValidationFailed
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_SIDE = 1600
+#: Refuse images whose decoded size would be absurd (decompression bombs).
+MAX_PIXELS = 40_000_000
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+#: Documents a ``file`` field accepts, by their first bytes.
+DOCUMENT_SIGNATURES = {b"%PDF-": "pdf"}
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    content_type: str
+
+
+class UploadRefused(ValidationFailed):
+    code = "upload.refused"
+
+
+def _too_big() -> UploadRefused:
+    return UploadRefused("Le fichier dépasse 5 Mo.", code="upload.too_large")
+
+
+def process_image(data: bytes) -> tuple[bytes, str]:
+    """Checks that ``data`` is a real image and returns it re-encoded (JPEG, or PNG when
+    it has transparency), upright, at most ``MAX_SIDE`` pixels wide and high, without
+    metadata; and its extension."""
+    if len(data) > MAX_BYTES:
+        raise _too_big()
+    if not data:
+        raise UploadRefused("Le fichier est vide.", code="upload.empty")
+    not_an_image = UploadRefused(
+        "Ce fichier n'est pas une image (JPEG, PNG, WebP ou GIF).", code="upload.not_an_image"
+    )
+    with warnings.catch_warnings():
+        # Pillow warns (and with our settings, raises) on huge images: refuse them.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.format not in IMAGE_FORMATS:
+                    raise not_an_image
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise UploadRefused("Cette image est trop grande.", code="upload.too_large")
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.seek(0)
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+            raise not_an_image from None
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise UploadRefused("Cette image est trop grande.", code="upload.too_large") from None
+    transparent = upright.mode in ("RGBA", "LA", "PA") or (
+        upright.mode == "P" and "transparency" in upright.info
+    )
+    converted = upright.convert("RGBA" if transparent else "RGB")
+    converted.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    output = io.BytesIO()
+    if transparent:
+        converted.save(output, "PNG", optimize=True)
+        return output.getvalue(), "png"
+    converted.save(output, "JPEG", quality=85, optimize=True, progressive=True)
+    return output.getvalue(), "jpg"
+
+
+def check_document(data: bytes) -> str:
+    """The extension of an accepted document (PDF), or a refusal."""
+    if len(data) > MAX_BYTES:
+        raise _too_big()
+    for signature, extension in DOCUMENT_SIGNATURES.items():
+        if data.startswith(signature):
+            return extension
+    raise UploadRefused(
+        "Format non accepté : envoyez une image ou un PDF.", code="upload.unsupported"
+    )
+
+
+def _store(upload_dir: str, data: bytes, extension: str) -> StoredFile:
+    folder = Path(upload_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_urlsafe(24)}.{extension}"
+    (folder / name).write_bytes(data)
+    return StoredFile(name, CONTENT_TYPES[extension])
+
+
+def store_image(upload_dir: str, data: bytes) -> StoredFile:
+    """Checks, re-encodes and stores an image; returns its stored name."""
+    encoded, extension = process_image(data)
+    return _store(upload_dir, encoded, extension)
+
+
+def store_file(upload_dir: str, data: bytes) -> StoredFile:
+    """Stores an image (re-encoded) or a PDF; returns its stored name."""
+    try:
+        extension = check_document(data)
+    except UploadRefused as refusal:
+        if refusal.code != "upload.unsupported":
+            raise
+        try:
+            return store_image(upload_dir, data)
+        except UploadRefused as not_image:
+            if not_image.code == "upload.not_an_image":
+                raise refusal from None
+            raise
+    return _store(upload_dir, data, extension)
+
+
+def is_stored_name(name: str) -> bool:
+    """Whether ``name`` has the shape of a name this module gives (no path, our types)."""
+    if not name or not _NAME_CHARS.issuperset(name) or name.count(".") != 1:
+        return False
+    stem, extension = name.split(".")
+    return len(stem) >= 8 and extension in CONTENT_TYPES
+
+
+def stored_path(upload_dir: str, name: str) -> Path | None:
+    """The path of a stored file, or ``None`` when ``name`` is not one of ours."""
+    if not is_stored_name(name):
+        return None
+    path = Path(upload_dir) / name
+    return path if path.is_file() else None
+
+
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")

@@ -1,0 +1,35 @@
+"""The citizen web front: its pages, its API additions and its static assets, mounted by
+``create_app`` in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.api.comments import CommentController
+from web.pages import assets, browse, dialogue, embed, proposal, submission, votes
+
+
+def front_route_handlers() -> list[Any]:
+    """Route handlers of the citizen front (pages and their API), for ``create_app``."""
+    return [
+        CommentController,
+        dialogue.dialogue_home,
+        dialogue.dialogue_agenda,
+        browse.browse_proposals,
+        proposal.show_proposal,
+        proposal.post_comment_form,
+        proposal.report_comment_form,
+        submission.new_proposal,
+        submission.submit_proposal,
+        submission.edit_proposal,
+        submission.save_proposal,
+        submission.publish_proposal_form,
+        votes.vote_form,
+        votes.confirm_form,
+        votes.ballot_box_page,
+        embed.embedded_dialogue,
+        assets.theme_stylesheet,
+        assets.media_file,
+        assets.switch_language,
+        *assets.vendor_static_routers(),
+    ]

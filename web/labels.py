@@ -1,0 +1,102 @@
+"""Names shown for the core's values (statuses, phases, kinds), as French message ids.
+
+``N_`` only marks a text for extraction; templates translate with ``_(label)``.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    return message
+
+
+DIALOGUE_KINDS = {
+    "ideas": N_("Boîte à idées"),
+    "consultation": N_("Consultation"),
+    "budget": N_("Budget participatif"),
+    "questionnaire": N_("Questionnaire"),
+}
+PHASES = {
+    "information": N_("Information"),
+    "proposals": N_("Dépôt des propositions"),
+    "review": N_("Analyse des propositions"),
+    "vote": N_("Vote"),
+    "results": N_("Résultats"),
+}
+STATUSES = {
+    "draft": N_("Brouillon"),
+    "published": N_("Publiée"),
+    "under_review": N_("En cours d'analyse"),
+    "accepted": N_("Retenue"),
+    "refused": N_("Non retenue"),
+    "winner": N_("Lauréate"),
+}
+SORTS = {
+    "recent": N_("Les plus récentes"),
+    "oldest": N_("Les plus anciennes"),
+    "title": N_("Par titre"),
+    "cost": N_("Par coût"),
+}
+VIEWS = {"grid": N_("Grille"), "list": N_("Liste"), "map": N_("Carte")}
+STANCES = {"for": N_("Pour"), "against": N_("Contre")}
+
+#: Messages shown after a redirect (``?notice=KEY``): only these keys are ever shown.
+NOTICES = {
+    "proposal_published": N_("Votre proposition est publiée. Merci pour votre participation !"),
+    "proposal_saved": N_("Votre brouillon est enregistré. Publiez-le quand il sera prêt."),
+    "proposal_updated": N_("Vos modifications sont enregistrées."),
+    "comment_posted": N_("Votre commentaire est publié."),
+    "comment_reported": N_("Merci, le commentaire a été signalé à l'équipe de modération."),
+    "vote_cast": N_("Votre vote est enregistré."),
+    "vote_withdrawn": N_("Votre vote est retiré."),
+    "ballot_confirmed": N_("Votre bulletin est confirmé : il sera compté."),
+    "ballot_unconfirmed": N_(
+        "Votre bulletin repasse en brouillon : il ne compte plus tant que vous ne l'avez pas "
+        "confirmé à nouveau."
+    ),
+    "language_changed": N_("La langue est changée."),
+}
+
+#: Refusals of domain rules, by stable code, as citizens read them on pages.
+ERRORS = {
+    "auth.required": N_("Connectez-vous pour participer."),
+    "phase_closed": N_("Cette démarche n'est pas ouverte."),
+    "proposals.phase_closed": N_("Le dépôt des propositions n'est pas ouvert."),
+    "comments.off": N_("Les commentaires sont fermés pour cette démarche."),
+    "comments.not_public": N_("On ne peut commenter qu'une proposition publiée."),
+    "forbidden": N_("Vous n'avez pas accès à cette action."),
+    "proposal.locked": N_(
+        "Cette proposition est en cours d'analyse et ne peut plus être modifiée."
+    ),
+    "vote.max_exceeded": N_("Vous avez déjà utilisé tous vos votes."),
+    "vote.min_not_reached": N_("Votre bulletin n'a pas encore assez de votes pour être confirmé."),
+    "vote.points_exceeded": N_("Vous n'avez pas assez de points pour cela."),
+    "vote.budget_exceeded": N_("Ce choix dépasserait le budget disponible."),
+    "vote.invalid_value": N_("Ce vote n'est pas valide."),
+    "vote.phase_closed": N_("Le vote n'est pas ouvert."),
+    "vote.not_allowed": N_("Vous ne pouvez pas voter dans cette démarche."),
+    "vote.type_missing": N_(
+        "Le module de vote de cette démarche n'est pas installé : le vote est indisponible."
+    ),
+    "rate_limited": N_("Trop de demandes : réessayez dans un moment."),
+}
+
+#: Default titles of the built-in blocks (core.defaults.block_types), for translation.
+BLOCK_TITLES = (N_("Actualités"), N_("Propositions à la une"))
+
+#: Messages of the core's field types and uploads that pages show as they are.
+CORE_MESSAGES = (
+    N_("un texte est attendu"),
+    N_("un nombre est attendu"),
+    N_("choisissez une des options proposées"),
+    N_("valeur de case à cocher invalide"),
+    N_("un code postal à cinq chiffres est attendu"),
+    N_("fichier invalide"),
+    N_("Le fichier dépasse 5 Mo."),
+    N_("Le fichier est vide."),
+    N_("Ce fichier n'est pas une image (JPEG, PNG, WebP ou GIF)."),
+    N_("Cette image est trop grande."),
+    N_("Format non accepté : envoyez une image ou un PDF."),
+    N_("Choisissez « pour » ou « contre »."),
+    N_("Écrivez votre commentaire."),
+)

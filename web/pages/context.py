@@ -1,0 +1,90 @@
+"""What several pages put in their template context: a dialogue's frame (title, phases,
+current phase, tabs), the message shown after a redirect, and refusals as citizens read
+them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request
+
+from core.errors import DomainError
+from core.models import Dialogue, Phase
+from core.models.dialogues import PhaseKind
+from core.services.organisations import LOCAL_HOSTS, host_without_port
+from core.settings import Settings
+from web import labels
+from web.i18n import Translator, translator
+
+
+def dialogue_frame(dialogue: Dialogue, now: datetime) -> dict[str, Any]:
+    """The dialogue, its phases with the current one marked, for its pages' header."""
+    current = dialogue.current_phase(now)
+    phases = []
+    for phase in dialogue.phases:
+        state = "current" if phase is current else ("past" if _is_past(phase, now) else "future")
+        phases.append({"phase": phase, "state": state, "label": phase_label(phase)})
+    return {
+        "dialogue": dialogue,
+        "phases": phases,
+        "current_phase": current,
+        "current_kind": current.kind.value if current else None,
+        "kind_label": labels.DIALOGUE_KINDS.get(dialogue.kind.value, dialogue.kind.value),
+        "has_proposals": dialogue.phase(PhaseKind.PROPOSALS) is not None
+        or dialogue.kind.value in ("ideas", "budget"),
+    }
+
+
+def _is_past(phase: Phase, now: datetime) -> bool:
+    return phase.has_ended(now)
+
+
+def phase_label(phase: Phase) -> str:
+    return phase.title or labels.PHASES.get(phase.kind.value, phase.kind.value)
+
+
+def notice(request: Request[Any, Any, Any]) -> str | None:
+    """The message a redirect asked for with ``?notice=KEY`` (known keys only)."""
+    key = request.query_params.get("notice")
+    return labels.NOTICES.get(key) if key else None
+
+
+def refusal_message(i18n: Translator, error: DomainError) -> str:
+    """A domain refusal in the reader's language when its code is known, else as the
+    core wrote it."""
+    message = labels.ERRORS.get(error.code)
+    return i18n.gettext(message) if message else error.detail
+
+
+def refused_message(request: Request[Any, Any, Any]) -> str | None:
+    """The refusal a redirect named with ``?refused=CODE``, in the reader's language."""
+    code = request.query_params.get("refused")
+    message = labels.ERRORS.get(code) if code else None
+    return translator(request).gettext(message) if message else None
+
+
+def signin_url(request: Request[Any, Any, Any], next_path: str | None = None) -> str:
+    """The sign-in page, coming back to ``next_path`` (the current page by default)."""
+    target = next_path or request.url.path
+    if request.url.query and next_path is None:
+        target += "?" + request.url.query
+    return "/signin?next=" + quote(target, safe="/")
+
+
+def public_url(request: Request[Any, Any, Any], path: str) -> str:
+    """The absolute address of ``path`` on the organisation's own host name."""
+    settings: Settings = request.app.state.context.settings
+    host = request.headers.get("host", "")
+    if not host or host_without_port(host) in LOCAL_HOSTS:
+        return settings.base_url.rstrip("/") + path
+    scheme = settings.base_url.split("://", 1)[0] if "://" in settings.base_url else "https"
+    return f"{scheme}://{host}{path}"
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """A local path to go back to; anything else (another site, ``//host``) → default."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    return value

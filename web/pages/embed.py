@@ -1,0 +1,64 @@
+"""A dialogue's proposals and vote buttons for another site to show in a frame.
+
+Only the sites the organisation lists may frame it: ``options["embed_origins"]`` (and
+``options["embedding_sites"]``, which the security headers use for every page), as
+``https://host`` origins, go into this route's ``Content-Security-Policy:
+frame-ancestors``. Links open the full site in a new window.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.params import FromPath
+
+from core.db import utcnow
+from core.models import Organisation
+from core.services import dialogues, proposals
+from core.services.proposals import ProposalFilters
+from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
+from web.pages.browse import proposal_cards
+from web.pages.context import dialogue_frame, notice, refused_message
+from web.pages.votes import vote_panel
+from web.security_headers import BASE_POLICY, frame_ancestors
+from web.templating import render
+
+EMBED_LIMIT = 50
+
+
+def embed_policy(org: Organisation) -> str:
+    options = org.options if isinstance(org.options, dict) else {}
+    sites = [
+        *(options.get("embed_origins") or []),
+        *(options.get("embedding_sites") or []),
+    ]
+    return f"{BASE_POLICY}; frame-ancestors {frame_ancestors(sites)}"
+
+
+@get("/embed/dialogues/{slug:str}", include_in_schema=False)
+async def embedded_dialogue(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    plugins: PluginsDep,
+    org: CurrentOrg,
+    actor: Actor,
+    group_ids: GroupIds,
+    slug: FromPath[str],
+) -> Response[str]:
+    dialogue = await dialogues.get_dialogue(db_session, org, slug)
+    items, total = await proposals.list_proposals(
+        db_session, dialogue, ProposalFilters(), page=1, per_page=EMBED_LIMIT
+    )
+    return render(
+        request,
+        "embed/dialogue.html",
+        headers={"Content-Security-Policy": embed_policy(org)},
+        frame=dialogue_frame(dialogue, utcnow()),
+        cards=await proposal_cards(db_session, dialogue, items),
+        total=total,
+        vote=await vote_panel(request, db_session, plugins, dialogue, items, actor, group_ids),
+        notice=notice(request),
+        refused=refused_message(request),
+        embedded=True,
+    )

@@ -1,0 +1,31 @@
+"""Filters and functions every template can use, installed on the one environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment
+
+from web import i18n, labels, markdown
+
+
+def url_with(path: str, params: Mapping[str, Any], **changes: Any) -> str:
+    """``path`` with the query ``params`` updated by ``changes``; empty values are dropped,
+    so every filter state has one short address."""
+    merged = {**params, **changes}
+    query = urlencode([(k, v) for k, v in merged.items() if v not in (None, "", False)])
+    return f"{path}?{query}" if query else path
+
+
+def install(environment: Environment) -> None:
+    i18n.install(environment)
+    environment.filters["markdown"] = markdown.markdown
+    environment.filters["paragraphs"] = markdown.paragraphs
+    environment.filters["excerpt"] = markdown.excerpt
+    environment.globals["url_with"] = url_with
+    environment.globals["status_labels"] = labels.STATUSES
+    environment.globals["phase_labels"] = labels.PHASES
+    environment.globals["kind_labels"] = labels.DIALOGUE_KINDS
+    environment.globals["stance_labels"] = labels.STANCES
