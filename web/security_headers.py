@@ -5,9 +5,10 @@ of the router itself (404, 405). A header a handler set already is left as it is
 
 The Content-Security-Policy allows no inline script or style and nothing from another
 origin; pages that need JavaScript load it from ``/static``. ``frame-ancestors`` is
-``'self'`` plus the sites an organisation allows to embed its pages
-(``options["embedding_sites"]``: a list of ``https://host`` origins). The API reference
-page (``/api/schema``, third-party code) gets a looser policy of its own.
+``'self'``: only the embeddable view (``/embed/...``) sets a policy of its own that adds
+the sites the organisation allows (``options["embedding_sites"]``), so that no other page
+can be framed by another site (clickjacking). The API reference page (``/api/schema``,
+third-party code) gets a looser policy of its own.
 """
 
 from __future__ import annotations
@@ -51,10 +52,7 @@ def frame_ancestors(sites: Iterable[Any]) -> str:
 def content_security_policy(scope: Scope) -> str:
     if scope.get("path", "").startswith("/api/schema"):
         return API_REFERENCE_POLICY
-    org = scope.get("state", {}).get("org")
-    options = getattr(org, "options", None) or {}
-    sites = options.get("embedding_sites") if isinstance(options, dict) else None
-    return f"{BASE_POLICY}; frame-ancestors {frame_ancestors(sites or [])}"
+    return f"{BASE_POLICY}; frame-ancestors 'self'"
 
 
 def security_headers(settings: Settings) -> Any:

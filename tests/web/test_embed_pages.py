@@ -33,7 +33,7 @@ async def test_only_allowed_sites_may_frame_it(
         org = await session.get(Organisation, world.org.id)
         assert org is not None
         org.options = {
-            "embed_origins": [
+            "embedding_sites": [
                 "https://www.ville.fr",
                 "https://evil.fr; script-src *",
                 "http://x.fr",

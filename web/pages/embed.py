@@ -1,9 +1,8 @@
 """A dialogue's proposals and vote buttons for another site to show in a frame.
 
-Only the sites the organisation lists may frame it: ``options["embed_origins"]`` (and
-``options["embedding_sites"]``, which the security headers use for every page), as
-``https://host`` origins, go into this route's ``Content-Security-Policy:
-frame-ancestors``. Links open the full site in a new window.
+Only the sites the organisation lists may frame it: ``options["embedding_sites"]`` (set
+in the back office), as ``https://host`` origins, go into this route's
+``Content-Security-Policy: frame-ancestors``; every other page keeps ``'self'``. Links open the full site in a new window.
 """
 
 from __future__ import annotations
@@ -29,10 +28,7 @@ EMBED_LIMIT = 50
 
 def embed_policy(org: Organisation) -> str:
     options = org.options if isinstance(org.options, dict) else {}
-    sites = [
-        *(options.get("embed_origins") or []),
-        *(options.get("embedding_sites") or []),
-    ]
+    sites = options.get("embedding_sites") or []
     return f"{BASE_POLICY}; frame-ancestors {frame_ancestors(sites)}"
 
 
