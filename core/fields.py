@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import msgspec
 
@@ -45,10 +45,16 @@ class FieldType(ABC):
         return raw is None or raw == "" or raw == []
 
 
+class FieldTypes(Protocol):
+    """What :func:`clean_field_values` needs of the field type registry."""
+
+    def __getitem__(self, type_id: str, /) -> FieldType: ...
+
+
 def clean_field_values(
     definitions: Sequence[FieldDefinition],
     raw_values: Mapping[str, Any],
-    field_types: Mapping[str, FieldType],
+    field_types: FieldTypes,
     *,
     require: bool,
 ) -> dict[str, Any]:

@@ -124,8 +124,8 @@ def line_chart(
         )
         if len(labels) <= 60:  # a mark on each day, so that one day alone still shows
             for point in points.split():
-                x, y = point.split(",")
-                body.append(f'<circle cx="{x}" cy="{y}" r="3.5" fill="{colour}"/>')
+                cx, cy = point.split(",")
+                body.append(f'<circle cx="{cx}" cy="{cy}" r="3.5" fill="{colour}"/>')
         y = height - legend_height + number * 22 + 4
         body.append(
             f'<line x1="{left}" x2="{left + 28}" y1="{y}" y2="{y}" stroke="{colour}" '

@@ -2,7 +2,8 @@
 
 Only the sites the organisation lists may frame it: ``options["embedding_sites"]`` (set
 in the back office), as ``https://host`` origins, go into this route's
-``Content-Security-Policy: frame-ancestors``; every other page keeps ``'self'``. Links open the full site in a new window.
+``Content-Security-Policy: frame-ancestors``; every other page keeps ``'self'``. Links
+open the full site in a new window.
 """
 
 from __future__ import annotations
