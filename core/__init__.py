@@ -1,6 +1,7 @@
 """Participe's core: the domain without the web. This is the public face for plugin
 authors: what is listed in ``__all__`` is stable."""
 
+from core.ballot_sources import BallotSource, ExtraBallots
 from core.errors import (
     AuthRequired,
     Conflict,
@@ -11,14 +12,24 @@ from core.errors import (
 )
 from core.hookspecs import hookimpl
 from core.registries import Registry
-from core.vote_types import BallotContent, CountedVotes, InvalidVoteValue, VoteRejected, VoteType
+from core.vote_types import (
+    BallotContent,
+    CountedVotes,
+    InvalidVoteValue,
+    VoteRejected,
+    VoteType,
+    check_max_votes,
+    check_min_max_settings,
+)
 
 __all__ = [
     "AuthRequired",
     "BallotContent",
+    "BallotSource",
     "Conflict",
     "CountedVotes",
     "DomainError",
+    "ExtraBallots",
     "Forbidden",
     "InvalidVoteValue",
     "NotFound",
@@ -26,5 +37,7 @@ __all__ = [
     "ValidationFailed",
     "VoteRejected",
     "VoteType",
+    "check_max_votes",
+    "check_min_max_settings",
     "hookimpl",
 ]

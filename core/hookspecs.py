@@ -20,11 +20,15 @@ import pluggy
 
 if TYPE_CHECKING:
     from core.aggregation import AggregationRule
+    from core.ballot_sources import BallotSource
     from core.blocks import BlockType
+    from core.export_datasets import ExportDataset
     from core.exports import ExportFormat
     from core.fields import FieldType
     from core.models import Ballot, Comment, Dialogue, Phase, Proposal, User
+    from core.modules import ModuleWriter
     from core.registries import Registry
+    from core.result_sections import ResultSection
     from core.vote_types import VoteType
 
 PROJECT_NAME = "participe"
@@ -85,6 +89,48 @@ def register_export_formats(registry: Registry[ExportFormat]) -> None:
     """
 
 
+@hookspec
+def register_export_datasets(registry: Registry[ExportDataset]) -> None:
+    """Add what the back office can export (``proposals``, ``responses``, ...) to
+    ``registry``, as :class:`core.export_datasets.ExportDataset` objects.
+
+    Called once, when the plugin manager is built. A dataset's ``id`` is the ``what`` of
+    ``GET /api/v1/admin/dialogues/{slug}/export?what=ID&format=csv``, which answers 422
+    when no dataset has that id and 404 when the dataset's ``applies_to(dialogue)`` is
+    false. The dataset gives the column titles and an async iterator of rows, which the
+    export streams through the chosen export format. Returns nothing.
+    """
+
+
+@hookspec
+def register_result_sections(registry: Registry[ResultSection]) -> None:
+    """Add parts of a dialogue's results (a questionnaire's questions, ...) to
+    ``registry``, as :class:`core.result_sections.ResultSection` objects.
+
+    Called once, when the plugin manager is built. When the results of a dialogue are
+    read, every section whose ``applies_to(dialogue)`` is true computes a dict that is
+    merged into the results body (see :func:`core.result_sections.compute_sections`);
+    two sections giving the same key is an error. Returns nothing.
+    """
+
+
+@hookspec
+def register_ballot_sources(registry: Registry[BallotSource]) -> None:
+    """Add sources of counted ballots kept outside the ``ballots`` table (the paper
+    ballots of polling stations, ...) to ``registry``, as
+    :class:`core.ballot_sources.BallotSource` objects.
+
+    Called once, when the plugin manager is built. Whenever a dialogue is counted (its
+    results, its "what if" report, ``participe recount``), every source whose
+    ``applies_to(dialogue)`` is true gives its ballots, which are counted with the
+    online ones by the dialogue's vote type; the recount reads them from the source's
+    own log, each source's ``version`` is part of the results cache key, and the
+    dialogue's vote configuration is frozen once a source holds a counted ballot. A
+    source gives only ballots that the vote type has judged valid (its ``judge``), as
+    the ballot engine does online. Returns nothing.
+    """
+
+
 # ---------------------------------------------------------------------------
 # Web and storage: pages, templates, assets, tables
 # ---------------------------------------------------------------------------
@@ -129,6 +175,37 @@ def migration_locations() -> Sequence[str]:
 
 
 # ---------------------------------------------------------------------------
+# Dialogue modules: settings that a plugin validates and stores itself
+# ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def prepare_module_settings(
+    dialogue: Dialogue, module: str, settings: dict[str, Any]
+) -> ModuleWriter | None:
+    """Validate the settings of one module of ``dialogue`` and say how to store them.
+
+    Called by ``create_dialogue`` and ``update_dialogue`` for each module part of the
+    organiser's request (``module`` is its name, such as ``"questionnaire"``, and
+    ``settings`` the JSON object sent), while the request is validated and before the
+    dialogue itself is changed: on creation ``dialogue`` has its organisation and slug
+    but no id yet.
+
+    The plugin that owns ``module`` checks ``settings`` at once (raise
+    :class:`core.errors.ValidationFailed` to refuse them: nothing has been changed yet)
+    and returns an async callable ``writer(session)``. Plugins that do not own ``module``
+    return ``None``. Hooks are synchronous and storing needs the database, so the work is
+    handed back: the service awaits each writer after the dialogue's own changes are
+    flushed (``dialogue.id`` is then set), in the same transaction, in the order of the
+    request's modules. A writer may refuse too (raise a :class:`core.errors.DomainError`
+    such as a ``Conflict``): the request then fails and nothing is committed.
+
+    First result wins, so a plugin can take a module over with ``tryfirst=True``. When no
+    plugin claims a module (its plugin is blocked, say), saving is refused with 422.
+    """
+
+
+# ---------------------------------------------------------------------------
 # Permissions
 # ---------------------------------------------------------------------------
 
@@ -165,13 +242,22 @@ def proposal_status_changed(proposal: Proposal, dialogue: Dialogue, previous: st
 
 @hookspec
 def ballot_changed(ballot: Ballot, dialogue: Dialogue, action: str) -> None:
-    """A ballot was changed (``action``: ``cast``, ``change``, ``withdraw``, ``replace``,
-    ``unconfirm``, ``void``)."""
+    """A ballot's votes or standing changed, after the change was committed.
+
+    ``action`` is what the citizen asked for when it changed the votes (``cast``,
+    ``change``, ``withdraw``, ``replace``), ``void`` when staff voided the ballot, or
+    ``unconfirm`` when the ballot stopped counting (a withdrawal took it below the
+    minimum, or emptied it); ``unconfirm`` follows the call for the change that caused it.
+    ``ballot`` holds the new status. Not called for a refused change, nor for one that
+    changed nothing.
+    """
 
 
 @hookspec
 def ballot_confirmed(ballot: Ballot, dialogue: Dialogue) -> None:
-    """A citizen confirmed a ballot, which now counts."""
+    """A ballot started counting, after the change was committed: the citizen confirmed
+    it, or, when the vote type asks for no minimum, it received its first vote (then
+    after the ``ballot_changed`` call of that vote)."""
 
 
 @hookspec

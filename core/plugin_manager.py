@@ -24,10 +24,14 @@ from core.registries import Registry
 
 if TYPE_CHECKING:
     from core.aggregation import AggregationRule
+    from core.ballot_sources import BallotSource
     from core.blocks import BlockType
+    from core.export_datasets import ExportDataset
     from core.exports import ExportFormat
     from core.fields import FieldType
     from core.models import Ballot, Comment, Dialogue, Phase, Proposal, User
+    from core.modules import ModuleWriter
+    from core.result_sections import ResultSection
     from core.vote_types import VoteType
 
 ENTRY_POINT_GROUP = "participe"
@@ -37,6 +41,8 @@ CORE_PLUGINS: tuple[tuple[str, str], ...] = (
     ("field_types", "core.defaults.field_types"),
     ("block_types", "core.defaults.block_types"),
     ("csv_export", "core.defaults.csv_export"),
+    ("xlsx_export", "core.defaults.xlsx_export"),
+    ("export_datasets", "core.defaults.export_datasets"),
 )
 
 
@@ -78,6 +84,15 @@ class Plugins:
         self.export_formats: Registry[ExportFormat] = self._collect(
             "export format", pm.hook.register_export_formats
         )
+        self.export_datasets: Registry[ExportDataset] = self._collect(
+            "export dataset", pm.hook.register_export_datasets
+        )
+        self.result_sections: Registry[ResultSection] = self._collect(
+            "result section", pm.hook.register_result_sections
+        )
+        self.ballot_sources: Registry[BallotSource] = self._collect(
+            "ballot source", pm.hook.register_ballot_sources
+        )
 
     @staticmethod
     def _collect(kind: str, hook: Any) -> Registry[Any]:
@@ -106,6 +121,31 @@ class Plugins:
 
     def migration_locations(self) -> list[str]:
         return [location for result in self.pm.hook.migration_locations() for location in result]
+
+    # -- dialogue modules, results and exports -----------------------------
+
+    def prepare_module_settings(
+        self, dialogue: Dialogue, module: str, settings: dict[str, Any]
+    ) -> ModuleWriter | None:
+        """The writer of the plugin that owns ``module``, which validated ``settings``;
+        ``None`` when no plugin claims the module."""
+        writer: ModuleWriter | None = self.pm.hook.prepare_module_settings(
+            dialogue=dialogue, module=module, settings=settings
+        )
+        return writer
+
+    def result_sections_for(self, dialogue: Dialogue) -> list[ResultSection]:
+        """The result sections that apply to ``dialogue``, in registration order."""
+        return [section for section in self.result_sections if section.applies_to(dialogue)]
+
+    def ballot_sources_for(self, dialogue: Dialogue) -> list[BallotSource]:
+        """The ballot sources that apply to ``dialogue``, in registration order."""
+        return [source for source in self.ballot_sources if source.applies_to(dialogue)]
+
+    def export_dataset_for(self, dataset_id: str, dialogue: Dialogue) -> ExportDataset | None:
+        """The export dataset ``dataset_id`` if it applies to ``dialogue``."""
+        dataset = self.export_datasets.get(dataset_id)
+        return dataset if dataset is not None and dataset.applies_to(dialogue) else None
 
     # -- permissions -------------------------------------------------------
 

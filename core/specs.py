@@ -57,6 +57,9 @@ class DialogueSpec(Strict):
     sectors: list[FieldOption] | UnsetType = UNSET
     phases: list[PhaseSpec] | UnsetType = UNSET
     results_visibility: Literal["live", "after_vote", "manual"] | UnsetType = UNSET
+    #: ``pre``: new proposals and comments wait for a moderator; ``post`` (default): they
+    #: appear at once (``core.services.moderation``).
+    moderation: Literal["pre", "post"] | UnsetType = UNSET
     #: Settings of other modules (``{"questionnaire": {...}}``), each validated by the
     #: plugin that owns it.
     questionnaire: dict[str, Any] | UnsetType = UNSET

@@ -29,6 +29,13 @@ from web.app import create_app
 from web.plugins import build_plugins
 
 PG_URL_VARIABLE = "PARTICIPE_TEST_DATABASE_URL"
+#: ``on``: the app of the tests also loads the installed third-party plugins (the
+#: ``participe`` entry points), to check that the platform works with them present.
+ENTRY_POINTS_VARIABLE = "PARTICIPE_TEST_ENTRY_POINTS"
+
+
+def load_entry_points() -> bool:
+    return os.environ.get(ENTRY_POINTS_VARIABLE, "off").lower() in ("1", "on", "true", "yes")
 
 
 def _pg_admin_url() -> str | None:
@@ -37,7 +44,8 @@ def _pg_admin_url() -> str | None:
 
 
 def pytest_report_header() -> str:
-    return f"database: {'PostgreSQL' if _pg_admin_url() else 'SQLite'}"
+    plugins = "with installed plugins" if load_entry_points() else "built-in plugins only"
+    return f"database: {'PostgreSQL' if _pg_admin_url() else 'SQLite'}, {plugins}"
 
 
 async def _create_pg_database(admin_url: str, name: str) -> str:
@@ -57,7 +65,7 @@ async def _drop_pg_database(admin_url: str, name: str) -> None:
 
 @pytest.fixture(scope="session")
 def plugins() -> Plugins:
-    return build_plugins(Settings(load_entry_points=False))
+    return build_plugins(Settings(load_entry_points=load_entry_points()))
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +118,7 @@ async def session(database: Database) -> AsyncIterator[AsyncSession]:
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
-        load_entry_points=False,
+        load_entry_points=load_entry_points(),
         rate_limits=False,
         upload_dir=str(tmp_path / "uploads"),
     )
@@ -187,7 +195,16 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(database: Database, database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+def live_server_env() -> dict[str, str]:
+    """More environment for the live server (``PARTICIPE_SMTP_URL``, ...): a test module
+    overrides this fixture with its own of the same name."""
+    return {}
+
+
+@pytest.fixture
+def live_server(
+    database: Database, database_url: str, tmp_path: Path, live_server_env: dict[str, str]
+) -> Iterator[LiveServer]:
     """The app served by a real uvicorn process on loopback, on the test database."""
     import subprocess
     import sys
@@ -200,7 +217,8 @@ def live_server(database: Database, database_url: str, tmp_path: Path) -> Iterat
         "PARTICIPE_DATABASE_URL": database_url,
         "PARTICIPE_RATE_LIMITS": "off",
         "PARTICIPE_UPLOAD_DIR": str(tmp_path / "uploads"),
-        "PARTICIPE_LOAD_ENTRY_POINTS": "off",
+        "PARTICIPE_LOAD_ENTRY_POINTS": "on" if load_entry_points() else "off",
+        **live_server_env,
     }
     process = subprocess.Popen(
         [
@@ -237,3 +255,48 @@ def live_server(database: Database, database_url: str, tmp_path: Path) -> Iterat
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on loopback; ``messages`` are the mails it received."""
+
+    host: str
+    port: int
+    messages: list[Any]
+    #: Seconds the server waits before accepting each mail (a slow mail server).
+    delay: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    async def wait_for(self, count: int, seconds: float = 10.0) -> list[Any]:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while len(self.messages) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{len(self.messages)} mail(s) received, {count} expected")
+            await asyncio.sleep(0.02)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    server = SmtpServer("127.0.0.1", _free_port(), [])
+
+    class Handler:
+        async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:
+            await asyncio.sleep(server.delay)
+            mail = message_from_bytes(envelope.content, policy=policy.default)
+            mail["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+            server.messages.append(mail)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname=server.host, port=server.port)
+    controller.start()
+    yield server
+    controller.stop()

@@ -14,11 +14,13 @@ from core.db import utcnow
 from core.models import Dialogue, Organisation, Proposal, User
 from core.models.users import Role
 from core.plugin_manager import Plugins
-from core.services import dialogues, organisations, proposals, users
+from core.services import ballots, dialogues, organisations, proposals, users
 from core.specs import DialogueSpec, ProposalReview, ProposalSpec
 from web import demo_content as content
 
 DEMO_ADMIN = "admin@belleville.example"
+#: The vote type of the optional ``participe-majority-judgment`` package.
+MAJORITY_JUDGMENT = "majority_judgment"
 
 
 @dataclass
@@ -104,6 +106,8 @@ async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
     await _ideas(session, plugins, world, now)
     await _consultation(session, plugins, world, now)
     await _questionnaire(session, plugins, world, now)
+    if MAJORITY_JUDGMENT in plugins.vote_types:  # only when its package is installed
+        await _library_name(session, plugins, world, now)
     return world
 
 
@@ -294,3 +298,46 @@ async def _questionnaire(
         ),
     )
     world.dialogues["questionnaire"] = dialogue
+
+
+async def _library_name(
+    session: AsyncSession, plugins: Plugins, world: DemoWorld, now: datetime
+) -> None:
+    """A name for the new media library, chosen by majority judgment: citizens give each
+    name a mention, and a few have already voted. Seeded only when a plugin provides the
+    vote type (it is read from the registry, never imported)."""
+    dialogue = await dialogues.create_dialogue(
+        session,
+        plugins,
+        world.organisation,
+        _spec(
+            slug="nom-mediatheque",
+            title="Quel nom pour la nouvelle médiathèque ?",
+            kind="consultation",
+            description=(
+                "La médiathèque ouvrira au printemps. Donnez une mention à chaque nom "
+                "proposé, d'« Excellent » à « À rejeter » : le nom qui obtient la meilleure "
+                "mention de la majorité sera retenu."
+            ),
+            vote={"type": MAJORITY_JUDGMENT, "settings": {}},
+            comments={"mode": "thread"},
+            results_visibility="live",
+        ),
+    )
+    await _open_for_proposals(session, plugins, world.organisation, dialogue)
+    submitted = [
+        await _submit(session, plugins, dialogue, world.admin, title=title, body=body)
+        for title, body in content.LIBRARY_NAMES
+    ]
+    await dialogues.update_dialogue(
+        session,
+        plugins,
+        world.organisation,
+        dialogue,
+        _spec(phases=_phases(now, "vote", ("information", "vote", "results"))),
+    )
+    for citizen, grades in zip(world.citizens, content.LIBRARY_GRADES, strict=False):
+        votes = [(p.id, grade) for p, grade in zip(submitted, grades, strict=True)]
+        await ballots.replace_ballot(session, plugins, dialogue, citizen, votes, now=utcnow())
+    world.dialogues["library"] = dialogue
+    world.proposals["library"] = submitted

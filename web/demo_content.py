@@ -245,6 +245,26 @@ CONSULTATION_PROPOSALS = [
     ),
 ]
 
+#: Names proposed for the new media library (a majority-judgment vote).
+LIBRARY_NAMES = [
+    ("Médiathèque Simone-Veil", "En hommage à la femme d'État et à son combat pour les droits."),
+    ("Médiathèque des Tilleuls", "Du nom du quartier où elle ouvre, et de ses vieux arbres."),
+    ("La Fabrique des savoirs", "Un lieu où l'on apprend, crée et partage."),
+    ("Médiathèque Jules-Verne", "L'écrivain du voyage et de l'imagination."),
+]
+#: The mentions some citizens already gave them, one row per citizen (0 is "À rejeter",
+#: 6 "Excellent"), in the order of :data:`LIBRARY_NAMES`.
+LIBRARY_GRADES = [
+    (6, 4, 3, 4),
+    (5, 5, 2, 3),
+    (4, 6, 1, 4),
+    (6, 3, 4, 2),
+    (3, 5, 5, 4),
+    (5, 4, 2, 5),
+    (2, 5, 3, 3),
+    (5, 2, 4, 4),
+]
+
 QUESTIONNAIRE_SETTINGS: dict[str, Any] = {
     "questions": [
         {

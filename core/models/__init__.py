@@ -1,11 +1,14 @@
 """The core's tables. Importing this package registers every one of them on ``Base``."""
 
+from core.models.accounts import SignInToken, UserSession
 from core.models.ballots import Ballot, Vote, VoteLogEntry
 from core.models.blocks import AgendaEvent, Block
-from core.models.comments import Comment
+from core.models.comments import Comment, CommentReport
 from core.models.dialogues import Dialogue, Phase, PhaseGroup
 from core.models.organisations import Organisation, OrganisationHost
+from core.models.outbox import OutboxMessage
 from core.models.proposals import Proposal
+from core.models.review import ReviewNote
 from core.models.users import ApiToken, Group, GroupMembership, User
 
 __all__ = [
@@ -14,15 +17,20 @@ __all__ = [
     "Ballot",
     "Block",
     "Comment",
+    "CommentReport",
     "Dialogue",
     "Group",
     "GroupMembership",
     "Organisation",
     "OrganisationHost",
+    "OutboxMessage",
     "Phase",
     "PhaseGroup",
     "Proposal",
+    "ReviewNote",
+    "SignInToken",
     "User",
+    "UserSession",
     "Vote",
     "VoteLogEntry",
 ]

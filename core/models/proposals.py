@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
@@ -35,6 +35,14 @@ class Proposal(Base):
         Index("ix_proposals_dialogue_theme", "dialogue_id", "theme"),
         Index("ix_proposals_dialogue_sector", "dialogue_id", "sector"),
         Index("ix_proposals_dialogue_published", "dialogue_id", "published_at"),
+        # The total of a filtered list (theme, sector, status, not hidden) from the index
+        # alone (migration 0007).
+        Index(
+            "ix_proposals_dialogue_filters", "dialogue_id", "theme", "sector", "status", "hidden_at"
+        ),
+        # A page sorted by title or by cost without sorting the whole dialogue.
+        Index("ix_proposals_dialogue_title", "dialogue_id", "title", "id"),
+        Index("ix_proposals_dialogue_cost", "dialogue_id", "cost", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +76,19 @@ class Proposal(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
     hidden_at: Mapped[datetime | None]
+    #: Why the moderators hid it (shown to its author).
+    hidden_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Held back by pre-moderation: hidden (``hidden_at`` set) until a moderator approves it.
+    awaiting_moderation: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The group of reviewers the proposal is assigned to (``core.services.review``).
+    review_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="SET NULL"), index=True
+    )
+    #: The reviewers' verdict on feasibility (``core.services.review.FEASIBILITY``).
+    feasibility: Mapped[str | None] = mapped_column(String(24))
+    #: The key of one of the organisation's custom statuses, shown instead of the label of
+    #: ``status`` (which stays one of the fixed API statuses).
+    status_label: Mapped[str | None] = mapped_column(String(64))
 
     author: Mapped[User | None] = relationship(lazy="raise")
 

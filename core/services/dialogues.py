@@ -8,13 +8,22 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
+from core.ballot_sources import sources_hold_ballots
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.fields import FieldDefinition, FieldOption
 from core.models import Ballot, Dialogue, Organisation, Phase, Vote
-from core.models.dialogues import CommentsMode, DialogueKind, PhaseKind, ResultsVisibility
+from core.models.dialogues import (
+    CommentsMode,
+    DialogueKind,
+    ModerationMode,
+    PhaseKind,
+    ResultsVisibility,
+)
+from core.modules import ModuleWriter, prepare_modules, save_modules
 from core.plugin_manager import Plugins
 from core.services.users import groups_by_name
 from core.specs import DialogueSpec, PhaseSpec
@@ -23,9 +32,27 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
+#: Loads a dialogue's phases and their groups in the dialogue's own query (one statement
+#: instead of three: every page and every vote reads a dialogue).
+WITH_PHASES = joinedload(Dialogue.phases).joinedload(Phase.groups)
+
+
+#: Built once: every page and every vote reads its dialogue.
+BY_SLUG = (
+    select(Dialogue)
+    .where(
+        Dialogue.organisation_id == bindparam("organisation_id"),
+        Dialogue.slug == bindparam("slug"),
+    )
+    .options(WITH_PHASES)
+)
+
+
 async def get_dialogue(session: AsyncSession, organisation: Organisation, slug: str) -> Dialogue:
-    dialogue = await session.scalar(
-        select(Dialogue).where(Dialogue.organisation_id == organisation.id, Dialogue.slug == slug)
+    dialogue = (
+        (await session.scalars(BY_SLUG, {"organisation_id": organisation.id, "slug": slug}))
+        .unique()
+        .first()
     )
     if dialogue is None:
         raise NotFound(f"démarche {slug!r} introuvable")
@@ -41,6 +68,16 @@ async def list_dialogues(
     return (
         await session.scalars(query.order_by(Dialogue.created_at.desc(), Dialogue.id.desc()))
     ).all()
+
+
+def archive_dialogue(dialogue: Dialogue, now: datetime) -> None:
+    """Takes ``dialogue`` off the site (lists, actions); its pages and data stay."""
+    if dialogue.archived_at is None:
+        dialogue.archived_at = now
+
+
+def restore_dialogue(dialogue: Dialogue) -> None:
+    dialogue.archived_at = None
 
 
 async def has_votes(session: AsyncSession, dialogue: Dialogue) -> bool:
@@ -66,9 +103,10 @@ async def create_dialogue(
     if taken:
         raise Conflict(f"a dialogue {spec.slug!r} already exists", code="dialogue.slug_taken")
     dialogue = Dialogue(organisation_id=organisation.id, slug=spec.slug, phases=[])
-    await _apply(session, plugins, organisation, dialogue, spec, frozen=False)
+    writers = await _apply(session, plugins, organisation, dialogue, spec, frozen=False)
     session.add(dialogue)
     await session.flush()
+    await save_modules(session, writers)
     return dialogue
 
 
@@ -81,9 +119,12 @@ async def update_dialogue(
 ) -> Dialogue:
     if spec.slug is not msgspec.UNSET and spec.slug != dialogue.slug:
         raise ValidationFailed("slug: the address of a dialogue cannot change")
-    frozen = await has_votes(session, dialogue)
-    await _apply(session, plugins, organisation, dialogue, spec, frozen=frozen)
+    frozen = await has_votes(session, dialogue) or await sources_hold_ballots(
+        session, plugins, dialogue
+    )
+    writers = await _apply(session, plugins, organisation, dialogue, spec, frozen=frozen)
     await session.flush()
+    await save_modules(session, writers)
     return dialogue
 
 
@@ -95,8 +136,9 @@ async def _apply(
     spec: DialogueSpec,
     *,
     frozen: bool,
-) -> None:
-    """Validates every given part of ``spec`` before changing anything on ``dialogue``."""
+) -> list[ModuleWriter]:
+    """Validates every given part of ``spec`` before changing anything on ``dialogue``;
+    returns the writers of its modules, to await once ``dialogue`` is flushed."""
     changes: dict[str, Any] = {}
     if spec.title is not msgspec.UNSET:
         title = spec.title.strip()
@@ -111,6 +153,8 @@ async def _apply(
         changes["comments_mode"] = CommentsMode(spec.comments.mode)
     if spec.results_visibility is not msgspec.UNSET:
         changes["results_visibility"] = ResultsVisibility(spec.results_visibility)
+    if spec.moderation is not msgspec.UNSET:
+        changes["moderation"] = ModerationMode(spec.moderation)
     if spec.vote is not msgspec.UNSET:
         if spec.vote is None:
             vote_type, vote_settings = None, {}
@@ -150,8 +194,9 @@ async def _apply(
         changes["sectors"] = [
             msgspec.to_builtins(o) for o in _check_options("sectors", spec.sectors)
         ]
-    if spec.questionnaire is not msgspec.UNSET:
-        changes["modules"] = {**dialogue.modules, "questionnaire": spec.questionnaire}
+    # Modules' settings are the business of the plugins that own them.
+    modules = {} if spec.questionnaire is msgspec.UNSET else {"questionnaire": spec.questionnaire}
+    writers = prepare_modules(plugins, dialogue, modules)
     phases = None
     if spec.phases is not msgspec.UNSET:
         phases = await _build_phases(session, organisation, spec.phases)
@@ -164,6 +209,7 @@ async def _apply(
             dialogue.phases.clear()
             await session.flush()
         dialogue.phases.extend(phases)
+    return writers
 
 
 def _check_form(plugins: Plugins, form: list[FieldDefinition]) -> list[FieldDefinition]:

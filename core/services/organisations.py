@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -28,17 +28,23 @@ async def resolve_host(session: AsyncSession, host_header: str) -> Organisation 
     host = host_without_port(host_header)
     if host in LOCAL_HOSTS:
         return await default_organisation(session)
-    return await session.scalar(
-        select(Organisation)
-        .join(OrganisationHost, OrganisationHost.organisation_id == Organisation.id)
-        .where(OrganisationHost.host == host)
-    )
+    return await session.scalar(BY_HOST, {"host": host})
+
+
+#: Built once: every request on a local address reads the default organisation.
+DEFAULT_ORGANISATION = (
+    select(Organisation).order_by(Organisation.is_default.desc(), Organisation.id).limit(1)
+)
+#: Built once: every request on an organisation's own host resolves it.
+BY_HOST = (
+    select(Organisation)
+    .join(OrganisationHost, OrganisationHost.organisation_id == Organisation.id)
+    .where(OrganisationHost.host == bindparam("host"))
+)
 
 
 async def default_organisation(session: AsyncSession) -> Organisation | None:
-    return await session.scalar(
-        select(Organisation).order_by(Organisation.is_default.desc(), Organisation.id).limit(1)
-    )
+    return await session.scalar(DEFAULT_ORGANISATION)
 
 
 async def get_by_slug(session: AsyncSession, slug: str) -> Organisation:

@@ -22,6 +22,7 @@ from web.api.schemas import (
     proposals_out,
 )
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
+from web.rate_limits import rate_limited
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
 PerPage = Annotated[int, QueryParameter(ge=1, le=100)]
@@ -100,7 +101,7 @@ class DialogueController(Controller):
         sort: FromQuery[str] = "recent",
     ) -> dict[str, Any]:
         dialogue = await dialogues.get_dialogue(db_session, org, slug)
-        located = await proposals.located_proposals(
+        points = await proposals.map_points(
             db_session, dialogue, _filters(status, theme, sector, q, sort)
         )
         return {
@@ -119,11 +120,11 @@ class DialogueController(Controller):
                         "url": f"/proposals/{p.id}",
                     },
                 }
-                for p in located
+                for p in points
             ],
         }
 
-    @post("/{slug:str}/proposals", status_code=201)
+    @post("/{slug:str}/proposals", status_code=201, guards=[rate_limited("proposal")])
     async def create_proposal(
         self,
         db_session: DbSession,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Dialogue, Proposal, User
@@ -66,6 +66,7 @@ class DialogueOut(msgspec.Struct):
     themes: list[dict[str, Any]]
     sectors: list[dict[str, Any]]
     results_visibility: str
+    moderation: str = "post"
 
 
 class AuthorOut(msgspec.Struct):
@@ -135,14 +136,18 @@ def dialogue_out(dialogue: Dialogue, now: datetime) -> DialogueOut:
         themes=list(dialogue.themes),
         sectors=list(dialogue.sectors),
         results_visibility=dialogue.results_visibility.value,
+        moderation=dialogue.moderation.value,
     )
 
 
 async def authors_of(session: AsyncSession, proposals: Sequence[Proposal]) -> dict[int, User]:
-    """The authors of ``proposals`` in one query."""
+    """The authors of ``proposals``: no query when the proposals were read with
+    their authors (``joinedload(Proposal.author)``), else one."""
     ids = {p.author_id for p in proposals if p.author_id is not None}
     if not ids:
         return {}
+    if all("author" in inspect(p).dict for p in proposals):
+        return {p.author.id: p.author for p in proposals if p.author is not None}
     return {user.id: user for user in await session.scalars(select(User).where(User.id.in_(ids)))}
 
 
