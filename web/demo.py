@@ -3,6 +3,7 @@ French content, created through the same services as the API so that every rule 
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from core.db import utcnow
 from core.models import Dialogue, Organisation, Proposal, User
 from core.models.users import Role
 from core.plugin_manager import Plugins
-from core.services import ballots, dialogues, organisations, proposals, users
+from core.services import ballots, comments, dialogues, organisations, proposals, users
 from core.specs import DialogueSpec, ProposalReview, ProposalSpec
 from web import demo_content as content
 
@@ -108,7 +109,40 @@ async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
     await _questionnaire(session, plugins, world, now)
     if MAJORITY_JUDGMENT in plugins.vote_types:  # only when its package is installed
         await _library_name(session, plugins, world, now)
+    await _participation(session, plugins, world)
     return world
+
+
+async def _participation(session: AsyncSession, plugins: Plugins, world: DemoWorld) -> None:
+    """Some citizens have already voted and commented, through the same services as the
+    site, so that the demo's figures, results and debates are not empty."""
+    choose = random.Random(2027)
+    budget = world.dialogues["budget"]
+    in_vote = [p for p in world.proposals["budget"] if p.is_votable]
+    for citizen in world.citizens[:14]:
+        picks = choose.sample(in_vote, k=choose.randint(2, 5))
+        await ballots.replace_ballot(
+            session, plugins, budget, citizen, [(p.id, None) for p in picks], now=utcnow()
+        )
+    consultation = world.dialogues["consultation"]
+    for citizen in world.citizens[:12]:
+        votes = [
+            (p.id, choose.choice(("for", "for", "against", "neutral")))
+            for p in world.proposals["consultation"]
+        ]
+        await ballots.replace_ballot(session, plugins, consultation, citizen, votes, now=utcnow())
+    target = world.proposals["budget"][0]
+    for citizen, stance, text in content.BUDGET_COMMENTS:
+        await comments.post_comment(
+            session,
+            plugins,
+            budget,
+            target,
+            world.citizens[citizen],
+            body=text,
+            stance=stance,
+            now=utcnow(),
+        )
 
 
 async def _budget(session: AsyncSession, plugins: Plugins, world: DemoWorld, now: datetime) -> None:

@@ -311,3 +311,11 @@ QUESTIONNAIRE_SETTINGS: dict[str, Any] = {
         {"kind": "text", "text": "Une remarque pour l'équipe municipale ?"},
     ],
 }
+
+#: (citizen index, stance, text) on the first budget project.
+BUDGET_COMMENTS = [
+    (2, "for", "Enfin ! Mes enfants pourront aller au collège à vélo sans danger."),
+    (5, "against", "Il faudra supprimer des places de stationnement devant les commerces."),
+    (7, "for", "Les commerçants y gagneront aussi : les cyclistes s'arrêtent plus souvent."),
+    (9, "for", "Pensez à l'éclairage de la piste l'hiver."),
+]
