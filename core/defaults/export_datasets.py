@@ -20,9 +20,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, String, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.export_datasets import ExportContext, ExportDataset, Row
@@ -35,6 +36,8 @@ from core.services.proposals import form_of
 from core.services.review import FEASIBILITY, status_label
 
 BATCH = 500
+#: Vote rows read at a time by the ballots export (plain tuples: a batch is small).
+ROWS_PER_QUERY = 5_000
 #: Shown for a row without a value of a grouping (a proposal without a sector...).
 NONE_LABEL = "(aucun)"
 
@@ -51,6 +54,13 @@ def _field_value(value: Any) -> Any:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return value
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A time read raw from either database as the models give it: aware, in UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def pseudonym(secret_key: str, dialogue: Dialogue, user_id: int | None, ballot_id: int) -> str:
@@ -227,11 +237,28 @@ class BallotsDataset(ExportDataset):
     ) -> AsyncIterator[Row]:
         kind = context.plugins.vote_types.get(dialogue.vote_type or "")
         settings = kind.decode_settings(dialogue.vote_settings) if kind is not None else None
+        # Plain columns rather than ORM objects, large batches, and what a row repeats
+        # (its ballot's pseudonym and status, the shown value) worked out once: a
+        # million votes in a few seconds.
+        values: dict[int, Any] = {}
+        ballot_id: int | None = None
+        ballot_cells: list[Any] = []
         after: tuple[int, int] = (0, 0)
         while True:
             batch = (
                 await session.execute(
-                    select(Vote, Ballot, Proposal.title)
+                    select(
+                        Vote.ballot_id,
+                        Vote.proposal_id,
+                        Vote.value,
+                        Ballot.user_id,
+                        # The ballot's columns repeat on each of its votes: read raw, and
+                        # converted once per ballot below.
+                        type_coerce(Ballot.status, String()),
+                        type_coerce(Ballot.voided_at, DateTime(timezone=True)),
+                        type_coerce(Ballot.confirmed_at, DateTime(timezone=True)),
+                        Proposal.title,
+                    )
                     .join(Ballot, Ballot.id == Vote.ballot_id)
                     .join(Proposal, Proposal.id == Vote.proposal_id)
                     .where(
@@ -240,29 +267,31 @@ class BallotsDataset(ExportDataset):
                         | ((Vote.ballot_id == after[0]) & (Vote.proposal_id > after[1])),
                     )
                     .order_by(Vote.ballot_id, Vote.proposal_id)
-                    .limit(BATCH)
+                    .limit(ROWS_PER_QUERY)
                 )
             ).all()
             if not batch:
                 return
-            for vote, ballot, title in batch:
-                value: Any = vote.value
-                if kind is not None:
-                    value = kind.present_value(settings, vote.value)
-                counted = ballot.status.value == "confirmed" and ballot.voided_at is None
-                yield [
-                    pseudonym(context.secret_key, dialogue, ballot.user_id, ballot.id),
-                    {"draft": "brouillon", "confirmed": "confirmé"}[ballot.status.value]
-                    if ballot.voided_at is None
-                    else "annulé",
-                    "oui" if counted else "non",
-                    ballot.confirmed_at,
-                    vote.proposal_id,
-                    title,
-                    _field_value(value) if value is not None else "",
-                ]
-            last = batch[-1][0]
-            after = (last.ballot_id, last.proposal_id)
+            for of_ballot, proposal_id, raw, user_id, status, voided_at, confirmed, title in batch:
+                if of_ballot != ballot_id:
+                    ballot_id = of_ballot
+                    counted = status == "confirmed" and voided_at is None
+                    ballot_cells = [
+                        pseudonym(context.secret_key, dialogue, user_id, of_ballot),
+                        {"draft": "brouillon", "confirmed": "confirmé"}[status]
+                        if voided_at is None
+                        else "annulé",
+                        "oui" if counted else "non",
+                        _utc(confirmed),
+                    ]
+                shown = values.get(raw)
+                if shown is None:
+                    value: Any = raw
+                    if kind is not None:
+                        value = kind.present_value(settings, raw)
+                    shown = values[raw] = _field_value(value) if value is not None else ""
+                yield [*ballot_cells, proposal_id, title, shown]
+            after = (batch[-1][0], batch[-1][1])
 
 
 class ParticipationDataset(ExportDataset):

@@ -1,1 +1,75 @@
-"""Built-in plugin questionnaire."""
+"""Built-in plugin questionnaire: referendum-style questionnaires (single and multiple
+choice, scales, rankings, free text, sections, skip logic, images on options), with their
+own tables, pages, results and export.
+
+Organisers send ``"questionnaire": {...}`` in a dialogue's body (see
+:mod:`plugins.questionnaire.settings`); citizens answer during the vote phase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.export_datasets import ExportDataset
+from core.hookspecs import hookimpl
+from core.models import Dialogue
+from core.modules import ModuleWriter
+from core.registries import Registry
+from core.result_sections import ResultSection
+from plugins.questionnaire import models  # noqa: F401 - registers the tables on Base
+from plugins.questionnaire.export import ResponsesDataset
+from plugins.questionnaire.questions import MODULE, decode_spec, save_questionnaire
+from plugins.questionnaire.results import QuestionnaireResults
+
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def prepare_module_settings(
+    dialogue: Dialogue, module: str, settings: dict[str, Any]
+) -> ModuleWriter | None:
+    if module != MODULE:
+        return None
+    questionnaire, rows = decode_spec(settings)
+
+    async def write(session: AsyncSession) -> None:
+        await save_questionnaire(session, dialogue, questionnaire, rows)
+
+    return write
+
+
+@hookimpl
+def register_result_sections(registry: Registry[ResultSection]) -> None:
+    registry.add(QuestionnaireResults())
+
+
+@hookimpl
+def register_export_datasets(registry: Registry[ExportDataset]) -> None:
+    registry.add(ResponsesDataset())
+
+
+@hookimpl
+def register_routes() -> Sequence[Any]:
+    from plugins.questionnaire.api import QuestionnaireController
+    from plugins.questionnaire.pages import PAGES
+
+    return [QuestionnaireController, *PAGES]
+
+
+@hookimpl
+def template_dirs() -> Sequence[Path]:
+    return [HERE / "templates"]
+
+
+@hookimpl
+def static_dirs() -> Sequence[tuple[str, Path]]:
+    return [("questionnaire", HERE / "static")]
+
+
+@hookimpl
+def migration_locations() -> Sequence[str]:
+    return ["plugins.questionnaire:migrations"]

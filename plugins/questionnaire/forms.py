@@ -1,0 +1,67 @@
+"""Reading a page of the answering form into answers as the API has them.
+
+Field names: ``q{id}`` holds the answer (several values for a ``multiple`` question),
+``q{id}_other`` what "other" means, and ``q{id}_rank_{key}`` the rank given to an option
+of a ``ranking`` question (a ``<select>`` per option, so that no JavaScript is needed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from litestar.datastructures import FormMultiDict
+
+from plugins.questionnaire.models import OTHER, Question
+
+Form = FormMultiDict
+
+
+def field_name(question: Question) -> str:
+    return f"q{question.id}"
+
+
+def _one(form: Form, name: str) -> str:
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _ranking(question: Question, form: Form) -> tuple[list[str], str | None]:
+    ranks: dict[int, str] = {}
+    for option in question.options:
+        given = _one(form, f"{field_name(question)}_rank_{option['key']}")
+        if not given:
+            continue
+        if not given.isdigit():
+            return [], "choisissez un rang dans la liste"
+        if int(given) in ranks:
+            return [], "deux choix ont le même rang"
+        ranks[int(given)] = option["key"]
+    if sorted(ranks) != list(range(1, len(ranks) + 1)):
+        return [], "les rangs doivent se suivre à partir de 1"
+    return [ranks[rank] for rank in sorted(ranks)], None
+
+
+def read_form(questions: Sequence[Question], form: Form) -> tuple[dict[int, Any], dict[int, str]]:
+    """The answers given to ``questions`` in ``form`` (``None`` when left empty), and the
+    problems that the form's shape itself reveals (ranks given twice)."""
+    answers: dict[int, Any] = {}
+    errors: dict[int, str] = {}
+    for question in questions:
+        name = field_name(question)
+        other = {OTHER: _one(form, f"{name}_other")}
+        value: Any
+        if question.kind == "multiple":
+            value = [other if key == OTHER else key for key in form.getall(name) if key]
+        elif question.kind == "ranking":
+            value, error = _ranking(question, form)
+            if error:
+                errors[question.id] = error
+        else:
+            value = _one(form, name) or None
+            if question.kind == "single" and value == OTHER:
+                value = other
+            elif question.kind == "scale" and value is not None:
+                value = int(value) if value.lstrip("-").isdigit() else value
+        answers[question.id] = value
+    return answers, errors
