@@ -11,10 +11,11 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import begin_write, utcnow
-from core.errors import AuthRequired, Conflict, Forbidden, NotFound
+from core.errors import AuthRequired, Conflict, NotFound
 from core.models import Dialogue, Organisation
 from core.permissions import Action, check
 from core.services import dialogues
+from core.services.publication import require_visible
 from plugins.questionnaire.answers import api_value, clean_answers
 from plugins.questionnaire.models import Question
 from plugins.questionnaire.questions import load_questions, settings_of
@@ -24,7 +25,7 @@ from plugins.questionnaire.responses import (
     replace_response,
     submit_response,
 )
-from plugins.questionnaire.results import QuestionnaireResults, results_visible
+from plugins.questionnaire.results import QuestionnaireResults
 from plugins.questionnaire.settings import QuestionnaireSettings
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
 
@@ -213,6 +214,5 @@ class QuestionnaireController(Controller):
         self, db_session: DbSession, org: CurrentOrg, actor: Actor, slug: FromPath[str]
     ) -> dict[str, Any]:
         dialogue, _ = await questionnaire_of(db_session, org, slug)
-        if not results_visible(dialogue, actor, utcnow()):
-            raise Forbidden("Les résultats ne sont pas encore publiés.", code="results.hidden")
+        require_visible(dialogue, actor, utcnow())
         return await QuestionnaireResults().compute(db_session, dialogue, actor)

@@ -37,7 +37,7 @@ from plugins.questionnaire.responses import (
     save_draft,
     submit_response,
 )
-from plugins.questionnaire.results import results_visible
+from plugins.questionnaire.results import results_open_to
 from plugins.questionnaire.results_page import results_page
 from plugins.questionnaire.sections import Section, sections_of
 from plugins.questionnaire.settings import QuestionnaireSettings
@@ -221,7 +221,7 @@ def _page(
         next=_neighbour(visit, answers, section.number, 1),
         saved=saved,
         signin=signin_url(request),
-        results_open=results_visible(visit.dialogue, visit.user, utcnow()),
+        results_open=results_open_to(visit.dialogue, visit.user, utcnow()),
     )
 
 
@@ -327,7 +327,7 @@ async def confirmation_page(
         "questionnaire/confirmation.html",
         dialogue=visit.dialogue,
         visit=visit,
-        results_open=results_visible(visit.dialogue, actor, utcnow()),
+        results_open=results_open_to(visit.dialogue, actor, utcnow()),
     )
 
 

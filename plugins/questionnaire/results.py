@@ -1,5 +1,5 @@
-"""A questionnaire's results: who may see them, and the counts of every question, as a
-result section merged into the dialogue's results."""
+"""A questionnaire's results: the counts of every question, as a result section merged
+into the dialogue's results, and as the plugin's own API and page show them."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Dialogue, User
-from core.models.dialogues import PhaseKind, ResultsVisibility
 from core.result_sections import ResultSection
+from core.services.publication import is_staff_of, results_visible
 from plugins.questionnaire.models import Answer, Question, Response
 from plugins.questionnaire.questions import MODULE, load_questions
 from plugins.questionnaire.tally import QuestionTally
@@ -20,25 +20,10 @@ from plugins.questionnaire.tally import QuestionTally
 ANSWERS_PER_FETCH = 1_000
 
 
-def is_staff_of(viewer: User | None, dialogue: Dialogue) -> bool:
-    return (
-        viewer is not None
-        and viewer.is_staff
-        and viewer.organisation_id == dialogue.organisation_id
-    )
-
-
-def results_visible(dialogue: Dialogue, viewer: User | None, now: datetime) -> bool:
-    """Staff always see results; others once published, at once when the organiser chose
-    ``live``, and after the vote phase when they chose ``after_vote``."""
-    if is_staff_of(viewer, dialogue) or dialogue.results_published_at is not None:
-        return True
-    if dialogue.results_visibility is ResultsVisibility.LIVE:
-        return True
-    if dialogue.results_visibility is ResultsVisibility.AFTER_VOTE:
-        vote = dialogue.phase(PhaseKind.VOTE)
-        return vote is not None and vote.has_ended(now)
-    return False
+def results_open_to(dialogue: Dialogue, viewer: User | None, now: datetime) -> bool:
+    """Whether ``viewer`` may see the results of ``dialogue`` at ``now``: the core's rule
+    for citizens (:mod:`core.services.publication`), and always for its staff."""
+    return is_staff_of(viewer, dialogue) or results_visible(dialogue, now)
 
 
 async def questionnaire_results(

@@ -1,5 +1,6 @@
-"""The results page of a questionnaire: a bar chart per question drawn on the server, with
-a title, a description and the same figures as a table; free-text answers for staff."""
+"""The results page of a questionnaire: a bar chart per question drawn on the server
+(:mod:`web.charts`: a title, a description that says every figure) and the same figures
+as a table; free-text answers for staff."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from core.db import utcnow
+from core.services.publication import is_staff_of
 from plugins.questionnaire.api import questionnaire_of
-from plugins.questionnaire.charts import BarChart, bar_chart, decimal, percent
 from plugins.questionnaire.models import Question
 from plugins.questionnaire.questions import load_questions
-from plugins.questionnaire.results import is_staff_of, questionnaire_results, results_visible
+from plugins.questionnaire.results import questionnaire_results, results_open_to
+from web.charts import Chart, bar_chart, decimal, percent
 from web.dependencies import Actor, CurrentOrg, DbSession
 from web.templating import render
 
@@ -31,50 +33,45 @@ class QuestionView:
     number: int
     question: Question
     result: dict[str, Any]
-    chart: BarChart | None
+    chart: Chart | None
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     #: Free texts, for staff only.
     texts: tuple[str, ...]
 
 
-def _share_rows(items: list[tuple[str, float, str]], answered: int) -> tuple[tuple[str, ...], ...]:
-    return tuple((label, str(int(value)), percent(value, answered)) for label, value, _ in items)
+SHARE_COLUMNS = ("Réponse", "Nombre", "Part des répondants")
 
 
 def question_view(number: int, question: Question, result: dict[str, Any]) -> QuestionView:
     """The chart and table of one question's result (a text question has neither)."""
-    answered = result["answered"]
-    title = f"Question {number} : {question.text}"
+    answered: int = result["answered"]
     counts: dict[str, int] = result["counts"]
     texts = tuple(result.get("answers") or result.get("other_answers") or ())
-    share_columns = ("Réponse", "Nombre", "Part des répondants")
-    items: list[tuple[str, float, str]] = []
-    if question.kind in ("single", "multiple"):
+    chart_id, title = f"chart-{question.id}", f"Question {number} : {question.text}"
+    if question.kind in ("single", "multiple", "scale"):
+        labels = [question.option_label(key) for key in counts]
+        if question.kind == "scale":
+            ends = {
+                str(question.min): question.labels.get("min"),
+                str(question.max): question.labels.get("max"),
+            }
+            labels = [f"{key} ({ends[key]})" if ends.get(key) else key for key in counts]
         items = [
-            (question.option_label(key), count, f"{count} ({percent(count, answered)})")
-            for key, count in counts.items()
+            (label, float(count), f"{count} ({percent(count, answered)})")
+            for label, count in zip(labels, counts.values(), strict=True)
         ]
-        figures = " ; ".join(f"{label} : {shown}" for label, _, shown in items)
-        kind = "plusieurs choix possibles, " if question.kind == "multiple" else ""
-        description = f"{_answers(answered)} ({kind}part des répondants). {figures}."
-        chart = bar_chart(title, description, items)
-        return QuestionView(
-            number, question, result, chart, share_columns, _share_rows(items, answered), texts
+        unit = _answers(answered)
+        if question.kind == "multiple":
+            unit += ", plusieurs choix possibles, part des répondants"
+        elif question.kind == "scale" and result["mean"] is not None:
+            unit += f", moyenne {decimal(result['mean'])}"
+        rows: tuple[tuple[str, ...], ...] = tuple(
+            (label, str(count), percent(count, answered))
+            for label, count in zip(labels, counts.values(), strict=True)
         )
-    if question.kind == "scale":
-        ends = question.labels or {}
-        for value, count in counts.items():
-            end = ends.get("min") if int(value) == question.min else None
-            end = ends.get("max") if int(value) == question.max else end
-            label = f"{value} ({end})" if end else value
-            items.append((label, count, f"{count} ({percent(count, answered)})"))
-        mean = "" if result["mean"] is None else f" Moyenne : {decimal(result['mean'])}."
-        figures = " ; ".join(f"{label} : {shown}" for label, _, shown in items)
-        chart = bar_chart(title, f"{_answers(answered)}.{mean} {figures}.", items)
-        return QuestionView(
-            number, question, result, chart, share_columns, _share_rows(items, answered), texts
-        )
+        chart = bar_chart(chart_id, title, items, unit=unit)
+        return QuestionView(number, question, result, chart, SHARE_COLUMNS, rows, texts)
     if question.kind == "ranking":
         scores: dict[str, float] = result["scores"]
         order: list[str] = result["order"]
@@ -82,8 +79,7 @@ def question_view(number: int, question: Question, result: dict[str, Any]) -> Qu
             (f"{rank}. {question.option_label(key)}", scores[key], decimal(scores[key]))
             for rank, key in enumerate(order, start=1)
         ]
-        figures = " ; ".join(f"{label} ({shown} points)" for label, _, shown in items)
-        description = f"{_answers(answered)}. Classement par la méthode de Borda : {figures}."
+        unit = f"{_answers(answered)}, points de la méthode de Borda"
         rows = tuple(
             (question.option_label(key), str(rank), decimal(scores[key]), str(counts[key]))
             for rank, key in enumerate(order, start=1)
@@ -92,7 +88,7 @@ def question_view(number: int, question: Question, result: dict[str, Any]) -> Qu
             number,
             question,
             result,
-            bar_chart(title, description, items),
+            bar_chart(chart_id, title, items, unit=unit),
             ("Choix", "Rang", "Points (Borda)", "Classé premier"),
             rows,
             texts,
@@ -109,7 +105,7 @@ async def results_page(
     slug: FromPath[str],
 ) -> Response[str]:
     dialogue, _ = await questionnaire_of(db_session, org, slug)
-    if not results_visible(dialogue, actor, utcnow()):
+    if not results_open_to(dialogue, actor, utcnow()):
         return render(
             request,
             "questionnaire/results.html",
