@@ -377,3 +377,20 @@ async def test_a_draft_survives_questions_removed_before_anyone_answered(
     done = await _post(client, world.alice, {**_first_page(ids), "action": "submit"})
     assert done.status_code == 303, done.text
     assert await _stored(database) == {ids[0]: "riviere", ids[1]: ["site"]}
+
+
+async def test_the_dialogue_home_leads_to_the_questionnaire(client: Any, world: Any) -> None:
+    from tests.helpers import ADMIN_DIALOGUES, phases_now
+
+    body = {
+        "slug": "avis",
+        "title": "Votre avis",
+        "kind": "questionnaire",
+        "phases": phases_now("vote", ("information", "vote", "results")),
+        "questionnaire": {"questions": [{"kind": "text", "text": "Une idée ?"}]},
+    }
+    created = await client.post(ADMIN_DIALOGUES, json=body, headers=world.admin.headers)
+    assert created.status_code == 201, created.text
+    page = (await client.get("/dialogues/avis")).text
+    assert 'href="/dialogues/avis/questionnaire"' in page
+    assert "Répondre au questionnaire" in page
