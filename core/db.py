@@ -95,7 +95,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, pool_size: int = 10, idle_ping: float | None = None
+) -> AsyncEngine:
     """Creates the async engine for ``url`` with the settings each database needs."""
     if is_sqlite(url):
         # One connection per request, released at once: SQLite serialises writers anyway,
@@ -104,7 +106,7 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
         _configure_sqlite(engine)
         return engine
     engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size * 2)
-    _ping_idle_connections(engine)
+    _ping_idle_connections(engine, IDLE_PING_SECONDS if idle_ping is None else idle_ping)
     return engine
 
 
@@ -112,7 +114,7 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
 IDLE_PING_SECONDS = 10.0
 
 
-def _ping_idle_connections(engine: AsyncEngine, idle: float = IDLE_PING_SECONDS) -> None:
+def _ping_idle_connections(engine: AsyncEngine, idle: float) -> None:
     """Checks (``SELECT 1``) a pooled connection before use only when it sat idle for
     ``idle`` seconds, and replaces it when it is dead.
 
@@ -142,9 +144,11 @@ def _ping_idle_connections(engine: AsyncEngine, idle: float = IDLE_PING_SECONDS)
 class Database:
     """The engine and the sessions of one app; web workers keep nothing else."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, pool_size: int = 10, idle_ping: float | None = None
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, echo=echo, pool_size=pool_size)
+        self.engine = create_engine(url, echo=echo, pool_size=pool_size, idle_ping=idle_ping)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property

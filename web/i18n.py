@@ -24,7 +24,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -142,11 +142,16 @@ class Translator:
         return "" if value is None else numbers.format_decimal(value, locale=self.lang)
 
     def money(self, value: int | float | None) -> str:
-        if value is None:
-            return ""
-        return numbers.format_currency(
-            value, "EUR", locale=self.lang, currency_digits=False, format="#,##0\u00a0¤"
-        )
+        return "" if value is None else _money(value, self.lang)
+
+
+@lru_cache(maxsize=4096)
+def _money(value: int | float, lang: str) -> str:
+    """An amount in euros. Remembered: Babel takes a tenth of a millisecond, and a page of
+    proposals shows the same costs again and again."""
+    return numbers.format_currency(
+        value, "EUR", locale=lang, currency_digits=False, format="#,##0\u00a0¤"
+    )
 
 
 def _zone() -> Any:

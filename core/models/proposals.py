@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, false
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
@@ -43,6 +43,17 @@ class Proposal(Base):
         # A page sorted by title or by cost without sorting the whole dialogue.
         Index("ix_proposals_dialogue_title", "dialogue_id", "title", "id"),
         Index("ix_proposals_dialogue_cost", "dialogue_id", "cost", "id"),
+        # The text search (``ILIKE '%word%'`` on the title and the body) through trigrams
+        # on PostgreSQL (pg_trgm) instead of reading every body. SQLite scans anyway: its
+        # copy is left empty.
+        Index(
+            "ix_proposals_search",
+            "title",
+            "body",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops", "body": "gin_trgm_ops"},
+            sqlite_where=text("0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -75,7 +75,7 @@ async def test_answering_a_questionnaire(
 
     await page.get_by_role("link", name="Voir les résultats").click()
     await page.wait_for_load_state()
-    assert await page.locator("svg.qn-chart").count() == 5
+    assert await page.locator("main svg[role=img]").count() == 5
     await _check(tab, "questionnaire results")
     await screenshot(tab, "questionnaire-results")
     tab.check_console()
