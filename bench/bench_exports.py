@@ -7,7 +7,7 @@ Each export runs in a process of its own (``bench/export_once.py``): the app is 
 there and ``GET /api/v1/admin/dialogues/{slug}/export?what=...&format=...`` is called
 in-process, the streamed file counted and dropped. Reported: the time until the last
 byte, the size, and the process's resident memory before the export and at its peak
-(``ru_maxrss``), so that the export's own share shows. Prints a table and writes this
+(``VmHWM``), so that the export's own share shows. Prints a table and writes this
 script's section of ``bench/RESULTS.md``.
 """
 
@@ -217,7 +217,7 @@ def main() -> None:
         f"column per question), loaded with COPY in {load_seconds:.0f} s",
         "- each export in a process of its own through the export route (in-process ASGI, "
         "`bench/export_once.py`), the file streamed and counted; peak RSS is the process's "
-        "`ru_maxrss` (the app included: compare with the RSS before)",
+        "`VmHWM` (the app included: compare with the RSS before)",
         "",
         *report.table(HEADER, rows),
     ]

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, String, select, type_coerce
+from sqlalchemy import DateTime, String, select, tuple_, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.export_datasets import ExportContext, ExportDataset, Row
@@ -244,9 +244,11 @@ class BallotsDataset(ExportDataset):
         ballot_id: int | None = None
         ballot_cells: list[Any] = []
         after: tuple[int, int] = (0, 0)
+        # Core rows straight from the connection: no ORM loading step for plain columns.
+        connection = await session.connection()
         while True:
             batch = (
-                await session.execute(
+                await connection.execute(
                     select(
                         Vote.ballot_id,
                         Vote.proposal_id,
@@ -263,8 +265,11 @@ class BallotsDataset(ExportDataset):
                     .join(Proposal, Proposal.id == Vote.proposal_id)
                     .where(
                         Ballot.dialogue_id == dialogue.id,
-                        (Vote.ballot_id > after[0])
-                        | ((Vote.ballot_id == after[0]) & (Vote.proposal_id > after[1])),
+                        # A row comparison, and the ballots from the same place: both scans
+                        # start where the last batch ended (an ``OR`` made each batch read
+                        # every vote before it).
+                        tuple_(Vote.ballot_id, Vote.proposal_id) > tuple_(*after),
+                        Ballot.id >= after[0],
                     )
                     .order_by(Vote.ballot_id, Vote.proposal_id)
                     .limit(ROWS_PER_QUERY)

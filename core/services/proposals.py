@@ -365,9 +365,10 @@ async def proposal_page(
     """A page of the public proposals of ``dialogue`` that match ``filters``, in one
     statement whatever the page size.
 
-    The page is chosen in a subquery, ordered and limited, so that an index yields it
-    without reading the other proposals; only its rows are then joined to their authors
-    (and, with ``comment_counts``, counted comments). The total is a scalar subquery that
+    The page's ids are chosen in a subquery, ordered and limited, that an index answers
+    alone (``ix_proposals_dialogue_recent``, ``_title``, ``_cost``) without reading the
+    other proposals; only the page's rows are then read and joined to their authors (and,
+    with ``comment_counts``, counted comments). The total is a scalar subquery that
     the database computes once (an index-only scan of ``ix_proposals_dialogue_filters``)
     or, for a text search, a window count over the one scan that the search needs. Only
     a page past the end asks for the total on its own.
