@@ -3,10 +3,12 @@ report for staff."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
 from core.models import Dialogue, Organisation, User
@@ -62,6 +64,25 @@ class ResultsController(Controller):
         return body
 
 
+async def _change_publication(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    plugins: Plugins,
+    org: Organisation,
+    actor: User | None,
+    slug: str,
+    change: Callable[[Dialogue], None],
+) -> dict[str, Any]:
+    """Applies ``change`` (publish or unpublish) to the dialogue's results, commits, and
+    answers the results as staff now see them."""
+    staff_check(actor, Action.ADMINISTER)
+    dialogue = await dialogues.get_dialogue(db_session, org, slug)
+    change(dialogue)
+    await db_session.commit()
+    _, body = await read_results(request, db_session, plugins, org, actor, slug)
+    return body
+
+
 class AdminResultsController(Controller):
     path = "/api/v1/admin/dialogues/{slug:str}/results"
     guards = [staff_guard]  # noqa: RUF012
@@ -78,12 +99,9 @@ class AdminResultsController(Controller):
         slug: FromPath[str],
     ) -> dict[str, Any]:
         """Publishes the results now; answers them, published."""
-        staff_check(actor, Action.ADMINISTER)
-        dialogue = await dialogues.get_dialogue(db_session, org, slug)
-        publish(dialogue, utcnow())
-        await db_session.commit()
-        _, body = await read_results(request, db_session, plugins, org, actor, slug)
-        return body
+        return await _change_publication(
+            request, db_session, plugins, org, actor, slug, lambda d: publish(d, utcnow())
+        )
 
     @post("/unpublish", status_code=200)
     async def unpublish_results(
@@ -97,12 +115,7 @@ class AdminResultsController(Controller):
     ) -> dict[str, Any]:
         """Hides the results again until published (the visibility becomes ``manual``);
         answers them as staff see them."""
-        staff_check(actor, Action.ADMINISTER)
-        dialogue = await dialogues.get_dialogue(db_session, org, slug)
-        unpublish(dialogue)
-        await db_session.commit()
-        _, body = await read_results(request, db_session, plugins, org, actor, slug)
-        return body
+        return await _change_publication(request, db_session, plugins, org, actor, slug, unpublish)
 
     @get("/report")
     async def report(
