@@ -24,11 +24,16 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 import msgspec
+import numpy
+from numpy.typing import NDArray
 
 from core.errors import DomainError, ValidationFailed
 from core.vote_counts import VoteCounts
 
 S = TypeVar("S", bound=msgspec.Struct)
+
+#: A column of integers: a list, or the numpy array the counting services build.
+IntColumn = Sequence[int] | NDArray[numpy.int64]
 
 
 class VoteRejected(DomainError):
@@ -63,9 +68,9 @@ class CountedVotes:
     """
 
     candidates: Sequence[int]
-    ballot_ids: Sequence[int]
-    proposal_ids: Sequence[int]
-    values: Sequence[int]
+    ballot_ids: IntColumn
+    proposal_ids: IntColumn
+    values: IntColumn
     ballots_counted: int
 
 

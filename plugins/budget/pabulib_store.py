@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -337,9 +338,9 @@ async def export_pabulib(
     )
     by_ballot: dict[int, list[tuple[int, int]]] = {ballot_id: [] for ballot_id in counted_ids}
     for ballot_id, proposal_id, value in zip(
-        votes.ballot_ids.tolist(),  # type: ignore[attr-defined]
-        votes.proposal_ids.tolist(),  # type: ignore[attr-defined]
-        votes.values.tolist(),  # type: ignore[attr-defined]
+        numpy.asarray(votes.ballot_ids).tolist(),
+        numpy.asarray(votes.proposal_ids).tolist(),
+        numpy.asarray(votes.values).tolist(),
         strict=True,
     ):
         by_ballot.setdefault(ballot_id, []).append((proposal_id, value))

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 import numpy
 
+from core.vote_types import IntColumn
 
-def count_supports(candidates: Sequence[int], proposal_ids: Sequence[int]) -> dict[int, int]:
+
+def count_supports(candidates: Sequence[int], proposal_ids: IntColumn) -> dict[int, int]:
     """The number of supports of every candidate, from one proposal id per support; a
     support of a proposal that is not a candidate is not counted."""
     ids = numpy.unique(numpy.asarray(candidates, dtype=numpy.int64))

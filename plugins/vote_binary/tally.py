@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from core.vote_types import IntColumn
+
 
 def count_options(
     candidates: Sequence[int],
-    proposal_ids: Sequence[int],
-    values: Sequence[int],
+    proposal_ids: IntColumn,
+    values: IntColumn,
     options: Mapping[str, int],
 ) -> dict[int, dict[str, int]]:
     """How many votes each option got on every candidate.

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.vote_types import IntColumn
+
 
 def sum_points(
-    candidates: Sequence[int], proposal_ids: Sequence[int], values: Sequence[int]
+    candidates: Sequence[int], proposal_ids: IntColumn, values: IntColumn
 ) -> tuple[dict[int, int], dict[int, int]]:
     """The points of every candidate and the number of citizens who gave them (votes
     on proposals that are not candidates are not counted)."""
