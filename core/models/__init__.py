@@ -1,6 +1,7 @@
 """The core's tables. Importing this package registers every one of them on ``Base``."""
 
 from core.models.accounts import SignInToken, UserSession
+from core.models.audit import AuditEntry
 from core.models.ballots import Ballot, Vote, VoteLogEntry
 from core.models.blocks import AgendaEvent, Block
 from core.models.comments import Comment, CommentReport
@@ -14,6 +15,7 @@ from core.models.users import ApiToken, Group, GroupMembership, User
 __all__ = [
     "AgendaEvent",
     "ApiToken",
+    "AuditEntry",
     "Ballot",
     "Block",
     "Comment",

@@ -90,7 +90,10 @@ class VoteLogEntry(Base):
     """One change of one ballot. Replaying the log rebuilds every ballot (``recount``)."""
 
     __tablename__ = "vote_log"
-    __table_args__ = (Index("ix_vote_log_dialogue_id", "dialogue_id", "id"),)
+    __table_args__ = (
+        Index("ix_vote_log_dialogue_id", "dialogue_id", "id"),
+        Index("ix_vote_log_network", "network", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(
         # SQLite only auto-increments a column declared INTEGER.
@@ -103,4 +106,7 @@ class VoteLogEntry(Base):
     proposal_id: Mapped[int | None]
     value: Mapped[int | None]
     reason: Mapped[str] = mapped_column(Text, default="")
+    #: A keyed digest of the network the change came from (``core.networks``), for the
+    #: fraud signals; ``None`` for staff and imported changes, cleared by the purge.
+    network: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -24,7 +24,10 @@ class Role(enum.StrEnum):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("organisation_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "email"),
+        Index("ix_users_created_network", "created_network", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -43,6 +46,9 @@ class User(Base):
     email_verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
+    #: A keyed digest of the network the account was created from (``core.networks``),
+    #: for the fraud signals; cleared by the retention purge.
+    created_network: Mapped[str | None] = mapped_column(String(32))
 
     @property
     def is_staff(self) -> bool:
