@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from web.demo_content import TOWN
+
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {
@@ -69,3 +71,16 @@ def test_bad_configuration_stops_with_one_line(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_demo_tells_how_to_read_sign_in_links_from_its_outbox(tmp_path: Path) -> None:
+    demo = run(tmp_path, "demo", "--no-serve", "--database", "town.db")
+    assert demo.returncode == 0, demo.stderr
+    hint = demo.stdout.split("Sign in:", 1)[1]
+    assert "http://localhost:8000/signin" in hint
+    database_url = hint.split("PARTICIPE_DATABASE_URL=", 1)[1].split()[0]
+    assert database_url == f"sqlite:///{tmp_path / 'town.db'}"
+    outbox = run(tmp_path, "outbox", "--org", "nowhere", PARTICIPE_DATABASE_URL=database_url)
+    assert outbox.returncode == 1 and "nowhere" in outbox.stderr
+    town = run(tmp_path, "outbox", "--org", TOWN["slug"], PARTICIPE_DATABASE_URL=database_url)
+    assert town.returncode == 0, town.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,18 @@ async def create_demo_database(settings: Settings) -> str:
         await database.dispose()
 
 
+def outbox_hint(path: Path, url: str) -> str:
+    """How to sign in on the demo: no SMTP server is set, so the sign-in email waits in the
+    outbox, which ``participe outbox`` prints from the demo's database."""
+    command = sys.argv[0] if Path(sys.argv[0]).name == "participe" else "participe"
+    return (
+        f"Sign in: ask for a link at {url}signin with any address ({DEMO_ADMIN} is the "
+        "administrator); without an SMTP server the email waits in the outbox. Read its "
+        f"link, in another terminal, with:\n  PARTICIPE_DATABASE_URL=sqlite:///{path} "
+        f"{command} outbox"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     path = Path(args.database).resolve()
     os.environ["PARTICIPE_DATABASE_URL"] = normalise_database_url(f"sqlite:///{path}")
@@ -60,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Demo database: {path}")
     print(f"Administrator: {DEMO_ADMIN} (API token: {token})")
     print(f"Open {url}")
+    print(outbox_hint(path, url))
     if not args.no_serve:
         serve(args.host, args.port, workers=1)
     return 0
