@@ -1,16 +1,22 @@
-"""Small helpers shared by tests: dialogue bodies, phase moves."""
+"""Small helpers shared by tests: dialogue bodies, phase moves, solved bot checks."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
+from altcha.v1 import Payload, solve_challenge
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from core.db import utcnow
 
 ADMIN_DIALOGUES = "/api/v1/admin/dialogues"
+CHALLENGE = re.compile(r'data-challenge="([^"]+)"')
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def phases_now(
@@ -68,3 +74,39 @@ async def switch_phase(
     )
     assert response.status_code == 200, response.text
     assert response.json()["current_phase"] == kind
+
+
+def solve(challenge: dict[str, Any]) -> str:
+    """The solution of a bot check's challenge, as the page's script posts it."""
+    found = solve_challenge(
+        challenge["challenge"], challenge["salt"], challenge["algorithm"], challenge["maxNumber"]
+    )
+    assert found is not None, "the challenge has no solution"
+    return Payload(
+        challenge["algorithm"],
+        challenge["challenge"],
+        found.number,
+        challenge["salt"],
+        challenge["signature"],
+    ).to_base64()
+
+
+def solution_in(html: str) -> str:
+    """The solution of the bot check of the first protected form in ``html``."""
+    match = CHALLENGE.search(html)
+    assert match, "no bot check in the page"
+    return solve(json.loads(unescape(match.group(1))))
+
+
+async def solved_form(
+    client: AsyncTestClient[Litestar], path: str, headers: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Fetches the form at ``path`` as a browser would and returns the fields that its
+    page adds: the solved bot check (``altcha``) and the CSRF token, if any."""
+    page = await client.get(path, headers=headers)
+    assert page.status_code == 200, page.text
+    fields = {"altcha": solution_in(page.text)}
+    csrf = CSRF_FIELD.search(page.text)
+    if csrf:
+        fields["csrf_token"] = csrf.group(1)
+    return fields

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from web.api.comments import CommentController
-from web.pages import assets, browse, dialogue, embed, proposal, submission, votes
+from web.pages import assets, bot_check, browse, dialogue, embed, proposal, submission, votes
 
 
 def front_route_handlers() -> list[Any]:
@@ -31,5 +31,6 @@ def front_route_handlers() -> list[Any]:
         assets.theme_stylesheet,
         assets.media_file,
         assets.switch_language,
+        bot_check.fresh_challenge,
         *assets.vendor_static_routers(),
     ]

@@ -1,5 +1,5 @@
-"""What one app holds: its settings, database, plugins, templates, mailer and rate
-limiter. Nothing else."""
+"""What one app holds: its settings, database, plugins, templates, mailer, rate limiter
+and bot checks. Nothing else."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from jinja2 import Environment
 
+from core.bot_checks import BotChecks
 from core.db import Database
 from core.mail import Mailer
 from core.plugin_manager import Plugins
@@ -24,3 +25,8 @@ class AppContext:
     rate_limiter: RateLimiter = field(
         default_factory=lambda: RateLimiter.configure({}, enabled=False)
     )
+    #: Made from the settings and the database (``core.bot_checks``).
+    bot_checks: BotChecks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bot_checks = BotChecks(self.settings.secret_key, self.database)

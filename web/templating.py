@@ -22,7 +22,7 @@ from jinja2 import (
 )
 from litestar import MediaType, Request, Response
 
-from web import csrf, i18n, template_helpers
+from web import bot_checks, csrf, i18n, template_helpers
 
 CORE_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -44,6 +44,7 @@ def make_environment(plugin_dirs: Sequence[Path], theme_dirs: Sequence[Path] = (
     )
     template_helpers.install(environment)
     csrf.install(environment)
+    bot_checks.install(environment)
     return environment
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from core.db import Database
 from core.models import Organisation, SignInToken
 from tests.conftest import World
+from tests.helpers import solved_form
 from tests.signin_helpers import (
     SESSION_COOKIE,
     csrf_in,
@@ -22,11 +23,9 @@ from tests.signin_helpers import (
 async def ask_by_form(
     client: AsyncTestClient[Litestar], email: str, next_path: str = ""
 ) -> tuple[int, str]:
-    token = await form_token(client, "/signin")
+    fields = await solved_form(client, "/signin")
     response = await client.post(
-        "/signin",
-        data={"email": email, "csrf_token": token, "next": next_path},
-        follow_redirects=False,
+        "/signin", data={"email": email, "next": next_path, **fields}, follow_redirects=False
     )
     return response.status_code, response.headers.get("location", response.text)
 

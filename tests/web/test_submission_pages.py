@@ -11,7 +11,7 @@ from PIL import Image
 
 from core.settings import Settings
 from tests.conftest import World
-from tests.helpers import phases_now
+from tests.helpers import phases_now, solved_form
 from tests.web.front_helpers import SLUG, Client, dialogue, errors_of, image_bytes, text_of
 
 NEW = f"/dialogues/{SLUG}/proposals/new"
@@ -34,6 +34,11 @@ def _form(**changes: str) -> dict[str, str]:
     }
     data.update(changes)
     return data
+
+
+async def _solved(client: Client, world: World, **changes: str) -> dict[str, str]:
+    """The form as a browser with JavaScript posts it: the values and the solved bot check."""
+    return {**_form(**changes), **await solved_form(client, NEW, world.alice.headers)}
 
 
 def _location(response: Any) -> str:
@@ -63,7 +68,7 @@ async def test_submitting_with_an_image(client: Client, world: World, settings: 
     await dialogue(client, world)
     response = await client.post(
         NEW,
-        data=_form(),
+        data=await _solved(client, world),
         files={"image": ("photo.jpg", image_bytes((3000, 2000), exif=True), "image/jpeg")},
         headers=world.alice.headers,
         follow_redirects=False,
@@ -97,7 +102,9 @@ async def test_every_bad_input_is_explained_and_kept(client: Client, world: Worl
     await dialogue(client, world)
     response = await client.post(
         NEW,
-        data=_form(
+        data=await _solved(
+            client,
+            world,
             title="Un",
             body="",
             lat="quarante",
@@ -128,7 +135,7 @@ async def test_every_bad_input_is_explained_and_kept(client: Client, world: Worl
     assert len(kept) == 1
     fixed = await client.post(
         NEW,
-        data=_form(image_ref=kept[0]),
+        data=await _solved(client, world, image_ref=kept[0]),
         files={"field__plan": ("plan.pdf", b"%PDF-1.4 plan", "application/pdf")},
         headers=world.alice.headers,
         follow_redirects=False,
@@ -154,7 +161,10 @@ async def test_bad_files_are_refused_with_a_message(client: Client, world: World
     messages = []
     for files, name in cases:
         response = await client.post(
-            NEW, data=_form(title="Titre gardé"), files=files, headers=world.alice.headers
+            NEW,
+            data=await _solved(client, world, title="Titre gardé"),
+            files=files,
+            headers=world.alice.headers,
         )
         assert response.status_code == 422
         assert f'id="{name}-error"' in response.text
@@ -171,7 +181,7 @@ async def test_draft_then_edit_then_publish(client: Client, world: World) -> Non
     await dialogue(client, world)
     response = await client.post(
         NEW,
-        data=_form(action="draft", body="", field__quartier=""),
+        data=await _solved(client, world, action="draft", body="", field__quartier=""),
         files={"image": ("a.png", image_bytes((20, 20), "PNG"), "image/png")},
         headers=world.alice.headers,
         follow_redirects=False,
@@ -193,7 +203,9 @@ async def test_draft_then_edit_then_publish(client: Client, world: World) -> Non
     assert "obligatoire" in text_of(refused.text)
     saved = await client.post(
         f"/proposals/{proposal_id}/edit",
-        data=_form(body="Complet", image_ref="", lat="", lng="", action="publish"),
+        data=await _solved(
+            client, world, body="Complet", image_ref="", lat="", lng="", action="publish"
+        ),
         files={"unused": ("x.txt", b"", "text/plain")},
         headers=world.alice.headers,
         follow_redirects=False,

@@ -16,6 +16,7 @@ from core.services import comments, proposals
 from core.specs import Strict
 from web.api.schemas import AuthorOut, Page
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
+from web.rate_limits import rate_limited
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
 PerPage = Annotated[int, QueryParameter(ge=1, le=100)]
@@ -79,7 +80,11 @@ class CommentController(Controller):
             per_page=per_page,
         )
 
-    @post("/proposals/{proposal_id:int}/comments", status_code=201)
+    @post(
+        "/proposals/{proposal_id:int}/comments",
+        status_code=201,
+        guards=[rate_limited("comment")],
+    )
     async def post_comment(
         self,
         db_session: DbSession,

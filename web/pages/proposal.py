@@ -35,6 +35,7 @@ from web.pages.context import (
     signin_url,
 )
 from web.pages.votes import vote_panel
+from web.rate_limits import rate_limited
 from web.templating import render
 
 
@@ -184,7 +185,11 @@ async def show_proposal(
     )
 
 
-@post("/proposals/{proposal_id:int}/comments", include_in_schema=False)
+@post(
+    "/proposals/{proposal_id:int}/comments",
+    include_in_schema=False,
+    guards=[rate_limited("comment")],
+)
 async def post_comment_form(
     request: Request[Any, Any, Any],
     db_session: DbSession,

@@ -1,7 +1,9 @@
 """Sign-in pages: ask for a link, check your email, confirm the link, sign out.
 
 The link's GET only shows a button: mail scanners that open links must not use them up.
-Only the button's POST signs in.
+Only the button's POST signs in. The form that asks for a link has a honeypot and a bot
+check (``web.bot_checks``): a proof of work done by the page's script, or a short wait
+for browsers without JavaScript.
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ from litestar.response import Redirect
 
 from core.errors import ValidationFailed
 from core.services.magic_links import InvalidSignInLink
+from core.services.users import normalise_email
+from web import bot_checks
 from web.dependencies import Actor, CurrentOrg
+from web.i18n import translator
 from web.labels import N_
+from web.pages.bot_check import waiting_page
 from web.rate_limits import rate_limited
 from web.session_cookies import clear_session_cookie, set_session_cookie
 from web.sign_in import link_is_live, safe_next, send_link, sign_in, sign_out
@@ -26,7 +32,9 @@ SENT_PAGE = "/signin/check-your-email"
 
 
 #: The honeypot: a field people never see nor reach, that form-filling robots fill.
-HONEYPOT = "website"
+HONEYPOT = bot_checks.HONEYPOT
+#: The name of the form for its bot check.
+BOT_CHECK = "signin"
 INVALID_ADDRESS = N_("Saisissez une adresse électronique valide, par exemple nom@exemple.fr.")
 REFUSED_DOMAIN = N_("Les adresses de ce domaine ne sont pas acceptées ici : utilisez-en une autre.")
 
@@ -36,6 +44,8 @@ class SignInForm(msgspec.Struct):
     next: str = ""
     csrf_token: str = ""
     website: str = ""
+    altcha: str = ""
+    altcha_wait: str = ""
 
 
 class ConfirmForm(msgspec.Struct):
@@ -47,7 +57,9 @@ class ConfirmForm(msgspec.Struct):
 async def signin_page(
     request: Request[Any, Any, Any], org: CurrentOrg, actor: Actor, next: FromQuery[str] = ""
 ) -> Response[str]:
-    return render(request, "signin/ask.html", email="", next=safe_next(next), error=None)
+    return render(
+        request, "signin/ask.html", email="", next=safe_next(next), error=None, bot_error=None
+    )
 
 
 @post("/signin", include_in_schema=False, guards=[rate_limited("signin")])
@@ -61,18 +73,51 @@ async def signin_submit(
     if data.website:
         # A robot: it is answered as a person would be, and nothing is sent.
         return Redirect(SENT_PAGE, status_code=303)
+    email = data.email[:320]
+    try:
+        normalise_email(email)  # a typo is shown before any waiting
+    except ValidationFailed:
+        return _ask_again(request, email, next_path, error=INVALID_ADDRESS)
+    outcome = await bot_checks.check_form(request, BOT_CHECK, data.altcha, data.altcha_wait)
+    i18n = translator(request, org)
+    if outcome.must_wait:
+        return waiting_page(
+            request,
+            outcome,
+            action="/signin",
+            fields=[("email", email), ("next", next_path)],
+            summary=i18n("Adresse : %(email)s", email=email),
+        )
+    if not outcome.passed:
+        return _ask_again(request, email, next_path, bot_error=bot_checks.refusal(i18n, outcome))
     try:
         delivery = await send_link(request, org, data.email, next_path)
     except ValidationFailed as error:
-        return render(
-            request,
-            "signin/ask.html",
-            status_code=422,
-            email=data.email[:320],
-            next=next_path,
-            error=REFUSED_DOMAIN if error.code == "auth.email_domain_refused" else INVALID_ADDRESS,
+        refused = error.code == "auth.email_domain_refused"
+        return _ask_again(
+            request, email, next_path, error=REFUSED_DOMAIN if refused else INVALID_ADDRESS
         )
     return Redirect(SENT_PAGE, status_code=303, background=delivery)
+
+
+def _ask_again(
+    request: Request[Any, Any, Any],
+    email: str,
+    next_path: str,
+    *,
+    error: str | None = None,
+    bot_error: str | None = None,
+) -> Response[str]:
+    """The form again, with what was typed and why it was not sent."""
+    return render(
+        request,
+        "signin/ask.html",
+        status_code=422,
+        email=email,
+        next=next_path,
+        error=error,
+        bot_error=bot_error,
+    )
 
 
 @get(SENT_PAGE, include_in_schema=False)

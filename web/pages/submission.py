@@ -6,6 +6,10 @@ typed kept. Files are checked and stored as soon as they arrive, even when anoth
 is wrong, and the form carries their stored names in hidden fields, so that a citizen
 never has to choose the same photo twice.
 
+Creating a proposal passes a bot check (``web.bot_checks``): the page's script does a
+proof of work, and a browser without JavaScript gets a waiting page that carries what was
+typed and the stored files' names back. Both forms have a honeypot.
+
 A refused change is not committed: the request's session ends without a commit, which
 discards it. The handlers do not roll back before rendering the form again, since a
 rollback would expire the objects (organisation, dialogue) that the page still shows.
@@ -23,7 +27,7 @@ from litestar.params import FromPath, MultipartBody, URLEncodedBody
 from litestar.response import Redirect
 
 from core import uploads
-from core.db import utcnow
+from core.db import begin_write, utcnow
 from core.errors import DomainError, Forbidden, ValidationFailed
 from core.fields import FieldDefinition
 from core.models import Dialogue, Proposal, User
@@ -33,16 +37,27 @@ from core.plugin_manager import Plugins
 from core.services import dialogues, proposals
 from core.services.proposals import EDITABLE_BY_AUTHOR, form_of
 from core.specs import Location, ProposalSpec
+from web import bot_checks
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
 from web.i18n import Translator, translator
+from web.labels import N_
+from web.pages.bot_check import waiting_page
 from web.pages.browse import map_headers, map_options
 from web.pages.context import dialogue_frame, refusal_message, signin_url
+from web.rate_limits import rate_limited
 from web.templating import render
 
 #: Large enough that an oversized photo gets a readable message from us rather than a
 #: bare 413 from the server.
 MAX_REQUEST = 40 * 1024 * 1024
 FILE_TYPES = ("image", "file")
+#: The name of the creation form for its bot check.
+BOT_CHECK = "proposal"
+#: What a filled honeypot gets: no word of why, and the form as it was.
+NOT_SAVED = N_(
+    "Votre proposition n'a pas pu être enregistrée : vérifiez-la, puis envoyez de nouveau "
+    "le formulaire."
+)
 
 
 class PublishForm(msgspec.Struct):
@@ -228,6 +243,21 @@ def _spec(form: SubmittedForm, dialogue: Dialogue, *, draft: bool | None) -> Pro
     return spec
 
 
+def _carried(form: SubmittedForm, dialogue: Dialogue, action: str) -> list[tuple[str, str]]:
+    """What the waiting page posts back: the values as typed, the stored files' names."""
+    values = form.values
+    fields = [
+        (name, values[name]) for name in ("title", "body", "theme", "sector", "cost", "lat", "lng")
+    ]
+    fields.append(("image_ref", form.image or ""))
+    for definition in form_of(dialogue):
+        name = f"field__{definition.key}"
+        value = values.get(name) or ""
+        fields.append((f"{name}__ref" if definition.type in FILE_TYPES else name, value))
+    fields.append(("action", action))
+    return fields
+
+
 def _asks_cost(dialogue: Dialogue) -> bool:
     return dialogue.kind.value == "budget" or dialogue.budget_amount is not None
 
@@ -335,6 +365,7 @@ async def new_proposal(
     "/dialogues/{slug:str}/proposals/new",
     include_in_schema=False,
     request_max_body_size=MAX_REQUEST,
+    guards=[rate_limited("proposal")],
 )
 async def submit_proposal(
     request: Request[Any, Any, Any],
@@ -354,6 +385,30 @@ async def submit_proposal(
     draft = _text(data, "action") == "draft"
     settings = request.app.state.context.settings
     form = await read_form(data, dialogue, plugins, settings.upload_dir, i18n, final=not draft)
+    if _text(data, bot_checks.HONEYPOT):
+        form.errors["form"] = i18n(NOT_SAVED)
+    if refusal is None and not form.errors:
+        outcome = await bot_checks.check_form(
+            request,
+            BOT_CHECK,
+            _text(data, bot_checks.SOLUTION_FIELD),
+            _text(data, bot_checks.WAIT_FIELD),
+        )
+        if outcome.must_wait:
+            return waiting_page(
+                request,
+                outcome,
+                action=f"/dialogues/{dialogue.slug}/proposals/new",
+                fields=_carried(form, dialogue, "draft" if draft else "publish"),
+                multipart=True,
+                summary=i18n("Proposition : « %(title)s »", title=form.values["title"]),
+            )
+        if not outcome.passed:
+            form.errors["form"] = bot_checks.refusal(i18n, outcome)
+        else:
+            # The check wrote (what it used) from another connection: on SQLite, this
+            # session's transaction, which has only read, must begin again to write.
+            await begin_write(db_session)
     if refusal is None and not form.errors:
         try:
             proposal = await proposals.create_proposal(
@@ -448,6 +503,8 @@ async def save_proposal(
     form = await read_form(
         data, dialogue, plugins, settings.upload_dir, i18n, final=publish or not was_draft
     )
+    if _text(data, bot_checks.HONEYPOT):
+        form.errors["form"] = i18n(NOT_SAVED)
     refusal = None
     if not form.errors:
         try:
