@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from core.fields import FieldType
     from core.models import Ballot, Comment, Dialogue, Phase, Proposal, User
     from core.modules import ModuleWriter
+    from core.personal_data import PersonalDataSource
     from core.registries import Registry
     from core.result_sections import ResultSection
     from core.vote_types import VoteType
@@ -128,6 +129,21 @@ def register_ballot_sources(registry: Registry[BallotSource]) -> None:
     dialogue's vote configuration is frozen once a source holds a counted ballot. A
     source gives only ballots that the vote type has judged valid (its ``judge``), as
     the ballot engine does online. Returns nothing.
+    """
+
+
+@hookspec
+def register_personal_data(registry: Registry[PersonalDataSource]) -> None:
+    """Add the personal data a plugin keeps about citizens to ``registry``, as
+    :class:`core.personal_data.PersonalDataSource` objects (RGPD).
+
+    Called once, when the plugin manager is built. When a citizen downloads their data
+    (``GET /api/v1/me/data``), each source's ``export(session, user, context)`` gives the
+    part of the file under the source's ``id``; an id the file already uses (``account``,
+    ``format``, ...) stops start-up. When an account is deleted (by its owner, by staff or
+    by the retention purge), each source's ``erase(session, user, context)`` runs in the
+    deletion's transaction, in registration order, before the account itself is
+    anonymised; a source that raises makes the whole deletion fail. Returns nothing.
     """
 
 

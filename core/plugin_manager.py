@@ -20,6 +20,7 @@ import pluggy
 
 from core import hookspecs
 from core.errors import ConfigurationError
+from core.personal_data import check_source_ids
 from core.registries import Registry
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from core.fields import FieldType
     from core.models import Ballot, Comment, Dialogue, Phase, Proposal, User
     from core.modules import ModuleWriter
+    from core.personal_data import PersonalDataSource
     from core.result_sections import ResultSection
     from core.vote_types import VoteType
 
@@ -43,6 +45,7 @@ CORE_PLUGINS: tuple[tuple[str, str], ...] = (
     ("csv_export", "core.defaults.csv_export"),
     ("xlsx_export", "core.defaults.xlsx_export"),
     ("export_datasets", "core.defaults.export_datasets"),
+    ("personal_data", "core.defaults.personal_data"),
 )
 
 
@@ -93,6 +96,10 @@ class Plugins:
         self.ballot_sources: Registry[BallotSource] = self._collect(
             "ballot source", pm.hook.register_ballot_sources
         )
+        self.personal_data: Registry[PersonalDataSource] = self._collect(
+            "personal data source", pm.hook.register_personal_data
+        )
+        check_source_ids(self.personal_data)
 
     @staticmethod
     def _collect(kind: str, hook: Any) -> Registry[Any]:
@@ -148,6 +155,12 @@ class Plugins:
         return dataset if dataset is not None and dataset.applies_to(dialogue) else None
 
     # -- permissions -------------------------------------------------------
+
+    @property
+    def has_permission_rules(self) -> bool:
+        """Whether a plugin implements ``permission_allowed``; without one, every answer
+        is ``None`` and a caller may skip asking about each resource."""
+        return bool(self.pm.hook.permission_allowed.get_hookimpls())
 
     def permission_allowed(
         self, actor: User | None, action: str, resource: Any, context: dict[str, Any]

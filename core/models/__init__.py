@@ -4,6 +4,7 @@ from core.models.accounts import SignInToken, UserSession
 from core.models.audit import AuditEntry
 from core.models.ballots import Ballot, Vote, VoteLogEntry
 from core.models.blocks import AgendaEvent, Block
+from core.models.bot_checks import UsedChallenge
 from core.models.comments import Comment, CommentReport
 from core.models.dialogues import Dialogue, Phase, PhaseGroup
 from core.models.organisations import Organisation, OrganisationHost
@@ -31,6 +32,7 @@ __all__ = [
     "Proposal",
     "ReviewNote",
     "SignInToken",
+    "UsedChallenge",
     "User",
     "UserSession",
     "Vote",

@@ -46,6 +46,10 @@ class User(Base):
     email_verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
+    #: When the account was last seen: its last sign-in, or the last visit of a session
+    #: that the retention purge has since deleted; with the live sessions' visits, what
+    #: the purge reads to find inactive accounts.
+    last_seen_at: Mapped[datetime | None]
     #: A keyed digest of the network the account was created from (``core.networks``),
     #: for the fraud signals; cleared by the retention purge.
     created_network: Mapped[str | None] = mapped_column(String(32))

@@ -107,6 +107,17 @@ class Retention(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             description="Au-delà, un lien de téléchargement d'export ne fonctionne plus.",
         ),
     ] = 1
+    network_digests_days: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            le=90,
+            title="Empreintes de réseau gardées (jours)",
+            description="L'empreinte du réseau d'où viennent les inscriptions et les votes "
+            "(jamais l'adresse IP elle-même) sert à repérer les fraudes ; elle est effacée "
+            "au-delà.",
+        ),
+    ] = 30
 
 
 class OrganisationOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

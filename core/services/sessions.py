@@ -22,8 +22,10 @@ TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 async def open_session(session: AsyncSession, user: User, *, now: datetime) -> str:
-    """Opens a session for ``user`` and returns its id, for the cookie. The caller commits."""
+    """Opens a session for ``user`` and returns its id, for the cookie; records on the
+    account that it was seen ``now`` (the retention purge reads it). The caller commits."""
     session_id = secrets.token_urlsafe(32)
+    user.last_seen_at = now
     session.add(
         UserSession(
             id_hash=hash_token(session_id),

@@ -18,10 +18,12 @@ from core.export_datasets import ExportDataset
 from core.hookspecs import hookimpl
 from core.models import Dialogue
 from core.modules import ModuleWriter
+from core.personal_data import PersonalDataSource
 from core.registries import Registry
 from core.result_sections import ResultSection
 from plugins.questionnaire import models  # noqa: F401 - registers the tables on Base
 from plugins.questionnaire.export import ResponsesDataset
+from plugins.questionnaire.personal_data import QuestionnaireData
 from plugins.questionnaire.questions import MODULE, decode_spec, save_questionnaire
 from plugins.questionnaire.results import QuestionnaireResults
 
@@ -50,6 +52,11 @@ def register_result_sections(registry: Registry[ResultSection]) -> None:
 @hookimpl
 def register_export_datasets(registry: Registry[ExportDataset]) -> None:
     registry.add(ResponsesDataset())
+
+
+@hookimpl
+def register_personal_data(registry: Registry[PersonalDataSource]) -> None:
+    registry.add(QuestionnaireData())
 
 
 @hookimpl

@@ -34,6 +34,7 @@ def form(**changes: Any) -> dict[str, Any]:
         "options.retention.inactive_accounts_months": "24",
         "options.retention.sent_emails_days": "30",
         "options.retention.exports_days": "2",
+        "options.retention.network_digests_days": "14",
         "options.refused_email_domains": "yopmail.com\n@Jetable.org",
         "options.embedding_sites": "https://www.ville-test.fr",
         "review.custom_statuses.0.label": "Étude technique",
@@ -72,6 +73,7 @@ async def test_the_white_label_is_saved(client: Client, world: World) -> None:
         "inactive_accounts_months": 24,
         "sent_emails_days": 30,
         "exports_days": 2,
+        "network_digests_days": 14,
     }
     assert org.options["refused_email_domains"] == ["jetable.org", "yopmail.com"]
     assert org.options["embedding_sites"] == ["https://www.ville-test.fr"]
