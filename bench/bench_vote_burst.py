@@ -294,7 +294,9 @@ def main() -> None:
         f"(+{args.pool_size * 2} overflow), a support vote with max_votes={args.max_votes} on "
         f"{args.proposals} proposals; {args.seconds:g} s per burst after a "
         f"{args.warmup:g} s warm-up; wrk with {args.threads} threads, one connection per "
-        "citizen, `bench/votes.lua`; the ceiling is `bench/ceiling.py` (one INSERT per request)",
+        "citizen, `bench/votes.lua`; the ceiling is `bench/ceiling.py` (one INSERT per request); "
+        "rate limits on, as in production, with `vote` and `vote_ip` at 1,000,000/minute so "
+        "that the burst, from one address, is never refused (counters in the worker's memory)",
         f"- invariants after the bursts: {held['ballots']:,} ballots, {held['votes']:,} votes, "
         f"fullest ballot {held['fullest']} (max {args.max_votes}), "
         f"{held['over']} over the maximum; vote log {held['log']:,} entries; "

@@ -27,6 +27,7 @@ address a sign-in link is asked for) with :func:`enforce`.
 from __future__ import annotations
 
 import ipaddress
+import time
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -89,6 +90,40 @@ async def enforce(
     _check(await limiter_of(connection).hit(name, subject, default=default))
 
 
+#: How long a worker remembers which account a credential names, for counting only.
+ACCOUNT_MEMORY_SECONDS = 30.0
+ACCOUNT_MEMORY_SIZE = 10_000
+
+
+class _AccountMemory:
+    """Which account a token or a session cookie named, for a few seconds: counting a
+    busy citizen's requests then costs no database read. It decides nothing else (the
+    ``actor`` dependency checks the credentials of every request), so a credential
+    revoked meanwhile is at worst counted against its former account."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[float, int | None]] = {}
+
+    def get(self, key: str) -> tuple[bool, int | None]:
+        found = self._known.get(key)
+        if found is None or found[0] <= time.monotonic():
+            return False, None
+        return True, found[1]
+
+    def put(self, key: str, user_id: int | None) -> None:
+        if len(self._known) >= ACCOUNT_MEMORY_SIZE:
+            self._known.clear()
+        self._known[key] = (time.monotonic() + ACCOUNT_MEMORY_SECONDS, user_id)
+
+
+def _account_memory(connection: ASGIConnection[Any, Any, Any, Any]) -> _AccountMemory:
+    state = connection.app.state
+    memory: _AccountMemory | None = state.get("rate_limit_accounts")
+    if memory is None:
+        memory = state["rate_limit_accounts"] = _AccountMemory()
+    return memory
+
+
 async def _account_id(connection: ASGIConnection[Any, Any, Any, Any]) -> int | None:
     """The user id the request's credentials name, if any (whether the credentials are
     good for this organisation is checked later, by the ``actor`` dependency)."""
@@ -97,19 +132,29 @@ async def _account_id(connection: ASGIConnection[Any, Any, Any, Any]) -> int | N
     session_id = read_session_id(connection, context.settings)
     if not authorization and not session_id:
         return None
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        key = "token:" + hash_token(token.strip())
+    else:
+        key = "session:" + hash_token(session_id)
+    memory = _account_memory(connection)
+    known, user_id = memory.get(key)
+    if known:
+        return user_id
     async with context.database.session() as session:
         if authorization:
-            scheme, _, token = authorization.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                return None
-            user_id: int | None = await session.scalar(
+            user_id = await session.scalar(
                 select(ApiToken.user_id).where(
                     ApiToken.token_hash == hash_token(token.strip()),
                     ApiToken.revoked_at.is_(None),
                 )
             )
-            return user_id
-        return await user_id_for_session(session, session_id, now=utcnow())
+        else:
+            user_id = await user_id_for_session(session, session_id, now=utcnow())
+    memory.put(key, user_id)
+    return user_id
 
 
 def rate_limited(name: str, *, default: str | None = None, ip_default: str | None = None) -> Any:

@@ -7,9 +7,16 @@ it to the vote log. The lock is a row lock (``SELECT ... FOR UPDATE``) on Postgr
 the database's write lock (``BEGIN IMMEDIATE``) on SQLite, so that concurrent requests
 cannot together exceed a rule; the unique constraint on ``ballots(dialogue_id, user_id)``
 and an insert that ignores a conflict make a citizen's first votes, sent at once, create
-one ballot.
+one ballot. The statements are Core ones built once (:mod:`core.services.ballot_statements`):
+the lock, one read of the ballot's votes with the proposals asked for, and the writes (one
+statement on PostgreSQL); the ORM is kept for what plugins see (the ``Ballot`` of the
+events, the ``Proposal`` that a ``permission_allowed`` rule judges).
 
-The functions leave the transaction open with the changes flushed: the caller commits,
+A citizen's change carries ``network``, the keyed digest of the network it came from
+(:mod:`core.networks`; the web layer computes it), which the vote log keeps for the fraud
+signals; staff and imported changes leave it ``None``.
+
+The functions leave the transaction open with the changes written: the caller commits,
 then calls :func:`announce` to fire the events. A refusal raises before anything is
 written, leaving the transaction to the caller, whose rollback (closing the session is
 one) releases the lock; the web layer's session is closed as soon as the error leaves the
@@ -24,21 +31,23 @@ that takes it below the minimum turns it back into a draft, with the notice
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import inspect, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import begin_write
 from core.errors import Conflict, Forbidden, NotFound
-from core.models import Ballot, Dialogue, Proposal, User, Vote, VoteLogEntry
+from core.models import Ballot, Dialogue, Proposal, User, VoteLogEntry
 from core.models.ballots import BallotStatus, VoteAction
+from core.models.proposals import VOTABLE_STATUSES, ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
+from core.services import ballot_statements as statements
 from core.services.ballot_box import BallotState, VotedProposal, VoteRules, load_votes, vote_rules
 from core.vote_types import InvalidVoteValue
 
@@ -58,6 +67,8 @@ class BallotChange:
     changed: bool = False
     confirmed: bool = False
     unconfirmed: bool = False
+    #: The dialogue's vote rules, decoded once for the change and its answer.
+    rules: VoteRules | None = None
 
 
 def announce(plugins: Plugins, change: BallotChange) -> None:
@@ -88,23 +99,22 @@ async def cast_vote(
     *,
     now: datetime,
     group_ids: Collection[int] = (),
+    network: str | None = None,
 ) -> BallotChange:
     """Casts (or changes) ``actor``'s vote on ``proposal_id`` with the API value
-    ``raw_value``."""
+    ``raw_value``. ``network`` is the digest of the citizen's network
+    (:func:`core.networks.network_digest`) that the vote log keeps, when they sent it."""
     user = check(plugins, actor, Action.VOTE, dialogue, now=now, group_ids=group_ids)
     rules = vote_rules(plugins, dialogue)
-    proposal = (await _proposals(session, dialogue, [proposal_id], votable=True))[proposal_id]
-    check(plugins, user, Action.VOTE, dialogue, now=now, group_ids=group_ids, resource=proposal)
-    value = rules.kind.parse_value(rules.settings, raw_value)
+    asked = _Asked(plugins, user, dialogue, now, group_ids, [proposal_id], votable=True)
 
-    async def change(ballot: Ballot | None, current: BallotState) -> BallotChange:
-        assert ballot is not None
+    def change(current: BallotState, found: dict[int, VotedProposal]) -> _Change:
+        value = rules.kind.parse_value(rules.settings, raw_value)
         votes = rules.kind.place(rules.settings, current.votes, proposal_id, value)
-        proposals = {**current.proposals, proposal_id: VotedProposal(proposal.cost, proposal.title)}
         action = VoteAction.CHANGE if proposal_id in current.votes else VoteAction.CAST
-        return await _write(session, rules, ballot, current, votes, proposals, action, now)
+        return votes, {**current.proposals, **found}, action
 
-    return await _locked(session, dialogue, user, now, change)
+    return await _locked(session, asked, rules, now, network, change, VoteAction.CAST)
 
 
 async def withdraw_vote(
@@ -116,22 +126,23 @@ async def withdraw_vote(
     *,
     now: datetime,
     group_ids: Collection[int] = (),
+    network: str | None = None,
 ) -> BallotChange:
     """Withdraws ``actor``'s vote on ``proposal_id``; withdrawing a vote that was not cast
     changes nothing. A withdrawal is never refused by a vote rule."""
     user = check(plugins, actor, Action.VOTE, dialogue, now=now, group_ids=group_ids)
     rules = vote_rules(plugins, dialogue)
-    await _proposals(session, dialogue, [proposal_id], votable=False)
+    asked = _Asked(plugins, user, dialogue, now, group_ids, [proposal_id], votable=False)
 
-    async def change(ballot: Ballot | None, current: BallotState) -> BallotChange:
-        if ballot is None or proposal_id not in current.votes:
-            return BallotChange(current, VoteAction.WITHDRAW)
+    def change(current: BallotState, found: dict[int, VotedProposal]) -> _Change | None:
+        if proposal_id not in current.votes:
+            return None
         votes = rules.kind.withdrawn(rules.settings, current.votes, proposal_id)
-        return await _write(
-            session, rules, ballot, current, votes, current.proposals, VoteAction.WITHDRAW, now
-        )
+        return votes, current.proposals, VoteAction.WITHDRAW
 
-    return await _locked(session, dialogue, user, now, change, create=False)
+    return await _locked(
+        session, asked, rules, now, network, change, VoteAction.WITHDRAW, create=False
+    )
 
 
 async def replace_ballot(
@@ -143,6 +154,7 @@ async def replace_ballot(
     *,
     now: datetime,
     group_ids: Collection[int] = (),
+    network: str | None = None,
 ) -> BallotChange:
     """Replaces ``actor``'s whole ballot by ``raw_votes`` (``(proposal_id, API value)``
     pairs), judged as a whole: the way to reorder ranks or swap supports at once."""
@@ -153,22 +165,18 @@ async def replace_ballot(
     wanted = [proposal_id for proposal_id, _ in raw_votes]
     if len(set(wanted)) != len(wanted):
         raise InvalidVoteValue("Une proposition figure deux fois dans le bulletin.")
-    found = await _proposals(session, dialogue, wanted, votable=True)
-    for proposal in found.values():
-        check(plugins, user, Action.VOTE, dialogue, now=now, group_ids=group_ids, resource=proposal)
-    votes = {
-        proposal_id: rules.kind.parse_value(rules.settings, raw) for proposal_id, raw in raw_votes
-    }
-    proposals = {p.id: VotedProposal(p.cost, p.title) for p in found.values()}
+    asked = _Asked(plugins, user, dialogue, now, group_ids, wanted, votable=True)
 
-    async def change(ballot: Ballot | None, current: BallotState) -> BallotChange:
-        if ballot is None:  # no ballot yet, and an empty one asked for
-            return BallotChange(current, VoteAction.REPLACE)
-        return await _write(
-            session, rules, ballot, current, votes, proposals, VoteAction.REPLACE, now
-        )
+    def change(current: BallotState, found: dict[int, VotedProposal]) -> _Change:
+        votes = {
+            proposal_id: rules.kind.parse_value(rules.settings, raw)
+            for proposal_id, raw in raw_votes
+        }
+        return votes, found, VoteAction.REPLACE
 
-    return await _locked(session, dialogue, user, now, change, create=bool(votes))
+    return await _locked(
+        session, asked, rules, now, network, change, VoteAction.REPLACE, create=bool(raw_votes)
+    )
 
 
 async def confirm_ballot(
@@ -179,27 +187,22 @@ async def confirm_ballot(
     *,
     now: datetime,
     group_ids: Collection[int] = (),
+    network: str | None = None,
 ) -> BallotChange:
     """Confirms ``actor``'s ballot so that it counts; 409 ``vote.min_not_reached`` while
     it holds fewer votes than the minimum (or none). Confirming twice changes nothing."""
     user = check(plugins, actor, Action.VOTE, dialogue, now=now, group_ids=group_ids)
     rules = vote_rules(plugins, dialogue)
+    asked = _Asked(plugins, user, dialogue, now, group_ids, [], votable=False)
 
-    async def change(ballot: Ballot | None, current: BallotState) -> BallotChange:
-        if ballot is None:
+    def change(current: BallotState, found: dict[int, VotedProposal]) -> _Change:
+        if current.ballot is None:
             raise _min_not_reached(rules)
-        return await _write(
-            session,
-            rules,
-            ballot,
-            current,
-            current.votes,
-            current.proposals,
-            VoteAction.CONFIRM,
-            now,
-        )
+        return current.votes, current.proposals, VoteAction.CONFIRM
 
-    return await _locked(session, dialogue, user, now, change, create=False)
+    return await _locked(
+        session, asked, rules, now, network, change, VoteAction.CONFIRM, create=False
+    )
 
 
 async def void_ballot(
@@ -229,84 +232,167 @@ async def void_ballot(
 
 # -- the transaction ----------------------------------------------------------------
 
-
-async def _proposals(
-    session: AsyncSession, dialogue: Dialogue, ids: Sequence[int], *, votable: bool
-) -> dict[int, Proposal]:
-    """The proposals ``ids`` of ``dialogue``: 404 for one that is not in it, 409
-    ``vote.not_in_vote`` when ``votable`` and one is not in the vote."""
-    if not ids:
-        return {}
-    found = {
-        proposal.id: proposal
-        for proposal in await session.scalars(
-            select(Proposal).where(Proposal.id.in_(ids), Proposal.dialogue_id == dialogue.id)
-        )
-    }
-    missing = [proposal_id for proposal_id in ids if proposal_id not in found]
-    if missing:
-        raise NotFound(f"proposition {missing[0]} introuvable dans cette démarche")
-    if votable:
-        for proposal in found.values():
-            if not proposal.is_votable:
-                raise Conflict(
-                    f"La proposition {proposal.id} ne fait pas partie du vote.",
-                    code="vote.not_in_vote",
-                )
-    return found
+#: What a change asks for: the resulting votes, what the ballot needs to know of each
+#: voted proposal, and the action to log.
+_Change = tuple[dict[int, int], dict[int, VotedProposal], VoteAction]
 
 
-def _ballot_query(dialogue: Dialogue, user: User) -> Any:
-    return (
-        select(Ballot)
-        .where(Ballot.dialogue_id == dialogue.id, Ballot.user_id == user.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+@dataclass(frozen=True)
+class _Asked:
+    """Who changes their ballot in which dialogue, and the proposals the change names
+    (``votable``: they must be in the vote, not only in the dialogue)."""
 
-
-def _insert_ballot(session: AsyncSession, dialogue: Dialogue, user: User, now: datetime) -> Any:
-    """``INSERT`` of an empty ballot that does nothing when the citizen already has one
-    (created meanwhile by a concurrent request)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return (
-        dialect.insert(Ballot)
-        .values(
-            dialogue_id=dialogue.id,
-            user_id=user.id,
-            status=BallotStatus.DRAFT,
-            void_reason="",
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["dialogue_id", "user_id"])
-    )
+    plugins: Plugins
+    user: User
+    dialogue: Dialogue
+    now: datetime
+    group_ids: Collection[int]
+    wanted: Sequence[int]
+    votable: bool
 
 
 async def _locked(
     session: AsyncSession,
-    dialogue: Dialogue,
-    user: User,
+    asked: _Asked,
+    rules: VoteRules,
     now: datetime,
-    change: Callable[[Ballot | None, BallotState], Awaitable[BallotChange]],
+    network: str | None,
+    change: Callable[[BallotState, dict[int, VotedProposal]], _Change | None],
+    action: VoteAction,
     *,
     create: bool = True,
 ) -> BallotChange:
-    """Runs ``change`` on ``user``'s ballot, locked and re-read, in a write transaction.
-    Without a ballot yet, creates it first when ``create``, else runs ``change`` on
-    ``None`` and an empty state."""
+    """Runs ``change`` on the citizen's ballot, locked and re-read, in a write
+    transaction, and writes what it asks for. Without a ballot yet, creates it when
+    ``create``, else runs ``change`` on an empty state and writes nothing."""
+    dialogue, user = asked.dialogue, asked.user
+    found: dict[int, VotedProposal] = {}
+    wanted = asked.wanted
+    if asked.plugins.has_permission_rules and wanted:
+        # A plugin's access rule sees each proposal as a model, as it always has; without
+        # one, the proposals are read with the ballot, after the lock.
+        found = await _check_proposal_models(session, asked)
+        wanted = ()
     await begin_write(session)
-    ballot = await session.scalar(_ballot_query(dialogue, user))
-    if ballot is None:
+    connection = await session.connection()
+    keys = {"dialogue_id": dialogue.id, "user_id": user.id}
+    row = (await connection.execute(statements.LOCK, keys)).first()
+    current = BallotState(dialogue, None)
+    if row is not None or wanted:
+        query, params = statements.read_query(row.id if row else None, wanted)
+        params["dialogue_id"] = dialogue.id
+        statuses: dict[int, tuple[ProposalStatus, datetime | None]] = {}
+        for proposal_id, value, cost, title, status, hidden_at in await connection.execute(
+            query, params
+        ):
+            voted = VotedProposal(cost, title)
+            if value is None:
+                found[proposal_id] = voted
+                statuses[proposal_id] = (status, hidden_at)
+            else:
+                current.votes[proposal_id] = value
+                current.proposals[proposal_id] = voted
+        if wanted:
+            _check_proposals(asked, statuses)
+    if row is not None:
+        if row.voided_at is not None:
+            raise Forbidden("Ce bulletin a été annulé.", code="vote.not_allowed")
+        current.ballot = _ballot(session, dialogue, user, row)
+    asked_for = change(current, found)
+    if asked_for is None:
+        return BallotChange(current, action, rules=rules)
+    if current.ballot is None:
         if not create:
-            return await change(None, BallotState(dialogue, None))
-        await session.execute(_insert_ballot(session, dialogue, user, now))
-        ballot = await session.scalar(_ballot_query(dialogue, user))
-        assert ballot is not None
-    if ballot.voided_at is not None:
-        raise Forbidden("Ce bulletin a été annulé.", code="vote.not_allowed")
-    votes, proposals = (await load_votes(session, [ballot.id]))[ballot.id]
-    return await change(ballot, BallotState(dialogue, ballot, votes, proposals))
+            return BallotChange(current, action, rules=rules)
+        insert = statements.INSERT_BALLOT[connection.dialect.name]
+        row = (await connection.execute(insert, {**keys, "now": now})).first()
+        if row is None:  # created meanwhile by a concurrent request: lock it, read it
+            row = (await connection.execute(statements.LOCK, keys)).first()
+            assert row is not None
+            if row.voided_at is not None:
+                raise Forbidden("Ce bulletin a été annulé.", code="vote.not_allowed")
+            current = await _reread(connection, current, row.id)
+            asked_for = change(current, found)
+            if asked_for is None:
+                return BallotChange(current, action, rules=rules)
+        current.ballot = _ballot(session, dialogue, user, row)
+    votes, proposals, action = asked_for
+    return await _write(connection, rules, current, votes, proposals, action, now, network)
+
+
+async def _check_proposal_models(session: AsyncSession, asked: _Asked) -> dict[int, VotedProposal]:
+    """Reads the proposals asked for as models, checks them (:func:`_check_proposals`)
+    and has the plugins' access rules judge each one."""
+    models = {
+        proposal.id: proposal
+        for proposal in await session.scalars(
+            select(Proposal).where(
+                Proposal.id.in_(asked.wanted), Proposal.dialogue_id == asked.dialogue.id
+            )
+        )
+    }
+    _check_proposals(asked, {p.id: (p.status, p.hidden_at) for p in models.values()})
+    if asked.votable:
+        for proposal in models.values():
+            check(
+                asked.plugins,
+                asked.user,
+                Action.VOTE,
+                asked.dialogue,
+                now=asked.now,
+                group_ids=asked.group_ids,
+                resource=proposal,
+            )
+    return {p.id: VotedProposal(p.cost, p.title) for p in models.values()}
+
+
+def _check_proposals(
+    asked: _Asked, statuses: dict[int, tuple[ProposalStatus, datetime | None]]
+) -> None:
+    """404 for a proposal asked for that is not in the dialogue, 409 ``vote.not_in_vote``
+    for one that is not in the vote (when ``votable``)."""
+    missing = [proposal_id for proposal_id in asked.wanted if proposal_id not in statuses]
+    if missing:
+        raise NotFound(f"proposition {missing[0]} introuvable dans cette démarche")
+    if asked.votable:
+        for proposal_id, (status, hidden_at) in statuses.items():
+            if status not in VOTABLE_STATUSES or hidden_at is not None:
+                raise Conflict(
+                    f"La proposition {proposal_id} ne fait pas partie du vote.",
+                    code="vote.not_in_vote",
+                )
+
+
+async def _reread(connection: AsyncConnection, current: BallotState, ballot_id: int) -> BallotState:
+    state = BallotState(current.dialogue, None)
+    query, params = statements.read_query(ballot_id, ())
+    for proposal_id, value, cost, title, _, _ in await connection.execute(query, params):
+        state.votes[proposal_id] = value
+        state.proposals[proposal_id] = VotedProposal(cost, title)
+    return state
+
+
+def _ballot(session: AsyncSession, dialogue: Dialogue, user: User, row: Any) -> Ballot:
+    """The ballot of ``row`` as a model, for the events: the session's own copy, brought
+    up to date, when it holds one (as a query with ``populate_existing`` would), else a
+    copy of its own."""
+    key = inspect(Ballot).identity_key_from_primary_key((row.id,))
+    ballot = session.identity_map.get(key)
+    if ballot is None:
+        ballot = Ballot(id=row.id)
+    values = {
+        "dialogue_id": dialogue.id,
+        "user_id": user.id,
+        "status": row.status,
+        "confirmed_at": row.confirmed_at,
+        "voided_at": row.voided_at,
+        "void_reason": row.void_reason,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+    for name, value in values.items():
+        set_committed_value(ballot, name, value)
+    return ballot
 
 
 def _min_not_reached(rules: VoteRules) -> Conflict:
@@ -336,48 +422,43 @@ def _log(
     )
 
 
-def _log_values(entry: VoteLogEntry) -> dict[str, Any]:
-    return {
-        "dialogue_id": entry.dialogue_id,
-        "ballot_id": entry.ballot_id,
-        "action": entry.action,
-        "proposal_id": entry.proposal_id,
-        "value": entry.value,
-        "reason": entry.reason,
-        "created_at": entry.created_at,
-    }
-
-
 async def _write(
-    session: AsyncSession,
+    connection: AsyncConnection,
     rules: VoteRules,
-    ballot: Ballot,
     current: BallotState,
     votes: dict[int, int],
     proposals: dict[int, VotedProposal],
     action: VoteAction,
     now: datetime,
+    network: str | None,
 ) -> BallotChange:
     """Judges the resulting ``votes``, settles the status, writes the difference with
     ``current`` and logs it."""
+    ballot = current.ballot
+    assert ballot is not None
     new = BallotState(current.dialogue, ballot, votes, {p: proposals[p] for p in votes})
     if action != VoteAction.WITHDRAW:
         rules.kind.judge(rules.settings, new.content())
     before = current.votes
-    removed = [p for p in before if p not in votes]
-    added = [p for p in votes if p not in before]
-    changed = [p for p in votes if p in before and before[p] != votes[p]]
-
-    entries: list[VoteLogEntry] = []
-    for proposal_id in removed:
-        logged = VoteAction.REPLACE if action == VoteAction.REPLACE else VoteAction.WITHDRAW
-        entries.append(_log(ballot, logged, now, proposal_id))
-    for proposal_id in added:
-        logged = VoteAction.REPLACE if action == VoteAction.REPLACE else VoteAction.CAST
-        entries.append(_log(ballot, logged, now, proposal_id, votes[proposal_id]))
-    for proposal_id in changed:
-        logged = VoteAction.REPLACE if action == VoteAction.REPLACE else VoteAction.CHANGE
-        entries.append(_log(ballot, logged, now, proposal_id, votes[proposal_id]))
+    replace = action == VoteAction.REPLACE
+    writes = statements.Writes(
+        dialogue_id=ballot.dialogue_id,
+        ballot_id=ballot.id,
+        status=ballot.status,
+        confirmed_at=ballot.confirmed_at,
+        now=now,
+        network=network,
+        removed=[p for p in before if p not in votes],
+        added={p: value for p, value in votes.items() if p not in before},
+        changed={p: value for p, value in votes.items() if p in before and before[p] != value},
+    )
+    entries = writes.entries
+    logged = VoteAction.REPLACE if replace else VoteAction.WITHDRAW
+    entries.extend((logged.value, p, None, "") for p in writes.removed)
+    logged = VoteAction.REPLACE if replace else VoteAction.CAST
+    entries.extend((logged.value, p, value, "") for p, value in writes.added.items())
+    logged = VoteAction.REPLACE if replace else VoteAction.CHANGE
+    entries.extend((logged.value, p, value, "") for p, value in writes.changed.items())
 
     was_confirmed = ballot.status == BallotStatus.CONFIRMED
     if action == VoteAction.CONFIRM:
@@ -389,44 +470,29 @@ async def _write(
     else:
         confirmed = was_confirmed and len(votes) >= rules.min_votes
     if confirmed != was_confirmed:
-        ballot.status = BallotStatus.CONFIRMED if confirmed else BallotStatus.DRAFT
-        ballot.confirmed_at = now if confirmed else None
+        writes.status = BallotStatus.CONFIRMED if confirmed else BallotStatus.DRAFT
+        writes.confirmed_at = now if confirmed else None
         automatic = "" if action == VoteAction.CONFIRM else "automatic"
         status_action = VoteAction.CONFIRM if confirmed else VoteAction.UNCONFIRM
-        entries.append(_log(ballot, status_action, now, reason=automatic))
+        entries.append((status_action.value, None, None, automatic))
     if not entries:
-        return BallotChange(new, action)
+        return BallotChange(new, action, rules=rules)
 
-    ballot.updated_at = now
-    if removed:
-        await session.execute(
-            delete(Vote).where(Vote.ballot_id == ballot.id, Vote.proposal_id.in_(removed))
-        )
-    if added:
-        await session.execute(
-            insert(Vote),
-            [{"ballot_id": ballot.id, "proposal_id": p, "value": votes[p]} for p in added],
-        )
-    if changed:
-        await session.execute(
-            update(Vote),
-            [{"ballot_id": ballot.id, "proposal_id": p, "value": votes[p]} for p in changed],
-        )
-    # One multi-row INSERT, without reading back ids that nothing needs (the ORM's
-    # unit of work would ask for them, one statement per row on SQLite); with its NULLs
-    # written, entries of every kind share the statement.
-    await session.execute(
-        insert(VoteLogEntry).execution_options(render_nulls=True),
-        [_log_values(entry) for entry in entries],
-    )
-    await session.flush()
+    await statements.write(connection, writes)
+    for name, value in (
+        ("status", writes.status),
+        ("confirmed_at", writes.confirmed_at),
+        ("updated_at", now),
+    ):
+        set_committed_value(ballot, name, value)
     unconfirmed = was_confirmed and not confirmed
     if unconfirmed and rules.min_votes > 0:
         new.notice = UNCONFIRMED
     return BallotChange(
         new,
         action,
-        changed=bool(removed or added or changed),
+        changed=bool(writes.removed or writes.added or writes.changed),
         confirmed=confirmed and not was_confirmed,
         unconfirmed=unconfirmed,
+        rules=rules,
     )

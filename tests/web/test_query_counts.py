@@ -33,8 +33,10 @@ LIST_PAGE = 6
 #: The most statements a proposal page may cost.
 PROPOSAL_PAGE = 8
 #: The statements of a vote: organisation, token with the user's groups, dialogue with
-#: its phases, proposal; the ballot's lock, its votes; the writes (ballot, vote, log).
-VOTE = 9
+#: its phases; the ballot's lock; its votes with the proposal asked for; the writes, one
+#: statement on PostgreSQL (vote, ballot and log in data-modifying CTEs), one per table
+#: on SQLite (vote, ballot, log).
+VOTE = {"postgresql": 6, "sqlite": 8}
 
 
 @contextmanager
@@ -174,6 +176,7 @@ async def test_a_vote_costs_a_small_fixed_number_of_queries(
     client: Client, database: Database, browse: Browse, world: World
 ) -> None:
     url = f"/api/v1/dialogues/{SLUG}/ballot/votes/{{}}"
+    most = VOTE[database.engine.dialect.name]
     counts = []
     for person, proposal_id in (
         (world.alice, browse.proposals[5]),  # her first vote: the ballot is created
@@ -187,7 +190,7 @@ async def test_a_vote_costs_a_small_fixed_number_of_queries(
             response = await client.delete(url.format(proposal_id), headers=person.headers)
         assert response.status_code == 200, response.text
         counts.append((len(cast), len(withdrawn)))
-        assert len(cast) <= VOTE + 2, "\n".join(cast)  # + the new ballot's insert and read
-        assert len(withdrawn) <= VOTE, "\n".join(withdrawn)
+        assert len(cast) <= most + 1, "\n".join(cast)  # + the new ballot's insert
+        assert len(withdrawn) <= most, "\n".join(withdrawn)
     assert counts[1] == counts[2], counts
-    assert counts[1][0] <= VOTE, counts
+    assert counts[1][0] <= most, counts

@@ -1,6 +1,6 @@
 """Rate limits on routes: sign-in per network address and per email address, proposals
-per account; 429 with ``Retry-After`` and the code ``rate_limited``; shared by every
-worker through Redis."""
+and comments per account (their pages as their API); 429 with ``Retry-After`` and the code
+``rate_limited``; shared by every worker through Redis."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from redis.asyncio import Redis
 from core.db import Database
 from core.plugin_manager import Plugins
 from core.settings import Settings
+from tests.ballot_helpers import put_vote, vote_dialogue
 from tests.conftest import World
+from tests.helpers import create_dialogue
 from tests.signin_helpers import form_token
 from web.app import create_app
 
@@ -142,3 +144,104 @@ async def test_workers_share_their_counters_through_redis(
         assert keys
         await redis.delete(*keys)
         await redis.aclose()
+
+
+async def test_comments_are_limited_per_account(
+    settings: Settings, plugins: Plugins, database: Database, world: World
+) -> None:
+    rates = {"comment": "2/day", "comment_ip": "50/day"}
+    async with limited_client(settings, plugins, database, rates) as client:
+        await create_dialogue(client, world.admin.headers)
+        created = await client.post(
+            "/api/v1/dialogues/budget-2027/proposals",
+            json={"title": "Des bancs", "body": "Place du marché"},
+            headers=world.alice.headers,
+        )
+        proposal_id = created.json()["id"]
+        api = f"/api/v1/proposals/{proposal_id}/comments"
+        page = f"/proposals/{proposal_id}/comments"
+        answer = await client.post(api, json={"body": "Oui !"}, headers=world.bob.headers)
+        assert answer.status_code == 201
+        posted = await client.post(
+            page, data={"body": "Et ici"}, headers=world.bob.headers, follow_redirects=False
+        )
+        assert posted.status_code == 303  # the page and the API share the budget
+        assert_limited(await client.post(api, json={"body": "Encore"}, headers=world.bob.headers))
+        refused = await client.post(page, data={"body": "Encore"}, headers=world.bob.headers)
+        assert_limited(refused)
+        assert "text/html" in refused.headers["content-type"]
+        other = await client.post(api, json={"body": "Moi aussi"}, headers=world.alice.headers)
+        assert other.status_code == 201
+
+
+async def test_comments_are_limited_per_network_address(
+    settings: Settings, plugins: Plugins, database: Database, world: World
+) -> None:
+    async with limited_client(settings, plugins, database, {"comment_ip": "1/day"}) as client:
+        url = "/api/v1/proposals/999/comments"
+        answer = await client.post(url, json={"body": "Oui"}, headers=world.bob.headers)
+        assert answer.status_code == 404  # counted before the handler runs
+        assert_limited(await client.post(url, json={"body": "Oui"}, headers=world.alice.headers))
+
+
+async def test_the_proposal_form_is_limited_like_the_api(
+    settings: Settings, plugins: Plugins, database: Database, world: World
+) -> None:
+    rates = {"proposal": "1/day", "proposal_ip": "50/day"}
+    async with limited_client(settings, plugins, database, rates) as client:
+        form = "/dialogues/nowhere/proposals/new"
+        files = {"unused": ("x.txt", b"", "text/plain")}
+        first = await client.post(
+            form, data={"title": "Des bancs"}, files=files, headers=world.alice.headers
+        )
+        assert first.status_code == 404
+        refused = await client.post(
+            form, data={"title": "Des bancs"}, files=files, headers=world.alice.headers
+        )
+        assert_limited(refused)
+
+
+async def test_votes_are_limited_per_account_on_the_api_and_the_pages(
+    settings: Settings, plugins: Plugins, database: Database, world: World
+) -> None:
+    rates = {"vote": "3/day", "vote_ip": "1000/day"}
+    async with limited_client(settings, plugins, database, rates) as client:
+        setup = await vote_dialogue(client, world, {"type": "support", "settings": {}})
+        first, second, _ = setup.proposals
+        assert (await put_vote(client, world.bob, setup, first)).status_code == 200
+        withdrawn = await client.delete(setup.vote(first), headers=world.bob.headers)
+        assert withdrawn.status_code == 200
+        page = await client.post(
+            f"/proposals/{second}/vote",
+            data={"value": "1"},
+            headers=world.bob.headers,
+            follow_redirects=False,
+        )
+        assert page.status_code == 303
+        # Every change of a ballot counts: a vote, a replacement, a confirmation, a form.
+        assert_limited(await put_vote(client, world.bob, setup, first))
+        assert_limited(
+            await client.put(setup.ballot, json={"votes": []}, headers=world.bob.headers)
+        )
+        assert_limited(await client.post(setup.ballot + "/confirm", headers=world.bob.headers))
+        assert_limited(
+            await client.post(
+                f"/proposals/{first}/vote", data={"value": "1"}, headers=world.bob.headers
+            )
+        )
+        # Nothing refused was cast, and another citizen still votes.
+        ballot = (await client.get(setup.ballot, headers=world.bob.headers)).json()
+        assert [vote["proposal_id"] for vote in ballot["votes"]] == [second]
+        assert (await put_vote(client, world.alice, setup, first)).status_code == 200
+
+
+async def test_votes_are_limited_per_network_address(
+    settings: Settings, plugins: Plugins, database: Database, world: World
+) -> None:
+    rates = {"vote": "1000/day", "vote_ip": "2/day"}
+    async with limited_client(settings, plugins, database, rates) as client:
+        setup = await vote_dialogue(client, world, {"type": "support", "settings": {}})
+        first, second, _ = setup.proposals
+        assert (await put_vote(client, world.bob, setup, first)).status_code == 200
+        assert (await put_vote(client, world.alice, setup, first)).status_code == 200
+        assert_limited(await put_vote(client, world.alice, setup, second))

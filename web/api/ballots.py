@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 import msgspec
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.db import utcnow
@@ -19,7 +19,9 @@ from core.services import ballot_box, ballots, dialogues
 from core.services.ballot_box import BallotState
 from core.specs import Strict
 from web.api.schemas import Page
+from web.client_network import client_network
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
+from web.rate_limits import rate_limited
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
 PerPage = Annotated[int, QueryParameter(ge=1, le=100)]
@@ -60,11 +62,19 @@ class BallotOut(msgspec.Struct):
     notice: str | None
 
 
-def ballot_out(plugins: Plugins, state: BallotState) -> BallotOut:
-    try:
-        rules = ballot_box.vote_rules(plugins, state.dialogue)
-    except DomainError:  # a vote type whose plugin was since disabled: show raw values
-        rules = None
+#: Every change of a ballot counts against the ``vote`` rate limits.
+VOTE_GUARDS = [rate_limited("vote")]
+
+
+def ballot_out(
+    plugins: Plugins, state: BallotState, rules: ballot_box.VoteRules | None = None
+) -> BallotOut:
+    """The answer for ``state``; ``rules`` when the caller already decoded them."""
+    if rules is None:
+        try:
+            rules = ballot_box.vote_rules(plugins, state.dialogue)
+        except DomainError:  # a vote type whose plugin was since disabled: show raw values
+            rules = None
     return BallotOut(
         dialogue=state.dialogue.slug,
         status=state.status.value,
@@ -108,9 +118,10 @@ class BallotController(Controller):
         ballot_box.vote_rules(plugins, dialogue)
         return ballot_out(plugins, await ballot_box.read_ballot(db_session, dialogue, user))
 
-    @put("/dialogues/{slug:str}/ballot/votes/{proposal_id:int}")
+    @put("/dialogues/{slug:str}/ballot/votes/{proposal_id:int}", guards=VOTE_GUARDS)
     async def cast_vote(
         self,
+        request: Request[Any, Any, Any],
         db_session: DbSession,
         plugins: PluginsDep,
         org: CurrentOrg,
@@ -132,14 +143,18 @@ class BallotController(Controller):
             data.value if data else None,
             now=utcnow(),
             group_ids=group_ids,
+            network=client_network(request),
         )
         await db_session.commit()
         ballots.announce(plugins, change)
-        return ballot_out(plugins, change.state)
+        return ballot_out(plugins, change.state, change.rules)
 
-    @delete("/dialogues/{slug:str}/ballot/votes/{proposal_id:int}", status_code=200)
+    @delete(
+        "/dialogues/{slug:str}/ballot/votes/{proposal_id:int}", status_code=200, guards=VOTE_GUARDS
+    )
     async def withdraw_vote(
         self,
+        request: Request[Any, Any, Any],
         db_session: DbSession,
         plugins: PluginsDep,
         org: CurrentOrg,
@@ -150,15 +165,23 @@ class BallotController(Controller):
     ) -> BallotOut:
         dialogue = await dialogues.get_dialogue(db_session, org, slug)
         change = await ballots.withdraw_vote(
-            db_session, plugins, dialogue, actor, proposal_id, now=utcnow(), group_ids=group_ids
+            db_session,
+            plugins,
+            dialogue,
+            actor,
+            proposal_id,
+            now=utcnow(),
+            group_ids=group_ids,
+            network=client_network(request),
         )
         await db_session.commit()
         ballots.announce(plugins, change)
-        return ballot_out(plugins, change.state)
+        return ballot_out(plugins, change.state, change.rules)
 
-    @put("/dialogues/{slug:str}/ballot")
+    @put("/dialogues/{slug:str}/ballot", guards=VOTE_GUARDS)
     async def replace_ballot(
         self,
+        request: Request[Any, Any, Any],
         db_session: DbSession,
         plugins: PluginsDep,
         org: CurrentOrg,
@@ -176,14 +199,16 @@ class BallotController(Controller):
             [(vote.proposal_id, vote.value) for vote in data.votes],
             now=utcnow(),
             group_ids=group_ids,
+            network=client_network(request),
         )
         await db_session.commit()
         ballots.announce(plugins, change)
-        return ballot_out(plugins, change.state)
+        return ballot_out(plugins, change.state, change.rules)
 
-    @post("/dialogues/{slug:str}/ballot/confirm", status_code=200)
+    @post("/dialogues/{slug:str}/ballot/confirm", status_code=200, guards=VOTE_GUARDS)
     async def confirm_ballot(
         self,
+        request: Request[Any, Any, Any],
         db_session: DbSession,
         plugins: PluginsDep,
         org: CurrentOrg,
@@ -193,11 +218,17 @@ class BallotController(Controller):
     ) -> BallotOut:
         dialogue = await dialogues.get_dialogue(db_session, org, slug)
         change = await ballots.confirm_ballot(
-            db_session, plugins, dialogue, actor, now=utcnow(), group_ids=group_ids
+            db_session,
+            plugins,
+            dialogue,
+            actor,
+            now=utcnow(),
+            group_ids=group_ids,
+            network=client_network(request),
         )
         await db_session.commit()
         ballots.announce(plugins, change)
-        return ballot_out(plugins, change.state)
+        return ballot_out(plugins, change.state, change.rules)
 
     @get("/me/ballots")
     async def my_ballots(

@@ -29,6 +29,7 @@ from core.plugin_manager import Plugins
 from core.services import ballot_box, ballots, dialogues, proposals
 from core.services.ballot_box import BallotState, VoteRules
 from web import labels
+from web.client_network import client_network
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
 from web.i18n import translator
 from web.pages.context import (
@@ -38,6 +39,7 @@ from web.pages.context import (
     safe_next,
     signin_url,
 )
+from web.rate_limits import rate_limited
 from web.templating import render
 
 
@@ -189,7 +191,7 @@ async def _after_refusal(session: AsyncSession, org: Organisation) -> None:
     await session.refresh(org)
 
 
-@post("/proposals/{proposal_id:int}/vote", include_in_schema=False)
+@post("/proposals/{proposal_id:int}/vote", include_in_schema=False, guards=[rate_limited("vote")])
 async def vote_form(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -213,7 +215,14 @@ async def vote_form(
     try:
         if data.action == "withdraw":
             change = await ballots.withdraw_vote(
-                db_session, plugins, dialogue, actor, proposal.id, now=utcnow(), group_ids=group_ids
+                db_session,
+                plugins,
+                dialogue,
+                actor,
+                proposal.id,
+                now=utcnow(),
+                group_ids=group_ids,
+                network=client_network(request),
             )
             key = "vote_withdrawn"
         else:
@@ -226,6 +235,7 @@ async def vote_form(
                 raw,
                 now=utcnow(),
                 group_ids=group_ids,
+                network=client_network(request),
             )
             key = "vote_cast"
     except DomainError as error:
@@ -241,7 +251,9 @@ async def vote_form(
     return Redirect(with_message(back, "notice", key, anchor), status_code=303)
 
 
-@post("/dialogues/{slug:str}/ballot/confirm", include_in_schema=False)
+@post(
+    "/dialogues/{slug:str}/ballot/confirm", include_in_schema=False, guards=[rate_limited("vote")]
+)
 async def confirm_form(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -258,7 +270,13 @@ async def confirm_form(
         return Redirect(signin_url(request, back), status_code=303)
     try:
         change = await ballots.confirm_ballot(
-            db_session, plugins, dialogue, actor, now=utcnow(), group_ids=group_ids
+            db_session,
+            plugins,
+            dialogue,
+            actor,
+            now=utcnow(),
+            group_ids=group_ids,
+            network=client_network(request),
         )
     except DomainError as error:
         await _after_refusal(db_session, org)
