@@ -16,6 +16,7 @@ from core.services import magic_links, sessions
 from core.services.organisations import LOCAL_HOSTS, host_without_port
 from core.services.users import normalise_email
 from web import i18n
+from web.client_network import client_network
 from web.rate_limits import enforce
 from web.session_cookies import read_session_id
 from web.state import AppContext
@@ -107,7 +108,9 @@ async def sign_in(
     context = _context(request)
     previous = read_session_id(request, context.settings)
     async with context.database.write_session() as session:
-        user = await magic_links.redeem_link(session, org, token, now=now)
+        user = await magic_links.redeem_link(
+            session, org, token, now=now, network=client_network(request)
+        )
         if previous:
             await sessions.close_session(session, previous)
         session_id = await sessions.open_session(session, user, now=now)

@@ -8,10 +8,12 @@ entries without the person (``actor_id`` becomes ``None``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,3 +73,23 @@ async def entries(
         .offset((page - 1) * per_page)
     )
     return [(entry, user) for entry, user in rows], int(total or 0)
+
+
+async def actions(session: AsyncSession, organisation: Organisation) -> list[str]:
+    """The actions ``organisation``'s log holds, in alphabetical order (for a filter)."""
+    found = await session.scalars(
+        select(AuditEntry.action)
+        .where(AuditEntry.organisation_id == organisation.id)
+        .distinct()
+        .order_by(AuditEntry.action)
+    )
+    return list(found)
+
+
+def fields_set(change: Any) -> list[str]:
+    """The names of the fields that a request body (a msgspec Struct) or a change (a
+    dataclass) sets, leaving out those left ``UNSET``: what ``details`` says changed."""
+    names = getattr(change, "__struct_fields__", None)
+    if names is None:
+        names = [field.name for field in dataclasses.fields(change)]
+    return sorted(name for name in names if getattr(change, name) is not msgspec.UNSET)

@@ -128,11 +128,20 @@ async def link_is_live(
 
 
 async def redeem_link(
-    session: AsyncSession, organisation: Organisation, token: str, *, now: datetime
+    session: AsyncSession,
+    organisation: Organisation,
+    token: str,
+    *,
+    now: datetime,
+    network: str | None = None,
 ) -> User:
     """Uses ``token`` and returns the user it signs in, creating the account on a first
     sign-in; raises :class:`InvalidSignInLink` when the token is used, expired, voided,
     unknown or of another organisation. The caller commits.
+
+    ``network`` is the keyed digest of the network the request came from
+    (:func:`core.networks.network_digest`), kept on an account it creates for the fraud
+    signals.
 
     Run it in a write transaction (:meth:`core.db.Database.write_session`): on SQLite a
     transaction that read before writing cannot write after a concurrent commit.
@@ -151,7 +160,7 @@ async def redeem_link(
             )
         )
     ).one()
-    return await _account(session, organisation, row.email, row.language, now)
+    return await _account(session, organisation, row.email, row.language, now, network)
 
 
 def _live(organisation: Organisation, token: str, now: datetime) -> ColumnElement[bool]:
@@ -164,9 +173,14 @@ def _live(organisation: Organisation, token: str, now: datetime) -> ColumnElemen
 
 
 async def _account(
-    session: AsyncSession, organisation: Organisation, email: str, language: str, now: datetime
+    session: AsyncSession,
+    organisation: Organisation,
+    email: str,
+    language: str,
+    now: datetime,
+    network: str | None = None,
 ) -> User:
-    """The account of ``email``, created verified if it has none yet."""
+    """The account of ``email``, created verified (from ``network``) if it has none yet."""
     query = select(User).where(User.organisation_id == organisation.id, User.email == email)
     user = await session.scalar(query)
     if user is None:
@@ -178,6 +192,7 @@ async def _account(
                     language=supported(language),
                     email_verified_at=now,
                     created_at=now,
+                    created_network=network,
                 )
                 session.add(user)
         except IntegrityError:  # created at the same moment by another link of the address

@@ -10,7 +10,14 @@ import re
 from playwright.async_api import Dialog
 
 from core.db import Database
-from tests.browser.conftest import NewTab, Tab, check_accessibility, screenshot, sign_in
+from tests.browser.conftest import (
+    NewTab,
+    Tab,
+    check_accessibility,
+    screenshot,
+    send_form,
+    sign_in,
+)
 from tests.conftest import LiveServer, World
 from tests.web.front_helpers import image_bytes
 
@@ -48,8 +55,7 @@ async def _propose(tab: Tab, title: str) -> int:
     await tab.page.fill("#body", "Une proposition pour la ville.")
     await tab.page.fill("#field__quartier", "Centre")
     await tab.page.fill("#field__telephone", "06 12 34 56 78")
-    await tab.page.get_by_role("button", name="Publier ma proposition").click()
-    await tab.page.wait_for_load_state()
+    await send_form(tab, tab.page.get_by_role("button", name="Publier ma proposition"))
     assert "Votre proposition est publiée." in await _text(tab)
     found = re.search(r"/proposals/(\d+)", tab.page.url)
     assert found is not None, tab.page.url
@@ -210,7 +216,15 @@ async def test_an_administrator_runs_a_participatory_budget(
     download = await waiting.value
     assert download.suggested_filename == f"{SLUG}-proposals.xlsx"
 
-    for path in ("/admin/groups", "/admin/people", "/admin/moderation", "/admin/outbox"):
+    for path in (
+        "/admin/groups",
+        "/admin/people",
+        "/admin/moderation",
+        "/admin/outbox",
+        f"/admin/dialogues/{SLUG}/ballots",
+        "/admin/signals",
+        "/admin/audit",
+    ):
         await admin.go(path)
         await check_accessibility(admin, path)
     for tab in (admin, alice, bob):

@@ -10,6 +10,8 @@ def admin_route_handlers() -> list[Any]:
     """Route handlers of the back office (pages and API), for ``create_app``."""
     # Imported here: the API modules import the guard of this package, so importing
     # them when the package loads would be circular.
+    from web.admin.account_deletion import AccountDeletionPages
+    from web.admin.ballots import BallotPages
     from web.admin.blocks import BlockPages
     from web.admin.dashboard import participation_dashboard
     from web.admin.dialogues import DialoguePages
@@ -21,8 +23,11 @@ def admin_route_handlers() -> list[Any]:
     from web.admin.modules import ModulePages
     from web.admin.organisation import OrganisationPages
     from web.admin.outbox import OutboxPages
+    from web.admin.oversight import OversightPages
     from web.admin.review import ReviewPages
+    from web.api.admin_ballots import AdminBallotController
     from web.api.admin_groups import AdminGroupController
+    from web.api.admin_oversight import AdminOversightController
 
     return [
         admin_home,
@@ -38,5 +43,10 @@ def admin_route_handlers() -> list[Any]:
         OutboxPages,
         GroupPages,
         PeoplePages,
+        AccountDeletionPages,
         AdminGroupController,
+        BallotPages,
+        OversightPages,
+        AdminBallotController,
+        AdminOversightController,
     ]

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
 from core.errors import DomainError, NotFound
-from core.models import Dialogue, Organisation
+from core.models import Dialogue, Organisation, Phase, User
 from core.models.dialogues import PhaseKind
 from core.plugin_manager import Plugins
-from core.services import dialogues, groups, phases
+from core.services import audit, dialogues, groups, phases
 from core.specs import BudgetSpec, CommentsSpec, DialogueSpec, PhaseSpec
 from web import labels
 from web.admin.forms import (
@@ -33,7 +33,7 @@ from web.admin.forms import (
 )
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
-from web.dependencies import CurrentOrg, DbSession, PluginsDep
+from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
 
 #: The phases a new dialogue starts with, by kind (dates are set afterwards).
 DEFAULT_PHASES: dict[str, tuple[str, ...]] = {
@@ -68,6 +68,25 @@ async def load_dialogue(session: AsyncSession, org: Organisation, slug: str) -> 
     if dialogue is None:
         raise NotFound(f"démarche {slug!r} introuvable")
     return dialogue
+
+
+def record_phase_switch(
+    session: AsyncSession,
+    org: Organisation,
+    actor: User | None,
+    dialogue: Dialogue,
+    closed: Phase | None,
+    opened: Phase,
+) -> None:
+    """Records a switch of ``dialogue``'s current phase in the audit log."""
+    audit.record(
+        session,
+        org,
+        actor,
+        "phase.switch",
+        f"dialogue:{dialogue.slug}",
+        {"phase": opened.kind.value, "closed": closed.kind.value if closed else None},
+    )
 
 
 def _general_values(dialogue: Dialogue) -> dict[str, str]:
@@ -255,6 +274,7 @@ class DialoguePages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         plugins: PluginsDep,
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response[Any]:
@@ -262,6 +282,14 @@ class DialoguePages(Controller):
         try:
             spec = _general_spec(plugins, form, creating=True)
             dialogue = await dialogues.create_dialogue(db_session, plugins, org, spec)
+            audit.record(
+                db_session,
+                org,
+                actor,
+                "dialogue.create",
+                f"dialogue:{dialogue.slug}",
+                {"fields": audit.fields_set(spec)},
+            )
         except DomainError as error:
             await discard_changes(request, db_session)
             fields = refusal_fields(error)
@@ -313,6 +341,7 @@ class DialoguePages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         plugins: PluginsDep,
         slug: FromPath[str],
         data: URLEncodedBody[dict[str, Any]],
@@ -322,6 +351,14 @@ class DialoguePages(Controller):
         try:
             spec = _general_spec(plugins, form, creating=False)
             await dialogues.update_dialogue(db_session, plugins, org, dialogue, spec)
+            audit.record(
+                db_session,
+                org,
+                actor,
+                "dialogue.update",
+                f"dialogue:{slug}",
+                {"fields": audit.fields_set(spec)},
+            )
         except DomainError as error:
             await discard_changes(request, db_session)
             dialogue = await load_dialogue(db_session, org, slug)
@@ -333,19 +370,21 @@ class DialoguePages(Controller):
 
     @post("/{slug:str}/archive")
     async def archive(
-        self, db_session: DbSession, org: CurrentOrg, slug: FromPath[str]
+        self, db_session: DbSession, org: CurrentOrg, actor: Actor, slug: FromPath[str]
     ) -> Redirect:
         dialogue = await load_dialogue(db_session, org, slug)
         dialogues.archive_dialogue(dialogue, utcnow())
+        audit.record(db_session, org, actor, "dialogue.archive", f"dialogue:{slug}")
         await db_session.commit()
         return done(f"/admin/dialogues/{slug}", "dialogue_archived")
 
     @post("/{slug:str}/restore")
     async def restore(
-        self, db_session: DbSession, org: CurrentOrg, slug: FromPath[str]
+        self, db_session: DbSession, org: CurrentOrg, actor: Actor, slug: FromPath[str]
     ) -> Redirect:
         dialogue = await load_dialogue(db_session, org, slug)
         dialogues.restore_dialogue(dialogue)
+        audit.record(db_session, org, actor, "dialogue.restore", f"dialogue:{slug}")
         await db_session.commit()
         return done(f"/admin/dialogues/{slug}", "dialogue_restored")
 
@@ -393,6 +432,7 @@ class DialoguePages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         plugins: PluginsDep,
         slug: FromPath[str],
         data: URLEncodedBody[dict[str, Any]],
@@ -404,6 +444,14 @@ class DialoguePages(Controller):
             specs = _phase_specs(form, known)
             await dialogues.update_dialogue(
                 db_session, plugins, org, dialogue, DialogueSpec(phases=specs)
+            )
+            audit.record(
+                db_session,
+                org,
+                actor,
+                "dialogue.update",
+                f"dialogue:{slug}",
+                {"fields": ["phases"]},
             )
         except DomainError as error:
             await discard_changes(request, db_session)
@@ -420,6 +468,7 @@ class DialoguePages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         plugins: PluginsDep,
         slug: FromPath[str],
         data: URLEncodedBody[dict[str, Any]],
@@ -433,6 +482,7 @@ class DialoguePages(Controller):
             return await self._phases_page(
                 request, db_session, org, dialogue, None, {"__all__": error.detail}
             )
+        record_phase_switch(db_session, org, actor, dialogue, closed, opened)
         await db_session.commit()
         if closed is not None:
             plugins.phase_closed(closed, dialogue)

@@ -131,5 +131,5 @@ class ExportPages(Controller):
         if dialogue is None:
             raise NotFound("démarche introuvable")
         return await export_stream(
-            request, db_session, plugins, dialogue, link.what, link.format, actor
+            request, db_session, plugins, org, dialogue, link.what, link.format, actor
         )

@@ -14,13 +14,13 @@ from core.errors import DomainError
 from core.fields import FieldDefinition, FieldOption
 from core.models import Dialogue
 from core.plugin_manager import Plugins
-from core.services import dialogues
+from core.services import audit, dialogues
 from core.specs import DialogueSpec
 from web.admin.dialogues import load_dialogue
 from web.admin.forms import FormErrors, FormValues, refusal_fields
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
-from web.dependencies import CurrentOrg, DbSession, PluginsDep
+from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: Empty rows offered to add fields.
@@ -221,6 +221,7 @@ class FormBuilderPages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         plugins: PluginsDep,
         slug: FromPath[str],
         data: URLEncodedBody[dict[str, Any]],
@@ -230,6 +231,14 @@ class FormBuilderPages(Controller):
         try:
             spec = _form_spec(plugins, form)
             await dialogues.update_dialogue(db_session, plugins, org, dialogue, spec)
+            audit.record(
+                db_session,
+                org,
+                actor,
+                "dialogue.update",
+                f"dialogue:{slug}",
+                {"fields": audit.fields_set(spec)},
+            )
         except DomainError as error:
             await discard_changes(request, db_session)
             dialogue = await load_dialogue(db_session, org, slug)

@@ -10,11 +10,11 @@ from litestar.response import Redirect
 
 from core.errors import DomainError, ValidationFailed
 from core.models.users import Role
-from core.services import groups
+from core.services import audit, groups
 from web.admin.forms import FormValues, refusal_fields
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, discard_changes, done
-from web.dependencies import CurrentOrg, DbSession
+from web.dependencies import Actor, CurrentOrg, DbSession
 
 ROLE_LABELS = {
     Role.CITIZEN.value: "Citoyen·ne",
@@ -62,11 +62,13 @@ class GroupPages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response[Any]:
         form = FormValues(data)
         try:
             group = await groups.create_group(db_session, org, form.get("name"))
+            audit.record(db_session, org, actor, "group.create", f"group:{group.name}")
         except DomainError as error:
             await discard_changes(request, db_session)
             return await self._index(
@@ -121,15 +123,25 @@ class GroupPages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         group_id: FromPath[int],
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response[Any]:
         form = FormValues(data)
         group = await groups.get_group_by_id(db_session, org, group_id)
         try:
-            await groups.add_member(
+            user, added = await groups.add_member(
                 db_session, org, group, form.get("email"), display_name=form.get("name") or None
             )
+            if added:
+                audit.record(
+                    db_session,
+                    org,
+                    actor,
+                    "group.member_add",
+                    f"group:{group.name}",
+                    {"user": user.id},
+                )
         except ValidationFailed:
             await discard_changes(request, db_session)
             return await self._detail(
@@ -148,11 +160,15 @@ class GroupPages(Controller):
         self,
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         group_id: FromPath[int],
         user_id: FromPath[int],
     ) -> Redirect:
         group = await groups.get_group_by_id(db_session, org, group_id)
         await groups.remove_member(db_session, group, user_id)
+        audit.record(
+            db_session, org, actor, "group.member_remove", f"group:{group.name}", {"user": user_id}
+        )
         await db_session.commit()
         return done(f"/admin/groups/{group_id}", "member_removed")
 
@@ -162,6 +178,7 @@ class GroupPages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         group_id: FromPath[int],
         data: MultipartBody[dict[str, Any]],
     ) -> Response[str]:
@@ -192,6 +209,18 @@ class GroupPages(Controller):
                 errors={"file": "Choisissez un fichier CSV ou collez des adresses."},
             )
         report = await groups.import_members(db_session, org, group, text)
+        audit.record(
+            db_session,
+            org,
+            actor,
+            "group.import",
+            f"group:{group.name}",
+            {
+                "added": len(report.added),
+                "already": len(report.already),
+                "refused": len(report.bad),
+            },
+        )
         await db_session.commit()
         return await self._detail(request, db_session, org, group_id, report=report)
 
@@ -201,13 +230,18 @@ class GroupPages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         group_id: FromPath[int],
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response[Any]:
         form = FormValues(data)
         group = await groups.get_group_by_id(db_session, org, group_id)
+        former = group.name
         try:
             await groups.rename_group(db_session, org, group, form.get("name"))
+            audit.record(
+                db_session, org, actor, "group.rename", f"group:{group.name}", {"from": former}
+            )
         except DomainError as error:
             await discard_changes(request, db_session)
             return await self._detail(
@@ -222,9 +256,10 @@ class GroupPages(Controller):
 
     @post("/{group_id:int}/delete")
     async def delete(
-        self, db_session: DbSession, org: CurrentOrg, group_id: FromPath[int]
+        self, db_session: DbSession, org: CurrentOrg, actor: Actor, group_id: FromPath[int]
     ) -> Redirect:
         group = await groups.get_group_by_id(db_session, org, group_id)
+        audit.record(db_session, org, actor, "group.delete", f"group:{group.name}")
         await groups.delete_group(db_session, group)
         await db_session.commit()
         return done("/admin/groups", "deleted")
@@ -268,6 +303,7 @@ class PeoplePages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         user_id: FromPath[int],
         data: URLEncodedBody[dict[str, Any]],
     ) -> Redirect:
@@ -276,6 +312,9 @@ class PeoplePages(Controller):
             return Redirect("/admin/people?error=role", status_code=303)
         try:
             await groups.set_role(db_session, org, user_id, Role(form.get("role")))
+            audit.record(
+                db_session, org, actor, "user.role", f"user:{user_id}", {"role": form.get("role")}
+            )
         except DomainError as error:
             await discard_changes(request, db_session)
             return Redirect(f"/admin/people?error={error.code}", status_code=303)

@@ -11,11 +11,12 @@ from litestar.params import FromPath, URLEncodedBody
 from core.db import utcnow
 from core.errors import DomainError
 from core.permissions import Action
-from core.services import moderation
+from core.services import audit, moderation
 from web.admin.forms import FormErrors, FormValues, refusal_fields
 from web.admin.guard import staff, staff_guard
 from web.admin.pages import admin_page, discard_changes, done
-from web.dependencies import CurrentOrg, DbSession
+from web.admin.review import moderation_details
+from web.dependencies import Actor, CurrentOrg, DbSession
 
 
 class ModerationPages(Controller):
@@ -53,6 +54,7 @@ class ModerationPages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         comment_id: FromPath[int],
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response[Any]:
@@ -70,6 +72,14 @@ class ModerationPages(Controller):
             elif action != "keep":
                 raise FormErrors({"__all__": "Action inconnue."})
             await moderation.resolve_reports(db_session, comment, now)
+            audit.record(
+                db_session,
+                org,
+                actor,
+                "comment.moderate",
+                f"comment:{comment_id}",
+                moderation_details(action, comment.hidden_reason),
+            )
         except DomainError as error:
             await discard_changes(request, db_session)
             fields = refusal_fields(error)

@@ -13,14 +13,14 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from core.errors import DomainError
 from core.models import Dialogue
 from core.plugin_manager import Plugins
-from core.services import dialogues
+from core.services import audit, dialogues
 from core.specs import DialogueSpec, VoteSpec
 from web.admin.dialogues import load_dialogue
 from web.admin.forms import FormValues, refusal_fields
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.admin.struct_forms import attach_error, parse_struct, struct_fields
-from web.dependencies import CurrentOrg, DbSession, PluginsDep
+from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
 
 PREFIX = "settings."
 NO_VOTE = ""
@@ -91,6 +91,7 @@ class ModulePages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         plugins: PluginsDep,
         slug: FromPath[str],
         data: URLEncodedBody[dict[str, Any]],
@@ -119,6 +120,14 @@ class ModulePages(Controller):
         try:
             await dialogues.update_dialogue(
                 db_session, plugins, org, dialogue, DialogueSpec(vote=vote)
+            )
+            audit.record(
+                db_session,
+                org,
+                actor,
+                "dialogue.update",
+                f"dialogue:{slug}",
+                {"fields": ["vote"]},
             )
         except DomainError as error:
             await discard_changes(request, db_session)

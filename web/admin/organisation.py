@@ -4,6 +4,7 @@ custom statuses of the review)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import msgspec
@@ -13,13 +14,13 @@ from litestar.params import MultipartBody
 from core import languages, uploads
 from core.errors import DomainError
 from core.models import Organisation
-from core.services import branding, review
+from core.services import audit, branding, review
 from web.admin.form_builder import slugify
 from web.admin.forms import FormValues, refusal_fields
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, discard_changes, done
 from web.admin.struct_forms import parse_struct, struct_fields
-from web.dependencies import CurrentOrg, DbSession, app_context
+from web.dependencies import Actor, CurrentOrg, DbSession, app_context
 
 OPTIONS = "options."
 REVIEW = "review."
@@ -47,6 +48,19 @@ def _languages(form: FormValues) -> list[str]:
         chosen.remove(default)
         chosen.insert(0, default)
     return chosen
+
+
+def _settings_of(org: Organisation, hosts: list[str]) -> dict[str, Any]:
+    """The organisation's settings as flat keys, to tell the audit log which changed."""
+    return copy.deepcopy(
+        {
+            "name": org.name,
+            "hosts": sorted(hosts),
+            **{f"theme.{key}": value for key, value in (org.theme or {}).items()},
+            **{f"texts.{key}": value for key, value in (org.texts or {}).items()},
+            **{f"options.{key}": value for key, value in (org.options or {}).items()},
+        }
+    )
 
 
 def _custom_statuses(settings: review.ReviewSettings) -> review.ReviewSettings:
@@ -118,9 +132,11 @@ class OrganisationPages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         data: MultipartBody[dict[str, Any]],
     ) -> Response[Any]:
         form = FormValues(data)
+        before = _settings_of(org, await branding.current_hosts(db_session, org))
         values = _branding_from(form)
         errors: dict[str, str] = {}
         options, option_errors = parse_struct(branding.OrganisationOptions, form, prefix=OPTIONS)
@@ -156,5 +172,11 @@ class OrganisationPages(Controller):
             branding.set_logo(org, stored.name)
         elif form.checked("remove_logo"):
             branding.set_logo(org, None)
+        after = _settings_of(org, await branding.current_hosts(db_session, org))
+        changed = sorted(
+            key for key in before.keys() | after.keys() if before.get(key) != after.get(key)
+        )
+        if changed:
+            audit.record(db_session, org, actor, "organisation.update", "", {"changed": changed})
         await db_session.commit()
         return done("/admin/organisation")

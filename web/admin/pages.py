@@ -23,6 +23,7 @@ NOTICES = {
     "member_added": "La personne est ajoutée au groupe.",
     "member_removed": "La personne est retirée du groupe.",
     "role_changed": "Le rôle est changé.",
+    "account_deleted": "Le compte est supprimé.",
     "dialogue_created": "La démarche est créée. Complétez maintenant ses étapes et ses modules.",
     "dialogue_archived": "La démarche est archivée : elle n'apparaît plus sur le site.",
     "dialogue_restored": "La démarche est de nouveau visible.",
@@ -32,6 +33,7 @@ NOTICES = {
     "note_added": "La note est ajoutée.",
     "moderated": "C'est fait.",
     "export_ready": "Le lien de téléchargement est prêt.",
+    "ballot_voided": "Le bulletin est annulé : il ne compte plus dans les résultats.",
 }
 
 #: The tabs of a dialogue's back office: (path suffix, label).
@@ -45,6 +47,7 @@ DIALOGUE_TABS = (
     ("/proposals", "Instruction"),
     ("/exports", "Exports"),
     ("/participation", "Participation"),
+    ("/ballots", "Bulletins"),
 )
 
 
@@ -90,4 +93,6 @@ def dialogue_tabs(dialogue: Dialogue, current: str) -> list[dict[str, Any]]:
     return [
         {"href": base + suffix, "label": label, "current": suffix == current}
         for suffix, label in DIALOGUE_TABS
+        # No vote, no ballots: the tab would always show an empty list.
+        if suffix != "/ballots" or dialogue.vote_type or current == suffix
     ]

@@ -6,6 +6,7 @@ outbox with the change, and delivered by SMTP after the response when SMTP is se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -19,7 +20,7 @@ from core.errors import DomainError, ValidationFailed
 from core.models import Dialogue, Organisation, Proposal, User
 from core.permissions import Action
 from core.plugin_manager import Plugins
-from core.services import groups, moderation, review
+from core.services import audit, groups, moderation, review
 from core.services.proposals import form_of
 from core.services.users import group_ids_of
 from web import labels
@@ -88,6 +89,29 @@ class ReviewChangeBuilder:
         if self.bulk and not values:
             raise FormErrors({"__all__": "Choisissez au moins un changement à appliquer."})
         return review.ReviewChange(**values)
+
+
+def record_reviews(
+    session: AsyncSession,
+    org: Organisation,
+    actor: User | None,
+    dialogue: Dialogue,
+    items: Sequence[Proposal],
+    fields: list[str],
+    changes: Sequence[review.StatusChange],
+) -> None:
+    """Records the review of each proposal of ``items`` in the audit log: the ``fields``
+    the review set, the status now, and the previous one when it changed."""
+    previous = {change.proposal.id: change.previous for change in changes}
+    for proposal in items:
+        details: dict[str, Any] = {
+            "dialogue": dialogue.slug,
+            "fields": fields,
+            "status": proposal.status_label or proposal.status.value,
+        }
+        if proposal.id in previous:
+            details["previous"] = previous[proposal.id]
+        audit.record(session, org, actor, "proposal.review", f"proposal:{proposal.id}", details)
 
 
 async def announce_status_changes(
@@ -241,6 +265,9 @@ class ReviewPages(Controller):
             changes = await review.review(
                 db_session, plugins, org, dialogue, items, change, now=utcnow()
             )
+            record_reviews(
+                db_session, org, actor, dialogue, items, audit.fields_set(change), changes
+            )
         except DomainError as error:
             await discard_changes(request, db_session)
             dialogue = await load_dialogue(db_session, org, slug)
@@ -335,6 +362,7 @@ class ReviewPages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         plugins: PluginsDep,
         proposal_id: FromPath[int],
         data: URLEncodedBody[dict[str, Any]],
@@ -345,6 +373,9 @@ class ReviewPages(Controller):
             change = ReviewChangeBuilder(form, bulk=False).build()
             changes = await review.review(
                 db_session, plugins, org, dialogue, [proposal], change, now=utcnow()
+            )
+            record_reviews(
+                db_session, org, actor, dialogue, [proposal], audit.fields_set(change), changes
             )
         except DomainError as error:
             await discard_changes(request, db_session)
@@ -393,6 +424,7 @@ class ReviewPages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         proposal_id: FromPath[int],
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response[Any]:
@@ -408,6 +440,14 @@ class ReviewPages(Controller):
                 moderation.hide(proposal, form.raw("reason"), utcnow())
             else:
                 raise FormErrors({"__all__": "Action inconnue."})
+            audit.record(
+                db_session,
+                org,
+                actor,
+                "proposal.moderate",
+                f"proposal:{proposal_id}",
+                moderation_details(action, proposal.hidden_reason),
+            )
         except DomainError as error:
             await discard_changes(request, db_session)
             proposal, dialogue = await review.get_for_review(db_session, org, proposal_id)
@@ -419,6 +459,14 @@ class ReviewPages(Controller):
         if back.startswith("/admin/") and not back.startswith("//"):
             return Redirect(back, status_code=303)
         return done(f"/admin/proposals/{proposal_id}", "moderated")
+
+
+def moderation_details(decision: str, reason: str) -> dict[str, str]:
+    """What the audit log keeps of a moderation decision: the decision, and the reason
+    of a hiding (the author reads it too)."""
+    return (
+        {"decision": decision, "reason": reason} if decision == "hide" else {"decision": decision}
+    )
 
 
 async def groups_of(session: AsyncSession, actor: User | None) -> set[int]:

@@ -10,10 +10,11 @@ from litestar.params import FromPath, JSONBody
 
 from core.db import utcnow
 from core.permissions import Action, staff_check
-from core.services import dialogues, phases, proposals, review
+from core.services import audit, dialogues, phases, proposals, review
 from core.specs import DialogueSpec, ProposalReview, Strict
+from web.admin.dialogues import record_phase_switch
 from web.admin.guard import staff, staff_guard
-from web.admin.review import announce_status_changes
+from web.admin.review import announce_status_changes, record_reviews
 from web.api.schemas import DialogueOut, ProposalOut, dialogue_out, proposals_out
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
 
@@ -36,8 +37,16 @@ class AdminController(Controller):
         actor: Actor,
         data: JSONBody[DialogueSpec],
     ) -> DialogueOut:
-        staff_check(actor, Action.ADMINISTER)
+        staff_member = staff_check(actor, Action.ADMINISTER)
         dialogue = await dialogues.create_dialogue(db_session, plugins, org, data)
+        audit.record(
+            db_session,
+            org,
+            staff_member,
+            "dialogue.create",
+            f"dialogue:{dialogue.slug}",
+            {"fields": audit.fields_set(data)},
+        )
         await db_session.commit()
         return dialogue_out(dialogue, utcnow())
 
@@ -51,9 +60,17 @@ class AdminController(Controller):
         slug: FromPath[str],
         data: JSONBody[DialogueSpec],
     ) -> DialogueOut:
-        staff_check(actor, Action.ADMINISTER)
+        staff_member = staff_check(actor, Action.ADMINISTER)
         dialogue = await dialogues.get_dialogue(db_session, org, slug)
         await dialogues.update_dialogue(db_session, plugins, org, dialogue, data)
+        audit.record(
+            db_session,
+            org,
+            staff_member,
+            "dialogue.update",
+            f"dialogue:{dialogue.slug}",
+            {"fields": audit.fields_set(data)},
+        )
         await db_session.commit()
         await db_session.refresh(dialogue, ["phases"])
         return dialogue_out(dialogue, utcnow())
@@ -68,10 +85,11 @@ class AdminController(Controller):
         slug: FromPath[str],
         data: JSONBody[PhaseSwitch],
     ) -> DialogueOut:
-        staff_check(actor, Action.ADMINISTER)
+        staff_member = staff_check(actor, Action.ADMINISTER)
         dialogue = await dialogues.get_dialogue(db_session, org, slug)
         now = utcnow()
         closed, opened = phases.switch_phase(dialogue, data.kind, now)
+        record_phase_switch(db_session, org, staff_member, dialogue, closed, opened)
         await db_session.commit()
         if closed is not None:
             plugins.phase_closed(closed, dialogue)
@@ -89,7 +107,7 @@ class AdminController(Controller):
         proposal_id: FromPath[int],
         data: JSONBody[ProposalReview],
     ) -> Response[ProposalOut]:
-        staff_check(actor, Action.REVIEW)
+        staff_member = staff_check(actor, Action.REVIEW)
         proposal, dialogue = await proposals.get_proposal(db_session, org.id, proposal_id, actor)
         previous = await proposals.review_proposal(
             db_session, plugins, dialogue, proposal, data, now=utcnow()
@@ -97,6 +115,9 @@ class AdminController(Controller):
         if data.status is not msgspec.UNSET:
             proposal.status_label = None  # a fixed status replaces a custom one
         changes = [] if previous is None else [review.StatusChange(proposal, previous)]
+        record_reviews(
+            db_session, org, staff_member, dialogue, [proposal], audit.fields_set(data), changes
+        )
         # Commits, fires proposal_status_changed, and tells the author by email.
         delivery = await announce_status_changes(
             request, db_session, plugins, org, dialogue, changes

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import NotFound, ValidationFailed
 from core.export_datasets import ExportContext, stream_export
-from core.models import Dialogue, User
+from core.models import Dialogue, Organisation, User
 from core.permissions import Action, staff_check
 from core.plugin_manager import Plugins
-from core.services import dialogues
+from core.services import audit, dialogues
 from web.admin.guard import staff_guard
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep, app_context
 
@@ -45,7 +45,7 @@ class ExportController(Controller):
         staff_member = staff_check(actor, Action.ADMINISTER)
         dialogue = await dialogues.get_dialogue(db_session, org, slug)
         return await export_stream(
-            request, db_session, plugins, dialogue, what, format, staff_member
+            request, db_session, plugins, org, dialogue, what, format, staff_member
         )
 
 
@@ -53,12 +53,14 @@ async def export_stream(
     request: Request[Any, Any, Any],
     db_session: AsyncSession,
     plugins: Plugins,
+    org: Organisation,
     dialogue: Dialogue,
     what: str,
     format: str,
     actor: User,
 ) -> Stream:
-    """The export file of ``dataset`` ``what`` of ``dialogue`` in ``format``, streamed.
+    """The export file of ``dataset`` ``what`` of ``dialogue`` in ``format``, streamed,
+    once the download is recorded in the audit log.
 
     Shared by this route and the back office's signed download links
     (:mod:`web.admin.exports`); the caller has checked that ``actor`` may export."""
@@ -75,6 +77,15 @@ async def export_stream(
             f"format: unknown export format {format!r} "
             f"(available: {', '.join(plugins.export_formats.ids())})"
         )
+    audit.record(
+        db_session,
+        org,
+        actor,
+        "export.download",
+        f"dialogue:{dialogue.slug}",
+        {"what": what, "format": format},
+    )
+    await db_session.commit()
     app = app_context(request)
     context = ExportContext(
         plugins=plugins, secret_key=app.settings.secret_key, requested_by=actor.id

@@ -14,7 +14,7 @@ from core.db import utcnow
 from core.models import Dialogue, Organisation, User
 from core.permissions import Action, staff_check
 from core.plugin_manager import Plugins
-from core.services import dialogues
+from core.services import audit, dialogues
 from core.services.publication import catch_up, publish, require_visible, unpublish
 from core.services.results import cached, results_body
 from core.services.results_report import what_if_report
@@ -72,12 +72,14 @@ async def _change_publication(
     actor: User | None,
     slug: str,
     change: Callable[[Dialogue], None],
+    action: str,
 ) -> dict[str, Any]:
-    """Applies ``change`` (publish or unpublish) to the dialogue's results, commits, and
-    answers the results as staff now see them."""
-    staff_check(actor, Action.ADMINISTER)
+    """Applies ``change`` (publish or unpublish) to the dialogue's results, records
+    ``action`` in the audit log, commits, and answers the results as staff now see them."""
+    staff_member = staff_check(actor, Action.ADMINISTER)
     dialogue = await dialogues.get_dialogue(db_session, org, slug)
     change(dialogue)
+    audit.record(db_session, org, staff_member, action, f"dialogue:{slug}")
     await db_session.commit()
     _, body = await read_results(request, db_session, plugins, org, actor, slug)
     return body
@@ -100,7 +102,14 @@ class AdminResultsController(Controller):
     ) -> dict[str, Any]:
         """Publishes the results now; answers them, published."""
         return await _change_publication(
-            request, db_session, plugins, org, actor, slug, lambda d: publish(d, utcnow())
+            request,
+            db_session,
+            plugins,
+            org,
+            actor,
+            slug,
+            lambda d: publish(d, utcnow()),
+            "results.publish",
         )
 
     @post("/unpublish", status_code=200)
@@ -115,7 +124,9 @@ class AdminResultsController(Controller):
     ) -> dict[str, Any]:
         """Hides the results again until published (the visibility becomes ``manual``);
         answers them as staff see them."""
-        return await _change_publication(request, db_session, plugins, org, actor, slug, unpublish)
+        return await _change_publication(
+            request, db_session, plugins, org, actor, slug, unpublish, "results.unpublish"
+        )
 
     @get("/report")
     async def report(

@@ -22,7 +22,7 @@ from core.models.dialogues import PhaseKind, ResultsVisibility
 from core.models.users import Role
 from core.permissions import Action, staff_check
 from core.plugin_manager import Plugins
-from core.services import dialogues
+from core.services import audit, dialogues
 from core.services.ballot_box import VoteRules, vote_rules
 from core.services.publication import catch_up, is_staff_of, publish, results_visible, unpublish
 from core.services.results import cached, results_body
@@ -227,7 +227,7 @@ async def results_page_action(
     data: URLEncodedBody[PublicationForm],
 ) -> Redirect:
     """The organisers' buttons: ``action=publish`` or ``action=unpublish``."""
-    staff_check(actor, Action.ADMINISTER)
+    staff_member = staff_check(actor, Action.ADMINISTER)
     dialogue = await dialogues.get_dialogue(db_session, org, slug)
     action = data.action
     if action == "publish":
@@ -236,5 +236,6 @@ async def results_page_action(
         unpublish(dialogue)
     else:
         raise ValidationFailed("action: publish or unpublish")
+    audit.record(db_session, org, staff_member, f"results.{action}", f"dialogue:{slug}")
     await db_session.commit()
     return Redirect(f"/dialogues/{dialogue.slug}/results", status_code=303)

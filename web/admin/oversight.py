@@ -1,0 +1,131 @@
+"""Back office: the fraud signals (administrators and moderators) and the audit log of
+staff actions (administrators only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromQuery, QueryParameter
+
+from core.db import utcnow
+from core.errors import DomainError
+from core.permissions import Action
+from core.services import audit, fraud_signals
+from web.admin.forms import parse_int, refusal_fields
+from web.admin.guard import staff, staff_guard
+from web.admin.pages import admin_page
+from web.dependencies import CurrentOrg, DbSession
+
+AUDIT_PER_PAGE = 50
+#: How the audit page names the actions the platform records; others show as recorded.
+ACTION_LABELS = {
+    "ballot.void": "Bulletin annulé",
+    "dialogue.create": "Démarche créée",
+    "dialogue.update": "Démarche modifiée",
+    "dialogue.archive": "Démarche archivée",
+    "dialogue.restore": "Démarche rétablie",
+    "phase.switch": "Étape changée",
+    "proposal.review": "Proposition instruite",
+    "proposal.moderate": "Proposition modérée",
+    "comment.moderate": "Commentaire modéré",
+    "results.publish": "Résultats publiés",
+    "results.unpublish": "Résultats masqués",
+    "group.create": "Groupe créé",
+    "group.rename": "Groupe renommé",
+    "group.delete": "Groupe supprimé",
+    "group.member_add": "Membre ajouté à un groupe",
+    "group.member_remove": "Membre retiré d'un groupe",
+    "group.import": "Membres importés dans un groupe",
+    "user.role": "Rôle changé",
+    "export.download": "Export téléchargé",
+    "organisation.update": "Organisation modifiée",
+    "user.delete": "Compte supprimé",
+    "retention.purge": "Données anciennes effacées",
+}
+
+
+def signal_ballots_url(slug: str, network: str) -> str:
+    return f"/admin/dialogues/{slug}/ballots?{urlencode({'network': network})}"
+
+
+class OversightPages(Controller):
+    path = "/admin"
+    guards = [staff_guard]  # noqa: RUF012
+    include_in_schema = False
+
+    @get("/signals", opt=staff(Action.ADMINISTER, Action.MODERATE))
+    async def signals(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        hours: FromQuery[str | None] = None,
+        accounts: FromQuery[str | None] = None,
+        ballots: FromQuery[str | None] = None,
+    ) -> Response[str]:
+        values = {"hours": hours or "", "accounts": accounts or "", "ballots": ballots or ""}
+        errors: dict[str, str] = {}
+        window = parse_int(values["hours"][:12], field="hours", errors=errors, minimum=1)
+        least_accounts = parse_int(
+            values["accounts"][:12], field="accounts", errors=errors, minimum=1
+        )
+        least_ballots = parse_int(values["ballots"][:12], field="ballots", errors=errors, minimum=1)
+        found = None
+        if not errors:
+            try:
+                found = await fraud_signals.signals(
+                    db_session,
+                    org,
+                    now=utcnow(),
+                    hours=window or fraud_signals.DEFAULT_HOURS,
+                    accounts_threshold=least_accounts or fraud_signals.DEFAULT_ACCOUNTS,
+                    ballots_threshold=least_ballots or fraud_signals.DEFAULT_BALLOTS,
+                )
+            except DomainError as error:
+                errors = refusal_fields(error)
+        return admin_page(
+            request,
+            "admin/signals.html",
+            section="signals",
+            status_code=422 if errors else 200,
+            page_title="Signaux de fraude",
+            values=values,
+            defaults={
+                "hours": fraud_signals.DEFAULT_HOURS,
+                "accounts": fraud_signals.DEFAULT_ACCOUNTS,
+                "ballots": fraud_signals.DEFAULT_BALLOTS,
+            },
+            max_hours=fraud_signals.MAX_HOURS,
+            signals=found,
+            ballots_url=signal_ballots_url,
+            errors=errors,
+        )
+
+    @get("/audit")
+    async def audit_log(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        action: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+    ) -> Response[str]:
+        rows, total = await audit.entries(
+            db_session, org, action=action or None, page=page, per_page=AUDIT_PER_PAGE
+        )
+        known = await audit.actions(db_session, org)
+        return admin_page(
+            request,
+            "admin/audit.html",
+            section="audit",
+            page_title="Journal des actions de l'équipe",
+            rows=rows,
+            total=total,
+            page=page,
+            pages=max(1, -(-total // AUDIT_PER_PAGE)),
+            action=action or "",
+            actions=[(name, ACTION_LABELS.get(name, name)) for name in known],
+            labels=ACTION_LABELS,
+        )
