@@ -211,3 +211,7 @@ def install(environment: Environment) -> None:
     )
     for name in ("date", "datetime", "number", "money"):
         environment.filters[name] = _filter(name)
+    # ``{{ text | translated }}``: a text that may come from the staff (a block's or a
+    # phase's title) translated when it is one of ours, and escaped like any value.
+    # ``_()`` would mark it safe, as new-style gettext trusts what it translates.
+    environment.filters["translated"] = _filter("gettext")

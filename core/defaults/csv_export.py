@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from core.exports import ExportFormat
+from core.exports import ExportFormat, inert_text
 from core.hookspecs import hookimpl
 from core.registries import Registry
 
@@ -24,9 +24,9 @@ class CsvExport(ExportFormat):
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         buffer.write("\ufeff")
-        writer.writerow(columns)
+        writer.writerow([inert_text(column) for column in columns])
         for count, row in enumerate(rows, start=1):
-            writer.writerow(row)
+            writer.writerow([inert_text(cell) if isinstance(cell, str) else cell for cell in row])
             if count % ROWS_PER_CHUNK == 0:
                 yield buffer.getvalue().encode()
                 buffer.seek(0)

@@ -16,15 +16,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from core.exports import ExportFormat
+from core.exports import ExportFormat, inert_text
 from core.hookspecs import hookimpl
 from core.registries import Registry
 
 CHUNK_BYTES = 64 * 1024
 #: Characters a worksheet cell may not hold (XML 1.0 control characters).
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-#: Characters that make a spreadsheet read a text as a formula (CSV/formula injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL = 32_767
 
 
@@ -41,10 +39,7 @@ def cell_value(value: Any) -> Any:
         return value
     if isinstance(value, list | tuple):
         value = ", ".join(str(item) for item in value)
-    text = ILLEGAL.sub("", str(value))[:MAX_CELL]
-    if text.startswith(FORMULA_START):
-        text = "'" + text
-    return text
+    return inert_text(ILLEGAL.sub("", str(value))[:MAX_CELL])
 
 
 class XlsxExport(ExportFormat):
