@@ -191,6 +191,7 @@ async def test_organisation_home_blocks(client: Client, world: World, database: 
                 ("text", {"markdown": "Bienvenue sur **notre** plateforme."}),
                 ("map", {}),  # a dialogue's block kind on the home page shows nothing
                 ("agenda", {"title": "Rendez-vous"}),
+                ("highlighted_proposals", {"title": "À la une"}),
             ]
         ):
             session.add(
@@ -207,6 +208,7 @@ async def test_organisation_home_blocks(client: Client, world: World, database: 
     assert home.status_code == 200
     assert "Bienvenue sur <strong>notre</strong> plateforme." in home.text
     assert "Rendez-vous" in home.text and "Aucun événement à venir." in home.text
+    assert "À la une" in home.text and "Aucune proposition pour le moment." in home.text
     assert "Budget participatif 2027" in home.text
     english = await client.get("/", headers={"Accept-Language": "en"})
     assert "Idea box · Submission of proposals" in text_of(english.text)

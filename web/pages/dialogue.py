@@ -50,8 +50,13 @@ async def shown_blocks(
             log.warning("block %s: %s, not shown", block.id, error.detail)
             continue
         data = await kind.load(session, dialogue, settings, now=now)
-        if dialogue is not None and "proposals" in data:
-            data["cards"] = await proposal_cards(session, dialogue, data["proposals"])
+        if "proposals" in data:
+            # Proposals belong to a dialogue: an organisation's home page has none to show.
+            data["cards"] = (
+                await proposal_cards(session, dialogue, data["proposals"])
+                if dialogue is not None
+                else []
+            )
         shown.append({"block": block, "kind": kind, "settings": settings, "data": data})
     return shown
 
