@@ -5,7 +5,6 @@ only administrators void, since voiding changes the results."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
@@ -16,6 +15,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from core.db import utcnow
 from core.permissions import Action, staff_check
 from core.services import ballot_moderation, ballots, dialogues
+from core.services.ballot_moderation import BallotRow
 from core.specs import Strict
 from web.admin.guard import staff, staff_guard
 from web.api.schemas import Page
@@ -39,17 +39,6 @@ class VoidOut(msgspec.Struct):
     reason: str
 
 
-class StaffBallotOut(msgspec.Struct):
-    id: int
-    status: str
-    counted: bool
-    votes: int
-    created_at: datetime
-    updated_at: datetime
-    voided_at: datetime | None
-    void_reason: str
-
-
 class AdminBallotController(Controller):
     path = "/api/v1/admin/dialogues/{slug:str}/ballots"
     guards = [staff_guard]  # noqa: RUF012
@@ -65,7 +54,7 @@ class AdminBallotController(Controller):
         ballot_state: State = None,
         page: PageNumber = 1,
         per_page: PerPage = 20,
-    ) -> Page[StaffBallotOut]:
+    ) -> Page[BallotRow]:
         """The dialogue's ballots, newest first; ``network`` keeps those linked to a
         network digest of the fraud signals, ``state`` those counted, draft or voided."""
         dialogue = await dialogues.get_dialogue(db_session, org, slug)
@@ -73,7 +62,7 @@ class AdminBallotController(Controller):
             db_session, dialogue, network=network, state=ballot_state, page=page, per_page=per_page
         )
         return Page(
-            items=[StaffBallotOut(**asdict(row)) for row in rows],
+            items=list(rows),
             total=total,
             page=page,
             per_page=per_page,
