@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
-from core.exports import ExportFormat, inert_text
+from core.exports import ExportFormat, inert_cells
 from core.hookspecs import hookimpl
 from core.registries import Registry
 
@@ -24,13 +25,13 @@ class CsvExport(ExportFormat):
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         buffer.write("\ufeff")
-        writer.writerow([inert_text(column) for column in columns])
-        for count, row in enumerate(rows, start=1):
-            writer.writerow([inert_text(cell) if isinstance(cell, str) else cell for cell in row])
-            if count % ROWS_PER_CHUNK == 0:
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
+        writer.writerow(inert_cells(columns))
+        remaining = iter(rows)
+        while batch := list(islice(remaining, ROWS_PER_CHUNK)):
+            writer.writerows(map(inert_cells, batch))
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
         yield buffer.getvalue().encode()
 
 
