@@ -228,9 +228,15 @@ RULES: dict[tuple[str, str], Rule] = {
 #: administrators'.
 PAPER_BALLOTS = f"{ADMIN_DIALOGUES}/{{slug:str}}/paper-ballots"
 OPTIONAL: dict[tuple[str, str], Rule] = {
-    ("POST", PAPER_BALLOTS): Rule(ADMINS, json=INVALID),
-    ("PUT", f"{PAPER_BALLOTS}/settings"): Rule(ADMINS, json=INVALID),
-    ("POST", f"{PAPER_BALLOTS}/{{ballot_id:int}}/void"): Rule(ADMINS, json=INVALID),
+    ("POST", PAPER_BALLOTS): Rule(
+        ADMINS, json=INVALID, stranger=body({"station": "Mairie", "votes": []})
+    ),
+    ("PUT", f"{PAPER_BALLOTS}/settings"): Rule(
+        ADMINS, json=INVALID, stranger=body({"stations": ["Mairie"]})
+    ),
+    ("POST", f"{PAPER_BALLOTS}/{{ballot_id:int}}/void"): Rule(
+        ADMINS, json=INVALID, stranger=body({"reason": "Fraude"})
+    ),
     ("POST", "/admin/dialogues/{slug:str}/paper-ballots"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/paper-ballots/settings"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/paper-ballots/{ballot_id:int}/void"): Rule(
