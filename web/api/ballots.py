@@ -10,6 +10,7 @@ from typing import Annotated, Any, ClassVar
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
 from core.errors import AuthRequired, DomainError
@@ -145,9 +146,7 @@ class BallotController(Controller):
             group_ids=group_ids,
             network=client_network(request),
         )
-        await db_session.commit()
-        ballots.announce(plugins, change)
-        return ballot_out(plugins, change.state, change.rules)
+        return await _settled(db_session, plugins, change)
 
     @delete(
         "/dialogues/{slug:str}/ballot/votes/{proposal_id:int}", status_code=200, guards=VOTE_GUARDS
@@ -174,9 +173,7 @@ class BallotController(Controller):
             group_ids=group_ids,
             network=client_network(request),
         )
-        await db_session.commit()
-        ballots.announce(plugins, change)
-        return ballot_out(plugins, change.state, change.rules)
+        return await _settled(db_session, plugins, change)
 
     @put("/dialogues/{slug:str}/ballot", guards=VOTE_GUARDS)
     async def replace_ballot(
@@ -201,9 +198,7 @@ class BallotController(Controller):
             group_ids=group_ids,
             network=client_network(request),
         )
-        await db_session.commit()
-        ballots.announce(plugins, change)
-        return ballot_out(plugins, change.state, change.rules)
+        return await _settled(db_session, plugins, change)
 
     @post("/dialogues/{slug:str}/ballot/confirm", status_code=200, guards=VOTE_GUARDS)
     async def confirm_ballot(
@@ -226,9 +221,7 @@ class BallotController(Controller):
             group_ids=group_ids,
             network=client_network(request),
         )
-        await db_session.commit()
-        ballots.announce(plugins, change)
-        return ballot_out(plugins, change.state, change.rules)
+        return await _settled(db_session, plugins, change)
 
     @get("/me/ballots")
     async def my_ballots(
@@ -250,3 +243,13 @@ class BallotController(Controller):
             page=page,
             per_page=per_page,
         )
+
+
+async def _settled(
+    db_session: AsyncSession, plugins: Plugins, change: ballots.BallotChange
+) -> BallotOut:
+    """Commits a ballot change, then tells the plugins and answers the ballot: the events
+    fire only once the change is stored."""
+    await db_session.commit()
+    ballots.announce(plugins, change)
+    return ballot_out(plugins, change.state, change.rules)
