@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import read_cache
 from core.errors import AuthRequired, NotFound
 from core.models import Organisation, User
 from core.plugin_manager import Plugins
@@ -31,8 +32,11 @@ def app_context(request: Request[Any, Any, Any]) -> AppContext:
 async def provide_db_session(
     request: Request[Any, Any, Any],
 ) -> AsyncGenerator[AsyncSession, None]:
-    """A session for the request; handlers commit what they change."""
-    async with app_context(request).database.session() as session:
+    """A session for the request; handlers commit what they change. It carries the app's
+    snapshots of organisations and dialogues (``core.read_cache``)."""
+    context = app_context(request)
+    async with context.database.session() as session:
+        session.info[read_cache.SESSION_KEY] = context.read_cache
         yield session
 
 

@@ -1,5 +1,5 @@
-"""What one app holds: its settings, database, plugins, templates, mailer, rate limiter
-and bot checks. Nothing else."""
+"""What one app holds: its settings, database, plugins, templates, mailer, rate limiter,
+bot checks and its snapshots of organisations and dialogues. Nothing else."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from core.db import Database
 from core.mail import Mailer
 from core.plugin_manager import Plugins
 from core.rate_limits import RateLimiter
+from core.read_cache import ReadCache
 from core.settings import Settings
 
 
@@ -27,6 +28,9 @@ class AppContext:
     )
     #: Made from the settings and the database (``core.bot_checks``).
     bot_checks: BotChecks = field(init=False)
+    #: This worker's snapshots of organisations and dialogues (``core.read_cache``).
+    read_cache: ReadCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.bot_checks = BotChecks(self.settings.secret_key, self.database)
+        self.read_cache = ReadCache(self.settings.read_cache_seconds)

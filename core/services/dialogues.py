@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from core import read_cache
 from core.ballot_sources import sources_hold_ballots
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.fields import FieldDefinition, FieldOption
@@ -49,11 +50,13 @@ BY_SLUG = (
 
 
 async def get_dialogue(session: AsyncSession, organisation: Organisation, slug: str) -> Dialogue:
-    dialogue = (
-        (await session.scalars(BY_SLUG, {"organisation_id": organisation.id, "slug": slug}))
-        .unique()
-        .first()
-    )
+    organisation_id = organisation.id
+
+    async def by_slug(reading: AsyncSession) -> Dialogue | None:
+        found = await reading.scalars(BY_SLUG, {"organisation_id": organisation_id, "slug": slug})
+        return found.unique().first()
+
+    dialogue = await read_cache.cached(session, ("dialogue", organisation_id, slug), by_slug)
     if dialogue is None:
         raise NotFound(f"démarche {slug!r} introuvable")
     return dialogue

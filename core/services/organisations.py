@@ -7,6 +7,7 @@ import re
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import read_cache
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import Organisation, OrganisationHost
 
@@ -27,8 +28,12 @@ async def resolve_host(session: AsyncSession, host_header: str) -> Organisation 
     """The organisation a Host header names; local addresses serve the default one."""
     host = host_without_port(host_header)
     if host in LOCAL_HOSTS:
-        return await default_organisation(session)
-    return await session.scalar(BY_HOST, {"host": host})
+        return await read_cache.cached(session, ("organisation", None), default_organisation)
+
+    async def by_host(reading: AsyncSession) -> Organisation | None:
+        return await reading.scalar(BY_HOST, {"host": host})
+
+    return await read_cache.cached(session, ("organisation", host), by_host)
 
 
 #: Built once: every request on a local address reads the default organisation.

@@ -13,6 +13,7 @@ def test_defaults_need_no_configuration() -> None:
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert not settings.production
     assert settings.rate_limits
+    assert settings.read_cache_seconds == 2
 
 
 def test_variables_are_read() -> None:
@@ -25,6 +26,7 @@ def test_variables_are_read() -> None:
             "PARTICIPE_RATE_LIMITS": "off",
             "PARTICIPE_RATE_LIMIT_SIGNIN": "5/minute",
             "PARTICIPE_BASE_URL": "https://participer.example.fr/",
+            "PARTICIPE_READ_CACHE_SECONDS": "0",
         }
     )
     assert settings.database_url == "postgresql+psycopg://u:p@db:5432/participe"
@@ -33,6 +35,7 @@ def test_variables_are_read() -> None:
     assert settings.rate_limits is False
     assert settings.rate_limit_overrides == {"signin": "5/minute"}
     assert settings.base_url == "https://participer.example.fr"
+    assert settings.read_cache_seconds == 0
 
 
 @pytest.mark.parametrize(
@@ -41,6 +44,7 @@ def test_variables_are_read() -> None:
         ({"PARTICIPE_PRODUCTION": "yes"}, "PARTICIPE_SECRET_KEY is required"),
         ({"PARTICIPE_PRODUCTION": "yes", "PARTICIPE_SECRET_KEY": "short"}, "at least 32"),
         ({"PARTICIPE_DATABASE_URL": "mysql://x"}, "unsupported database URL 'mysql'"),
+        ({"PARTICIPE_READ_CACHE_SECONDS": "soon"}, "PARTICIPE_READ_CACHE_SECONDS"),
     ],
 )
 def test_bad_configuration_is_one_clear_error(environ: dict[str, str], message: str) -> None:
