@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -70,10 +70,21 @@ class Decision:
 ALLOWED = Decision(allowed=True, retry_after=0, remaining=-1)
 
 
+@dataclass(frozen=True)
+class Hit:
+    """One request counted under ``name`` for ``subject``; ``default`` is the rate of a
+    name that has none configured or built in."""
+
+    name: str
+    subject: str
+    default: str | None = None
+
+
 class CounterStore(Protocol):
-    async def increment(self, key: str, ttl: int) -> int:
-        """Adds one to ``key`` (created with a lifetime of ``ttl`` seconds) and returns
-        the new count."""
+    async def increment(self, counters: Sequence[tuple[str, int]]) -> list[int]:
+        """Adds one to each ``key`` of ``counters`` (created with a lifetime of ``ttl``
+        seconds, the pair's second item) and returns their new counts, in one round trip
+        to a shared store."""
 
     async def close(self) -> None: ...
 
@@ -84,15 +95,18 @@ class MemoryStore:
     def __init__(self) -> None:
         self._counters: dict[str, tuple[float, int]] = {}
 
-    async def increment(self, key: str, ttl: int) -> int:
+    async def increment(self, counters: Sequence[tuple[str, int]]) -> list[int]:
         now = time.monotonic()
         if len(self._counters) > 10_000:
             self._counters = {k: v for k, v in self._counters.items() if v[0] > now}
-        expires, count = self._counters.get(key, (0.0, 0))
-        if expires <= now:
-            expires, count = now + ttl, 0
-        self._counters[key] = (expires, count + 1)
-        return count + 1
+        counts = []
+        for key, ttl in counters:
+            expires, count = self._counters.get(key, (0.0, 0))
+            if expires <= now:
+                expires, count = now + ttl, 0
+            self._counters[key] = (expires, count + 1)
+            counts.append(count + 1)
+        return counts
 
     async def close(self) -> None:
         self._counters.clear()
@@ -106,12 +120,13 @@ class RedisStore:
 
         self._redis: Any = Redis.from_url(url)
 
-    async def increment(self, key: str, ttl: int) -> int:
+    async def increment(self, counters: Sequence[tuple[str, int]]) -> list[int]:
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, ttl, nx=True)
-            count, _ = await pipe.execute()
-        return int(count)
+            for key, ttl in counters:
+                pipe.incr(key)
+                pipe.expire(key, ttl, nx=True)
+            replies = await pipe.execute()
+        return [int(count) for count in replies[::2]]
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -167,20 +182,35 @@ class RateLimiter:
     async def hit(self, name: str, subject: str, *, default: str | None = None) -> Decision:
         """Counts one hit of ``subject`` (``"ip:…"``, ``"user:…"``) for ``name``; a name
         without a rate is not limited."""
-        rate = self.rate(name, default)
-        if not self.enabled or rate is None:
-            return ALLOWED
+        (decision,) = await self.hit_all([Hit(name, subject, default)])
+        return decision
+
+    async def hit_all(self, hits: Sequence[Hit]) -> list[Decision]:
+        """Counts every one of ``hits`` in one round trip to the store, and says for each
+        whether it is allowed (in the same order)."""
         now = self.clock()
-        window = math.floor(now / rate.period)
-        window_end = (window + 1) * rate.period
-        key = f"{self.prefix}:rl:{name}:{subject}:{window}"
-        count = await self.store.increment(key, max(1, math.ceil(window_end - now)) + 1)
-        retry_after = max(1, math.ceil(window_end - now))
-        return Decision(
-            allowed=count <= rate.limit,
-            retry_after=retry_after,
-            remaining=max(0, rate.limit - count),
-        )
+        counted: list[tuple[int, Rate, float]] = []  # index in hits, rate, window end
+        counters: list[tuple[str, int]] = []
+        for index, hit in enumerate(hits):
+            rate = self.rate(hit.name, hit.default)
+            if not self.enabled or rate is None:
+                continue
+            window = math.floor(now / rate.period)
+            window_end = (window + 1) * rate.period
+            counted.append((index, rate, window_end))
+            key = f"{self.prefix}:rl:{hit.name}:{hit.subject}:{window}"
+            counters.append((key, max(1, math.ceil(window_end - now)) + 1))
+        decisions = [ALLOWED] * len(hits)
+        if not counters:
+            return decisions
+        counts = await self.store.increment(counters)
+        for (index, rate, window_end), count in zip(counted, counts, strict=True):
+            decisions[index] = Decision(
+                allowed=count <= rate.limit,
+                retry_after=max(1, math.ceil(window_end - now)),
+                remaining=max(0, rate.limit - count),
+            )
+        return decisions
 
     async def close(self) -> None:
         await self.store.close()

@@ -37,7 +37,7 @@ from sqlalchemy import select
 
 from core.db import utcnow
 from core.models import ApiToken
-from core.rate_limits import Decision, RateLimiter
+from core.rate_limits import Decision, Hit, RateLimiter
 from core.services.sessions import user_id_for_session
 from core.services.users import hash_token
 from web.session_cookies import read_session_id
@@ -164,10 +164,14 @@ def rate_limited(name: str, *, default: str | None = None, ip_default: str | Non
         limiter = limiter_of(connection)
         if not limiter.enabled:
             return
-        await enforce(connection, f"{name}_ip", client_subject(connection), default=ip_default)
+        hits = [Hit(f"{name}_ip", client_subject(connection), ip_default)]
         user_id = await _account_id(connection)
         if user_id is not None:
-            await enforce(connection, name, f"user:{user_id}", default=default)
+            hits.append(Hit(name, f"user:{user_id}", default))
+        # Both counters in one round trip; the address is judged first, as a refusal
+        # says when to retry.
+        for decision in await limiter.hit_all(hits):
+            _check(decision)
 
     guard.__name__ = guard.__qualname__ = f"rate_limited_{name}"
     return guard

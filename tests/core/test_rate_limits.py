@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from core.errors import ConfigurationError
-from core.rate_limits import DEFAULT_RATES, MemoryStore, Rate, RateLimiter, RedisStore
+from core.rate_limits import DEFAULT_RATES, Hit, MemoryStore, Rate, RateLimiter, RedisStore
 from core.settings import Settings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -94,3 +94,28 @@ async def test_redis_counters_are_shared_by_every_limiter() -> None:
             await first.store._redis.delete(*keys)  # type: ignore[attr-defined]
         await first.close()
         await second.close()
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["memory", "redis"])
+async def test_several_hits_are_counted_together_each_against_its_own_rate(
+    shared: bool,
+) -> None:
+    prefix = f"participe-test-{uuid.uuid4().hex}"
+    store = RedisStore(REDIS_URL) if shared else MemoryStore()
+    rates = {"vote_ip": Rate(2, 86400), "vote": Rate(1, 86400)}
+    limiter = RateLimiter(rates, store, prefix=prefix)
+    hits = [Hit("vote_ip", "ip:1.2.3.4"), Hit("vote", "user:7"), Hit("unlimited", "ip:x")]
+    try:
+        first = await limiter.hit_all(hits)
+        second = await limiter.hit_all(hits)
+        assert [d.allowed for d in first] == [True, True, True]
+        assert [d.allowed for d in second] == [True, False, True]
+        assert [d.remaining for d in second] == [0, 0, -1]
+        third = await limiter.hit_all(hits[:1])
+        assert not third[0].allowed and 1 <= third[0].retry_after <= 86400
+    finally:
+        if shared:
+            keys = await store._redis.keys(f"{prefix}:*")  # type: ignore[attr-defined]
+            if keys:
+                await store._redis.delete(*keys)  # type: ignore[attr-defined]
+        await limiter.close()
