@@ -40,7 +40,7 @@ Request = Callable[[int], Awaitable[tuple[int, bytes]]]
 
 async def prepare(args: argparse.Namespace) -> tuple[str, seed.VoteSetup, bulk.Loaded]:
     plugins = seed.bench_plugins()
-    url = await seed.fresh_database(args.database_url, DATABASE, plugins)
+    url = await seed.fresh_database(args.database_url, args.database_name, plugins)
     database = Database(url)
     try:
         org = await seed.organisation(database)
@@ -87,6 +87,9 @@ def paths(app: Any, setup: seed.VoteSetup, first_proposal: int) -> dict[str, Req
         theme = themes[i % len(themes)]
         return await call(app, "GET", f"/api/v1/dialogues/browse/proposals.geojson?theme={theme}")
 
+    async def geojson_map(i: int) -> tuple[int, bytes]:
+        return await call(app, "GET", "/api/v1/dialogues/browse/proposals.geojson")
+
     async def proposal_page(i: int) -> tuple[int, bytes]:
         return await call(app, "GET", f"/proposals/{first_proposal + i % 50}")
 
@@ -100,13 +103,16 @@ def paths(app: Any, setup: seed.VoteSetup, first_proposal: int) -> dict[str, Req
         "html_list": html_list,
         "html_list_signed": html_list_signed,
         "geojson": geojson,
+        "geojson_map": geojson_map,
         "proposal_page": proposal_page,
         "api_proposal": api_proposal,
     }
     return found
 
 
-async def measure(database: Database, name: str, request: Request, count: int) -> dict[str, float]:
+async def measure(
+    database: Database, name: str, request: Request, count: int, show_sql: bool = False
+) -> dict[str, float]:
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -126,6 +132,10 @@ async def measure(database: Database, name: str, request: Request, count: int) -
     cpu = time.process_time() - cpu_start
     event.remove(database.engine.sync_engine, "before_cursor_execute", record)
     queries = [s for s in statements if not s.lstrip().upper().startswith("BEGIN")]
+    if show_sql:  # the statements of the last request
+        per_request = len(queries) // count
+        for statement in queries[-per_request:]:
+            print(f"--- {name}\n{statement}")
     return {
         "mean_ms": statistics.fmean(walls) * 1000,
         "p50_ms": statistics.median(walls) * 1000,
@@ -157,7 +167,7 @@ async def run(args: argparse.Namespace) -> None:
             chosen = args.paths or list(table)
             print(f"{'path':<18} {'mean ms':>8} {'p50 ms':>8} {'CPU ms':>8} {'queries':>8}")
             for name in chosen:
-                figures = await measure(database, name, table[name], args.requests)
+                figures = await measure(database, name, table[name], args.requests, args.show_sql)
                 print(
                     f"{name:<18} {figures['mean_ms']:8.2f} {figures['p50_ms']:8.2f} "
                     f"{figures['cpu_ms']:8.2f} {figures['queries']:8.1f}",
@@ -186,7 +196,7 @@ async def run(args: argparse.Namespace) -> None:
     finally:
         await database.dispose()
         if not args.keep:
-            await seed.drop_database(args.database_url, DATABASE)
+            await seed.drop_database(args.database_url, args.database_name)
 
 
 def main() -> None:
@@ -198,6 +208,10 @@ def main() -> None:
     parser.add_argument("--profile", help="a path to profile with pyinstrument")
     parser.add_argument(
         "--cprofile", metavar="SORT", help="profile with cProfile instead, sorted by SORT"
+    )
+    parser.add_argument("--database-name", default=DATABASE, help="the benchmark database's name")
+    parser.add_argument(
+        "--show-sql", action="store_true", help="print the SQL statements of each path"
     )
     parser.add_argument("--show-all", action="store_true", help="pyinstrument: every frame")
     parser.add_argument("--keep", action="store_true")
