@@ -103,7 +103,9 @@ async def cached(
 
     On a miss the snapshot is read by ``load`` in a session of its own, so that it is never
     attached to a request's session (where a change would reach other requests), then
-    copied into ``session``. Without a usable cache, ``load`` reads in ``session`` itself.
+    copied into ``session``. That session works on the request's own connection and
+    transaction: a second connection per request would exhaust the pool under a burst of
+    misses. Without a usable cache, ``load`` reads in ``session`` itself.
     """
     cache = cache_of(session)
     if cache is None:
@@ -111,7 +113,8 @@ async def cached(
     snapshot = cache.get(key)
     if snapshot is None:
         generation = _Generation.value
-        async with AsyncSession(bind=session.bind, expire_on_commit=False) as own:
+        connection = await session.connection()
+        async with AsyncSession(bind=connection, expire_on_commit=False) as own:
             snapshot = await load(own)
         if snapshot is None:
             return None

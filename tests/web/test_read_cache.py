@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.pool import QueuePool
 
 from core import read_cache
 from core.db import Database
@@ -166,3 +167,29 @@ def test_a_snapshot_read_before_a_change_is_not_kept() -> None:
     assert cache.get("key") is None
     cache.put("key", "new", read_cache._Generation.value)
     assert cache.get("key") == "new"
+
+
+async def test_a_miss_reads_on_the_request_s_own_connection(
+    client: Client, world: World, database: Database
+) -> None:
+    """A burst of misses must not need a second connection per request: with a full
+    pool, every one of them would wait for another's."""
+    setup = await vote_dialogue(client, world, SUPPORT)
+    pool = database.engine.sync_engine.pool
+    if not isinstance(pool, QueuePool):
+        pytest.skip("SQLite opens a connection per session: there is no pool to exhaust")
+    most = [0]
+
+    def checked_out(*_args: object) -> None:
+        most[0] = max(most[0], pool.checkedout())
+
+    event.listen(pool, "checkout", checked_out)
+    try:
+        async with database.session() as session:
+            session.info[read_cache.SESSION_KEY] = ReadCache(60)
+            org = await organisations.resolve_host(session, "127.0.0.1")
+            assert org is not None
+            await dialogues.get_dialogue(session, org, setup.slug)
+    finally:
+        event.remove(pool, "checkout", checked_out)
+    assert most == [1]
