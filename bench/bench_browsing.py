@@ -2,7 +2,8 @@
 page and JSON API), filtered and paginated, and the GeoJSON of its map.
 
 Usage: ``python bench/bench_browsing.py [--proposals 10000] [--ballots 100000]
-[--connections 1 16] [--seconds 15] [--workers 2] [--server uvicorn|granian]``
+[--connections 1 16] [--seconds 15] [--workers 2] [--server uvicorn|granian]
+[--workloads WORD ...]``
 
 The dialogue is bulk-loaded with ``COPY`` (``bench/bulk.py``): 10,000 proposals with
 themes, sectors, places (70 %) and costs, 100,000 citizens whose confirmed ballots hold
@@ -11,6 +12,10 @@ list of addresses that ``wrk`` walks in turn (``bench/paths.lua``): first pages 
 pages, every filter (theme, sector, status, a text search), every order. The load comes
 from ``wrk`` in its own process; the app runs under the same server settings as the vote
 burst. Prints a table and writes this script's section of ``bench/RESULTS.md``.
+
+``--workloads`` runs only the workloads whose names contain one of the words given
+(``--workloads geojson`` runs the two GeoJSON ones); such a partial run prints its table and
+leaves ``bench/RESULTS.md`` alone, which holds the figures of a whole run.
 """
 
 from __future__ import annotations
@@ -98,6 +103,22 @@ def workloads(pages: int) -> dict[str, tuple[bool, list[str]]]:
     }
 
 
+def chosen_workloads(
+    every: dict[str, tuple[bool, list[str]]], words: list[str] | None
+) -> dict[str, tuple[bool, list[str]]]:
+    """The workloads whose names hold one of ``words`` (any case), or all of them."""
+    if not words:
+        return every
+    chosen = {
+        name: workload
+        for name, workload in every.items()
+        if any(word.lower() in name.lower() for word in words)
+    }
+    if not chosen:
+        raise SystemExit(f"--workloads: none of {words} names one of: {', '.join(every)}")
+    return chosen
+
+
 def paths_file(folder: Path, name: str, token: str | None, paths: list[str]) -> Path:
     path = folder / (name.replace(" ", "-").replace(",", "") + ".txt")
     path.write_text("\n".join([token or "-", *paths]) + "\n", encoding="utf-8")
@@ -150,7 +171,17 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument(
+        "--workloads",
+        nargs="+",
+        metavar="WORD",
+        help="run only the workloads whose names contain one of these words (e.g. geojson); "
+        "a partial run does not write bench/RESULTS.md",
+    )
     args = parser.parse_args()
+    every = workloads(args.proposals // 20)
+    chosen = chosen_workloads(every, args.workloads)
+    partial = len(chosen) < len(every)
 
     started = time.perf_counter()
     load_before = report.load_average()
@@ -166,7 +197,7 @@ def main() -> None:
                 args.server, "web.asgi:app_factory", workers=args.workers, env=env,
                 probe="/api/v1/dialogues", log=log,
             ) as running:  # fmt: skip
-                for name, (signed_in, paths) in workloads(args.proposals // 20).items():
+                for name, (signed_in, paths) in chosen.items():
                     file = paths_file(Path(folder), name, token if signed_in else None, paths)
                     env_wrk = {"BENCH_PATHS_FILE": str(file)}
                     run_wrk(running.url, "paths.lua", connections=4, threads=args.threads,
@@ -216,7 +247,9 @@ def main() -> None:
         *(f"\n- {note}" for note in notes),
     ]
     print("\n".join(lines))
-    if not args.no_save:
+    if partial:
+        print(f"(a partial run: {', '.join(chosen)}; bench/RESULTS.md left as it was)")
+    elif not args.no_save:
         report.save_section(SECTION, lines)
 
 

@@ -1,5 +1,6 @@
 """What one app holds: its settings, database, plugins, templates, mailer, rate limiter,
-bot checks and its snapshots of organisations and dialogues. Nothing else."""
+bot checks, the cache of its proposal maps and its snapshots of organisations and
+dialogues. Nothing else."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from core.mail import Mailer
 from core.plugin_manager import Plugins
 from core.rate_limits import RateLimiter
 from core.read_cache import ReadCache
+from core.services.proposal_map import MapCache
 from core.settings import Settings
 
 
@@ -26,6 +28,8 @@ class AppContext:
     rate_limiter: RateLimiter = field(
         default_factory=lambda: RateLimiter.configure({}, enabled=False)
     )
+    #: The encoded GeoJSON of the maps this worker served (``core.services.proposal_map``).
+    map_cache: MapCache = field(default_factory=MapCache)
     #: Made from the settings and the database (``core.bot_checks``).
     bot_checks: BotChecks = field(init=False)
     #: This worker's snapshots of organisations and dialogues (``core.read_cache``).

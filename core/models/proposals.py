@@ -56,6 +56,9 @@ class Proposal(Base):
             )
             for name, column in (("recent", "published_at"), ("title", "title"), ("cost", "cost"))
         ),
+        # The version of a dialogue's map (``core.services.proposal_map``) from the index
+        # alone (migration 0011).
+        Index("ix_proposals_dialogue_updated", "dialogue_id", "updated_at"),
         # The text search (``ILIKE '%word%'`` on the title and the body) through trigrams
         # on PostgreSQL (pg_trgm) instead of reading every body. SQLite scans anyway: its
         # copy is left empty.

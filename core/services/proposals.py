@@ -6,10 +6,10 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import Select, String, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -278,9 +278,10 @@ class ProposalPage:
     comments: dict[int, int]
 
 
-def _filter_values(dialogue: Dialogue, filters: ProposalFilters) -> dict[str, Any]:
-    """The bound values of ``filters`` (validated), by bind parameter name."""
-    values: dict[str, Any] = {"dialogue_id": dialogue.id, "draft": ProposalStatus.DRAFT}
+def filter_values(dialogue_id: int, filters: ProposalFilters) -> dict[str, Any]:
+    """The bound values of ``filters`` (validated) on the proposals of a dialogue, by bind
+    parameter name: what the clauses of :func:`filter_clauses` are given."""
+    values: dict[str, Any] = {"dialogue_id": dialogue_id, "draft": ProposalStatus.DRAFT}
     if filters.status:
         try:
             values["status"] = ProposalStatus(filters.status)
@@ -296,6 +297,33 @@ def _filter_values(dialogue: Dialogue, filters: ProposalFilters) -> dict[str, An
     return values
 
 
+def filter_clauses(filtered: frozenset[str]) -> list[ColumnElement[bool]]:
+    """The conditions of a list of the public proposals of a dialogue, with bind parameters
+    for the values that :func:`filter_values` gives (``filtered``: the names it gave)."""
+    clauses: list[ColumnElement[bool]] = [
+        Proposal.dialogue_id == bindparam("dialogue_id"),
+        Proposal.status != bindparam("draft"),
+        Proposal.hidden_at.is_(None),
+    ]
+    if "status" in filtered:
+        clauses.append(Proposal.status == bindparam("status"))
+    if "theme" in filtered:
+        clauses.append(Proposal.theme == bindparam("theme"))
+    if "sector" in filtered:
+        clauses.append(Proposal.sector == bindparam("sector"))
+    if "pattern" in filtered:
+        pattern: Any = bindparam("pattern", type_=String())
+        # ILIKE, which the trigram index ``ix_proposals_search`` answers on PostgreSQL
+        # (SQLAlchemy writes ``lower(...) LIKE lower(...)`` on SQLite).
+        clauses.append(
+            or_(
+                Proposal.title.ilike(pattern, escape="\\"),
+                Proposal.body.ilike(pattern, escape="\\"),
+            )
+        )
+    return clauses
+
+
 @functools.lru_cache(maxsize=128)
 def _page_statements(
     sort: str, filtered: frozenset[str], comment_counts: bool
@@ -304,28 +332,8 @@ def _page_statements(
     bind parameters for the values: built once, so that a request neither builds the
     subquery nor works out its cache key again (a third of the CPU of a list request).
     Pure SQL expressions, the same for every app."""
-    query = select(Proposal).where(
-        Proposal.dialogue_id == bindparam("dialogue_id"),
-        Proposal.status != bindparam("draft"),
-        Proposal.hidden_at.is_(None),
-    )
-    if "status" in filtered:
-        query = query.where(Proposal.status == bindparam("status"))
-    if "theme" in filtered:
-        query = query.where(Proposal.theme == bindparam("theme"))
-    if "sector" in filtered:
-        query = query.where(Proposal.sector == bindparam("sector"))
+    query = select(Proposal).where(*filter_clauses(filtered))
     search = "pattern" in filtered
-    if search:
-        pattern: Any = bindparam("pattern", type_=String())
-        # ILIKE, which the trigram index ``ix_proposals_search`` answers on PostgreSQL
-        # (SQLAlchemy writes ``lower(...) LIKE lower(...)`` on SQLite).
-        query = query.where(
-            or_(
-                Proposal.title.ilike(pattern, escape="\\"),
-                Proposal.body.ilike(pattern, escape="\\"),
-            )
-        )
     count = select(func.count()).select_from(query.subquery())
     total = func.count().over() if search else count.scalar_subquery()
     # The page's ids first, from an index that holds every filtered column (an index-only
@@ -375,7 +383,7 @@ async def proposal_page(
     """
     if filters.sort not in SORTS:
         raise ValidationFailed(f"sort: one of {', '.join(SORTS)}")
-    values = _filter_values(dialogue, filters)
+    values = filter_values(dialogue.id, filters)
     statement, count = _page_statements(filters.sort, frozenset(values), comment_counts)
     rows = (
         await session.execute(
@@ -406,18 +414,6 @@ async def list_proposals(
     return found.items, found.total
 
 
-class MapPoint(NamedTuple):
-    """What a map marker needs of a proposal (no body, no author)."""
-
-    id: int
-    title: str
-    status: ProposalStatus
-    theme: str | None
-    sector: str | None
-    lat: float
-    lng: float
-
-
 def _located(filters: ProposalFilters) -> ProposalFilters:
     return ProposalFilters(
         status=filters.status,
@@ -427,33 +423,6 @@ def _located(filters: ProposalFilters) -> ProposalFilters:
         sort=filters.sort,
         located_only=True,
     )
-
-
-async def map_points(
-    session: AsyncSession, dialogue: Dialogue, filters: ProposalFilters, *, limit: int = 10_000
-) -> list[MapPoint]:
-    """The located public proposals matching ``filters`` as map points: seven columns a
-    row instead of whole proposals, for the GeoJSON of thousands of them."""
-    located = _located(filters)
-    query = (
-        _filtered(dialogue, located)
-        .with_only_columns(
-            Proposal.id,
-            Proposal.title,
-            Proposal.status,
-            Proposal.theme,
-            Proposal.sector,
-            Proposal.lat,
-            Proposal.lng,
-        )
-        .order_by(*SORTS.get(located.sort, SORTS["recent"]))
-        .limit(limit)
-    )
-    return [
-        MapPoint(id_, title, status, theme, sector, lat, lng)
-        for id_, title, status, theme, sector, lat, lng in await session.execute(query)
-        if lat is not None and lng is not None
-    ]
 
 
 async def located_proposals(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from litestar import Controller, MediaType, get, patch, post
+from litestar import Controller, MediaType, Request, Response, get, patch, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from core.db import utcnow
-from core.services import dialogues, proposals
+from core.services import dialogues, proposal_map, proposals
+from core.services.proposal_map import FeatureCollection
 from core.services.proposals import ProposalFilters
 from core.specs import ProposalSpec
 from web.api.schemas import (
@@ -21,11 +23,13 @@ from web.api.schemas import (
     proposal_out,
     proposals_out,
 )
-from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
+from web.conditional_requests import none_match
+from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep, app_context
 from web.rate_limits import rate_limited
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
 PerPage = Annotated[int, QueryParameter(ge=1, le=100)]
+GEOJSON = "application/geo+json"
 
 
 def _filters(
@@ -88,9 +92,24 @@ class DialogueController(Controller):
             per_page=per_page,
         )
 
-    @get("/{slug:str}/proposals.geojson", media_type="application/geo+json")
+    @get(
+        "/{slug:str}/proposals.geojson",
+        media_type=GEOJSON,
+        responses={
+            200: ResponseSpec(
+                FeatureCollection,
+                description="The located public proposals matching the filters",
+                media_type=GEOJSON,
+                generate_examples=False,
+            ),
+            304: ResponseSpec(
+                None, description="Not modified: If-None-Match names the current ETag"
+            ),
+        },
+    )
     async def proposals_geojson(
         self,
+        request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
         slug: FromPath[str],
@@ -99,30 +118,19 @@ class DialogueController(Controller):
         sector: FromQuery[str | None] = None,
         q: Annotated[str | None, QueryParameter(max_length=200)] = None,
         sort: FromQuery[str] = "recent",
-    ) -> dict[str, Any]:
-        dialogue = await dialogues.get_dialogue(db_session, org, slug)
-        points = await proposals.map_points(
-            db_session, dialogue, _filters(status, theme, sector, q, sort)
+    ) -> Response[bytes]:
+        """The GeoJSON of the map, encoded once per version of the dialogue's proposals
+        by each worker (:mod:`core.services.proposal_map`); its ETag answers a conditional
+        request without reading the proposals."""
+        found = await proposal_map.map_version(
+            db_session, org.id, slug, _filters(status, theme, sector, q, sort)
         )
-        return {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "id": p.id,
-                    "geometry": {"type": "Point", "coordinates": [p.lng, p.lat]},
-                    "properties": {
-                        "id": p.id,
-                        "title": p.title,
-                        "status": p.status.value,
-                        "theme": p.theme,
-                        "sector": p.sector,
-                        "url": f"/proposals/{p.id}",
-                    },
-                }
-                for p in points
-            ],
-        }
+        headers = {"ETag": found.etag, "Cache-Control": "no-cache"}
+        if none_match(request.headers.get("if-none-match"), found.etag):
+            return Response(b"", status_code=304, headers=headers)
+        cache = app_context(request).map_cache
+        body = await proposal_map.map_document(db_session, cache, found)
+        return Response(body, media_type=GEOJSON, headers=headers)
 
     @post("/{slug:str}/proposals", status_code=201, guards=[rate_limited("proposal")])
     async def create_proposal(
