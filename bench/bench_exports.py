@@ -3,6 +3,10 @@ to CSV and to XLSX, and 250,000 questionnaire answers, through the export route.
 
 Usage: ``python bench/bench_exports.py [--ballots 100000] [--responses 25000]``
 
+``--only ballots-csv`` (one or more ``WHAT-FORMAT`` cases) runs a part of the
+benchmark, ``--repeat 3`` each export three times; such partial runs print their table
+but never write ``bench/RESULTS.md``.
+
 Each export runs in a process of its own (``bench/export_once.py``): the app is built
 there and ``GET /api/v1/admin/dialogues/{slug}/export?what=...&format=...`` is called
 in-process, the streamed file counted and dropped. Reported: the time until the last
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -35,6 +40,8 @@ from core.services import users  # noqa: E402
 
 SECTION = "bench_exports"
 DATABASE = "participe_bench_exports"
+#: The exported datasets, with the dialogue that holds each.
+CASES = (("ballots", "ballots"), ("responses", "questions"))
 
 
 def _options(*keys: str) -> list[dict[str, str]]:
@@ -174,18 +181,28 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=[f"{what}-{format}" for what, _ in CASES for format in ("csv", "xlsx")],
+        help="run only these exports (a partial run: RESULTS.md is not written)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run each export N times (N > 1: not saved)"
+    )
     args = parser.parse_args()
+    partial = args.only is not None or args.repeat != 1
+    if args.only is not None and not any(c.startswith("responses-") for c in args.only):
+        args.responses = 0  # nothing reads them: skip loading them
 
     started = time.perf_counter()
     load_before = report.load_average()
     url, token, load_seconds = asyncio.run(prepare(args))
     rows: list[list[str]] = []
     try:
-        for slug, what, count in (
-            ("ballots", "ballots", args.ballots * 10),
-            ("questions", "responses", args.responses * 10),
-        ):
-            for format in args.formats:
+        for (what, slug), format, _ in itertools.product(CASES, args.formats, range(args.repeat)):
+            count = args.ballots * 10 if what == "ballots" else args.responses * 10
+            if args.only is None or f"{what}-{format}" in args.only:
                 figures = export(url, slug, token, what, format)
                 rows.append(
                     [
@@ -222,7 +239,7 @@ def main() -> None:
         *report.table(HEADER, rows),
     ]
     print("\n".join(lines))
-    if not args.no_save:
+    if not args.no_save and not partial:
         report.save_section(SECTION, lines)
 
 

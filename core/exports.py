@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from typing import Any, ClassVar
 
 #: Characters that make a spreadsheet read a text cell as a formula (CSV/formula
@@ -39,3 +46,44 @@ class ExportFormat:
     def write(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
         """Yields the file's bytes in chunks, reading ``rows`` lazily."""
         raise NotImplementedError
+
+
+class LineExportFormat(ExportFormat):
+    """An export format whose file is a head, then one line of text per row (CSV).
+
+    Besides writing rows, it tells how it writes a part of a row (:meth:`cells`), so that
+    a dataset can have the database put its lines together out of parts written once
+    (:meth:`core.export_datasets.ExportDataset.lines_in`): the ballots export writes a
+    ballot's cells once for its ten votes, and a proposal's once for all its votes.
+    """
+
+    #: The text encoding of the file.
+    encoding: ClassVar[str] = "utf-8"
+
+    def head(self, columns: Sequence[str]) -> str:
+        """What the file starts with: the line of column titles (and a byte-order mark
+        when the format has one)."""
+        raise NotImplementedError
+
+    def cells(self, values: Sequence[Any], *, last: bool = False) -> str:
+        """``values`` written as consecutive cells of a line, followed by the separator
+        of the next cell, or by the line's end when ``last``.
+
+        The parts of a row written this way, put end to end, are the line that
+        :meth:`write` writes of the row, byte for byte.
+        """
+        raise NotImplementedError
+
+    async def write_lines(
+        self, columns: Sequence[str], lines: AsyncIterable[str]
+    ) -> AsyncIterator[bytes]:
+        """The file of rows already written as lines, in chunks of whole lines."""
+        try:
+            yield self.head(columns).encode(self.encoding)
+            async for chunk in lines:
+                yield chunk.encode(self.encoding)
+        finally:
+            # A cancelled download leaves the lines' generator inside a query: close it
+            # now rather than when the garbage collector comes, with its session gone.
+            if isinstance(lines, AsyncGenerator):
+                await lines.aclose()

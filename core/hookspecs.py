@@ -99,7 +99,9 @@ def register_export_datasets(registry: Registry[ExportDataset]) -> None:
     ``GET /api/v1/admin/dialogues/{slug}/export?what=ID&format=csv``, which answers 422
     when no dataset has that id and 404 when the dataset's ``applies_to(dialogue)`` is
     false. The dataset gives the column titles and an async iterator of rows, which the
-    export streams through the chosen export format. Returns nothing.
+    export streams through the chosen export format; for a format of lines (CSV), a
+    dataset of millions of rows may give its lines already written instead
+    (``ExportDataset.lines_in``). Returns nothing.
     """
 
 

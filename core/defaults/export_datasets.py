@@ -12,12 +12,12 @@
 - ``participation``: the statistics of :mod:`core.services.participation_stats`.
 
 Rows are read in batches by primary key (keyset pagination), so an export holds one
-batch in memory whatever its size.
+batch in memory whatever its size. On PostgreSQL, the ballots' CSV lines are put
+together by the database (:mod:`core.defaults.ballots_export_lines`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
@@ -26,7 +26,9 @@ from typing import Any
 from sqlalchemy import DateTime, String, select, tuple_, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.defaults.ballots_export_lines import ballot_lines
 from core.export_datasets import ExportContext, ExportDataset, Row
+from core.exports import LineExportFormat
 from core.hookspecs import hookimpl
 from core.models import Ballot, Comment, Dialogue, Group, Organisation, Proposal, User, Vote
 from core.models.proposals import ProposalStatus
@@ -69,7 +71,7 @@ def pseudonym(secret_key: str, dialogue: Dialogue, user_id: int | None, ballot_i
     voter's account is gone)."""
     subject = f"user:{user_id}" if user_id is not None else f"ballot:{ballot_id}"
     message = f"participe-ballots-export\x00{dialogue.id}\x00{subject}".encode()
-    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()[:16]
+    return hmac.digest(secret_key.encode(), message, "sha256").hex()[:16]
 
 
 class ProposalsDataset(ExportDataset):
@@ -232,17 +234,30 @@ class BallotsDataset(ExportDataset):
             "vote",
         ]
 
+    def lines_in(
+        self,
+        session: AsyncSession,
+        dialogue: Dialogue,
+        context: ExportContext,
+        export_format: LineExportFormat,
+    ) -> AsyncIterator[str] | None:
+        if session.get_bind().dialect.name != "postgresql":
+            return None
+        return ballot_lines(
+            session,
+            dialogue.id,
+            export_format,
+            _BallotCells(context.secret_key, dialogue),
+            _ShownValues(context, dialogue),
+        )
+
     async def rows_in(
         self, session: AsyncSession, dialogue: Dialogue, context: ExportContext
     ) -> AsyncIterator[Row]:
-        kind = context.plugins.vote_types.get(dialogue.vote_type or "")
-        settings = kind.decode_settings(dialogue.vote_settings) if kind is not None else None
-        # Plain columns rather than ORM objects, large batches, and what a row repeats
-        # (its ballot's pseudonym and status, the shown value) worked out once: a
-        # million votes in a few seconds.
-        values: dict[int, Any] = {}
+        shown = _ShownValues(context, dialogue)
+        cells_of = _BallotCells(context.secret_key, dialogue)
         ballot_id: int | None = None
-        ballot_cells: list[Any] = []
+        ballot_cells: Sequence[Any] = ()
         after: tuple[int, int] = (0, 0)
         # Core rows straight from the connection: no ORM loading step for plain columns.
         connection = await session.connection()
@@ -280,23 +295,57 @@ class BallotsDataset(ExportDataset):
             for of_ballot, proposal_id, raw, user_id, status, voided_at, confirmed, title in batch:
                 if of_ballot != ballot_id:
                     ballot_id = of_ballot
-                    counted = status == "confirmed" and voided_at is None
-                    ballot_cells = [
-                        pseudonym(context.secret_key, dialogue, user_id, of_ballot),
-                        {"draft": "brouillon", "confirmed": "confirmé"}[status]
-                        if voided_at is None
-                        else "annulé",
-                        "oui" if counted else "non",
-                        _utc(confirmed),
-                    ]
-                shown = values.get(raw)
-                if shown is None:
-                    value: Any = raw
-                    if kind is not None:
-                        value = kind.present_value(settings, raw)
-                    shown = values[raw] = _field_value(value) if value is not None else ""
-                yield [*ballot_cells, proposal_id, title, shown]
+                    ballot_cells = cells_of(of_ballot, user_id, status, voided_at, confirmed)
+                yield (*ballot_cells, proposal_id, title, shown(raw))
             after = (batch[-1][0], batch[-1][1])
+
+
+class _BallotCells:
+    """The cells that the rows of a ballot's votes start with: its voter's pseudonym,
+    its status, whether it is counted and when it was confirmed."""
+
+    def __init__(self, secret_key: str, dialogue: Dialogue) -> None:
+        self.secret_key = secret_key
+        self.dialogue = dialogue
+
+    def __call__(
+        self,
+        ballot_id: int,
+        user_id: int | None,
+        status: str,
+        voided_at: datetime | None,
+        confirmed_at: datetime | None,
+    ) -> tuple[Any, ...]:
+        counted = status == "confirmed" and voided_at is None
+        return (
+            pseudonym(self.secret_key, self.dialogue, user_id, ballot_id),
+            {"draft": "brouillon", "confirmed": "confirmé"}[status]
+            if voided_at is None
+            else "annulé",
+            "oui" if counted else "non",
+            _utc(confirmed_at),
+        )
+
+
+class _ShownValues:
+    """A vote's value as the export shows it, worked out once per value (a million votes
+    hold a handful of values)."""
+
+    def __init__(self, context: ExportContext, dialogue: Dialogue) -> None:
+        self.kind = context.plugins.vote_types.get(dialogue.vote_type or "")
+        self.settings = (
+            self.kind.decode_settings(dialogue.vote_settings) if self.kind is not None else None
+        )
+        self.values: dict[int, Any] = {}
+
+    def __call__(self, raw: int) -> Any:
+        shown = self.values.get(raw)
+        if shown is None:
+            value: Any = raw
+            if self.kind is not None:
+                value = self.kind.present_value(self.settings, raw)
+            shown = self.values[raw] = _field_value(value) if value is not None else ""
+        return shown
 
 
 class ParticipationDataset(ExportDataset):

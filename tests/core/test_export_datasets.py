@@ -4,10 +4,21 @@ writes, a batch at a time, never the whole dataset first."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.defaults.csv_export import ROWS_PER_CHUNK, CsvExport
-from core.export_datasets import ROWS_PER_BATCH, stream_export
+from core.export_datasets import (
+    ROWS_PER_BATCH,
+    ExportContext,
+    ExportDataset,
+    Row,
+    export_file,
+    stream_export,
+)
+from core.models import Dialogue
+from core.plugin_manager import Plugins
 
 
 async def test_rows_are_read_while_the_file_is_written() -> None:
@@ -49,3 +60,25 @@ async def test_a_download_stopped_early_closes_the_rows() -> None:
     await anext(chunks)
     await chunks.aclose()
     assert closed
+
+
+async def test_a_dataset_without_lines_is_written_from_its_rows() -> None:
+    class Numbers(ExportDataset):
+        id = "numbers"
+        title = "Nombres"
+
+        def applies_to(self, dialogue: Dialogue) -> bool:
+            return True
+
+        async def columns(self, session: AsyncSession, dialogue: Dialogue) -> list[str]:
+            return ["n"]
+
+        async def rows(self, session: AsyncSession, dialogue: Dialogue) -> AsyncIterator[Row]:
+            for n in range(3):
+                yield [n]
+
+    dataset, context = Numbers(), ExportContext(plugins=cast(Plugins, None), secret_key="k")
+    session, dialogue = cast(AsyncSession, None), cast(Dialogue, None)
+    assert dataset.lines_in(session, dialogue, context, CsvExport()) is None
+    chunks = export_file(dataset, CsvExport(), ["n"], session, dialogue, context)
+    assert b"".join([chunk async for chunk in chunks]) == "\ufeffn\r\n0\r\n1\r\n2\r\n".encode()

@@ -16,7 +16,7 @@ from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import NotFound, ValidationFailed
-from core.export_datasets import ExportContext, stream_export
+from core.export_datasets import ExportContext, export_file
 from core.models import Dialogue, Organisation, User
 from core.permissions import Action, staff_check
 from core.plugin_manager import Plugins
@@ -97,8 +97,8 @@ async def export_stream(
         # The request's session closes before the file is sent: rows are read on
         # a session of their own, for as long as the download lasts.
         async with database.session() as session:
-            async for chunk in stream_export(
-                export_format, columns, dataset.rows_in(session, dialogue, context)
+            async for chunk in export_file(
+                dataset, export_format, columns, session, dialogue, context
             ):
                 yield chunk
 
