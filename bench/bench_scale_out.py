@@ -165,8 +165,8 @@ def main() -> None:
         f"- load average before the run: {load_before} (1, 5, 15 min)",
         f"- set-up: {args.server}; PARTICIPE_REDIS_URL set (rate limits and results cache in "
         "Redis): rate limits on, with `vote` and `vote_ip` at 1,000,000/minute, so that every "
-        "vote counts against its address and its account in Redis (two round trips) and none "
-        f"is refused; {args.connections} PostgreSQL connections at most for all workers; "
+        "vote counts against its address and its account in Redis (one round trip for both) "
+        f"and none is refused; {args.connections} PostgreSQL connections at most for all workers; "
         f"{args.clients} citizens for {args.seconds:g} s after a {args.warmup:g} s warm-up",
         "- CPU columns: cores used during the burst (2.00 = both CPUs all along), read from "
         "/proc: the app's workers, the PostgreSQL backends serving the benchmark's database, "
