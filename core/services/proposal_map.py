@@ -48,7 +48,13 @@ from sqlalchemy.sql.sqltypes import NullType
 
 from core.errors import NotFound
 from core.models import Dialogue, Proposal
-from core.services.proposals import SORTS, ProposalFilters, filter_clauses, filter_values
+from core.services.proposals import (
+    LOCATED,
+    SORTS,
+    ProposalFilters,
+    filter_clauses,
+    filter_values,
+)
 
 __all__ = [
     "Feature",
@@ -217,7 +223,7 @@ def _features_statement(
             Proposal.lat,
             Proposal.lng,
         )
-        .where(*filter_clauses(filtered), Proposal.lat.is_not(None), Proposal.lng.is_not(None))
+        .where(*filter_clauses(filtered), *LOCATED)
         .order_by(*SORTS[sort])
         .limit(bindparam("limit"))
     )

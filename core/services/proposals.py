@@ -40,7 +40,6 @@ class ProposalFilters:
     sector: str | None = None
     q: str | None = None
     sort: str = "recent"
-    located_only: bool = False
 
 
 def form_of(dialogue: Dialogue) -> list[FieldDefinition]:
@@ -239,35 +238,6 @@ async def get_proposal(
     return proposal, dialogue
 
 
-def _filtered(dialogue: Dialogue, filters: ProposalFilters) -> Select[Any]:
-    query = select(Proposal).where(
-        Proposal.dialogue_id == dialogue.id,
-        Proposal.status != ProposalStatus.DRAFT,
-        Proposal.hidden_at.is_(None),
-    )
-    if filters.status:
-        try:
-            status = ProposalStatus(filters.status)
-        except ValueError:
-            raise ValidationFailed(f"status: unknown status {filters.status!r}") from None
-        query = query.where(Proposal.status == status)
-    if filters.theme:
-        query = query.where(Proposal.theme == filters.theme)
-    if filters.sector:
-        query = query.where(Proposal.sector == filters.sector)
-    if filters.q:
-        pattern = "%" + filters.q.strip().lower().replace("%", r"\%").replace("_", r"\_") + "%"
-        query = query.where(
-            or_(
-                Proposal.title.ilike(pattern, escape="\\"),
-                Proposal.body.ilike(pattern, escape="\\"),
-            )
-        )
-    if filters.located_only:
-        query = query.where(Proposal.lat.is_not(None), Proposal.lng.is_not(None))
-    return query
-
-
 @dataclass
 class ProposalPage:
     """A page of proposals (their authors loaded), the total matching the filters, and
@@ -295,6 +265,10 @@ def filter_values(dialogue_id: int, filters: ProposalFilters) -> dict[str, Any]:
         escaped = filters.q.strip().lower().replace("%", r"\%").replace("_", r"\_")
         values["pattern"] = f"%{escaped}%"
     return values
+
+
+#: The conditions of a proposal shown on a map.
+LOCATED = (Proposal.lat.is_not(None), Proposal.lng.is_not(None))
 
 
 def filter_clauses(filtered: frozenset[str]) -> list[ColumnElement[bool]]:
@@ -414,20 +388,17 @@ async def list_proposals(
     return found.items, found.total
 
 
-def _located(filters: ProposalFilters) -> ProposalFilters:
-    return ProposalFilters(
-        status=filters.status,
-        theme=filters.theme,
-        sector=filters.sector,
-        q=filters.q,
-        sort=filters.sort,
-        located_only=True,
-    )
-
-
 async def located_proposals(
     session: AsyncSession, dialogue: Dialogue, filters: ProposalFilters, *, limit: int = 10_000
 ) -> Sequence[Proposal]:
-    located = _located(filters)
-    query = _filtered(dialogue, located).order_by(*SORTS.get(located.sort, SORTS["recent"]))
-    return (await session.scalars(query.options(joinedload(Proposal.author)).limit(limit))).all()
+    """The located public proposals of ``dialogue`` matching ``filters``, authors loaded
+    (the map view's list)."""
+    values = filter_values(dialogue.id, filters)
+    query = (
+        select(Proposal)
+        .where(*filter_clauses(frozenset(values)), *LOCATED)
+        .order_by(*SORTS.get(filters.sort, SORTS["recent"]))
+        .options(joinedload(Proposal.author))
+        .limit(limit)
+    )
+    return (await session.scalars(query, values)).all()
