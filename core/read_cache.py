@@ -89,7 +89,7 @@ def cache_of(session: AsyncSession) -> ReadCache | None:
     """The cache the request's session carries, when it may be used now: not once the
     session's own transaction changed watched models (it must read its own changes)."""
     cache: ReadCache | None = session.info.get(SESSION_KEY)
-    if cache is None or not cache.enabled or session.sync_session.info.get(_CHANGING):
+    if cache is None or not cache.enabled or session.info.get(_CHANGING):
         return None
     return cache
 
