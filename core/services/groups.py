@@ -16,6 +16,7 @@ from sqlalchemy import case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import SQLITE_BEGIN_OPTION, begin_write
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import Group, GroupMembership, Organisation, User
 from core.models.users import Role
@@ -259,22 +260,71 @@ async def list_people(
     return rows.all(), total
 
 
+#: The code of the refusal to take its last administrator away from an organisation.
+LAST_ADMIN = "role.last_admin"
+
+
+async def lock_administrators(session: AsyncSession, organisation: Organisation) -> None:
+    """Makes the caller's transaction the only one that may change who administers
+    ``organisation`` until it ends.
+
+    Counting the administrators, then taking one away, must not interleave with another
+    change of the kind: two administrators who demote each other (or delete their own
+    accounts) at the same instant would each count two and both succeed, leaving none.
+    Every change that may take an administrator away (:func:`set_role`,
+    :func:`core.services.personal_data.delete_account`) calls this before it reads the
+    account it changes, so such changes queue one behind the other, always in the same
+    order (the organisation, then the account), which cannot deadlock.
+
+    On PostgreSQL, locks the organisation's row ``FOR NO KEY UPDATE``, which does not hold
+    up the rows that refer to the organisation (their inserts take ``FOR KEY SHARE``). On
+    SQLite, a write transaction (``BEGIN IMMEDIATE``) already excludes every other writer:
+    the transaction becomes one (:func:`core.db.begin_write`) unless it is one already, so
+    it must hold reads only so far.
+    """
+    connection = (await session.connection()).sync_connection
+    assert connection is not None  # the session just began it
+    if connection.dialect.name == "sqlite":
+        if connection.get_execution_options().get(SQLITE_BEGIN_OPTION) != "IMMEDIATE":
+            await begin_write(session)
+        return
+    await session.execute(
+        select(Organisation.id)
+        .where(Organisation.id == organisation.id)
+        .with_for_update(key_share=True)
+    )
+
+
+async def count_administrators(session: AsyncSession, organisation: Organisation) -> int:
+    """The organisation's administrators; exact only under :func:`lock_administrators`."""
+    count = await session.scalar(
+        select(func.count()).where(
+            User.organisation_id == organisation.id,
+            User.role == Role.ADMIN,
+            User.deleted_at.is_(None),
+        )
+    )
+    return count or 0
+
+
 async def set_role(session: AsyncSession, org: Organisation, user_id: int, role: Role) -> User:
-    """Gives the user ``role``; the organisation always keeps one administrator."""
-    user = await session.get(User, user_id)
+    """Gives the user ``role``; the caller commits. The organisation always keeps one
+    administrator (409 ``role.last_admin``), also when two of them demote each other at
+    the same instant: the change runs under :func:`lock_administrators`, so the caller's
+    transaction must hold reads only so far."""
+    await lock_administrators(session, org)
+    # Read again under the lock: a change that held it before has committed.
+    user = await session.get(User, user_id, populate_existing=True)
     if user is None or user.organisation_id != org.id or user.deleted_at is not None:
         raise NotFound("compte introuvable")
-    if user.role == Role.ADMIN and role != Role.ADMIN:
-        admins = await session.scalar(
-            select(func.count()).where(
-                User.organisation_id == org.id, User.role == Role.ADMIN, User.deleted_at.is_(None)
-            )
+    if (
+        user.role == Role.ADMIN
+        and role != Role.ADMIN
+        and await count_administrators(session, org) <= 1
+    ):
+        raise Conflict(
+            "L'organisation doit garder au moins un·e administrateur·rice.", code=LAST_ADMIN
         )
-        if (admins or 0) <= 1:
-            raise Conflict(
-                "L'organisation doit garder au moins un·e administrateur·rice.",
-                code="role.last_admin",
-            )
     user.role = role
     await session.flush()
     return user

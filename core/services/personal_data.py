@@ -38,7 +38,7 @@ from core.models import (
 from core.models.users import Role
 from core.personal_data import PersonalDataContext
 from core.plugin_manager import Plugins
-from core.services import audit
+from core.services import audit, groups
 
 #: The version of the file's shape, its first key.
 FORMAT = "participe.personal-data/1"
@@ -127,26 +127,30 @@ async def delete_account(
     ``by`` is the staff member who deletes it (``None``: its owner, or the retention
     purge). A staff member's deletion, and a staff account's own, are written in the
     audit log; the audit entries of a deleted staff account stay. The last administrator
-    of an organisation cannot delete their account (409 ``role.last_admin``).
+    of an organisation cannot be deleted (409 ``role.last_admin``), also when two
+    administrators delete their accounts, or one demotes the other, at the same instant:
+    the account is locked and read again after the organisation
+    (:func:`core.services.groups.lock_administrators`), so the caller's transaction must
+    be a write one (:func:`core.db.begin_write`) that has not locked the account first.
     """
     if user.deleted_at is not None:
         return
     organisation = await session.get(Organisation, user.organisation_id)
     assert organisation is not None
-    if user.role is Role.ADMIN and by is None:
-        admins = await session.scalar(
-            select(func.count()).where(
-                User.organisation_id == organisation.id,
-                User.role == Role.ADMIN,
-                User.deleted_at.is_(None),
-            )
+    await groups.lock_administrators(session, organisation)
+    # Read again under the lock: a deletion or a role change that held it has committed
+    # (two deletions at once make one).
+    await session.refresh(user, with_for_update=True)
+    if user.deleted_at is not None:
+        return
+    if user.role is Role.ADMIN and await groups.count_administrators(session, organisation) <= 1:
+        raise Conflict(
+            "Vous êtes le seul compte d'administration de l'organisation : donnez ce "
+            "rôle à une autre personne avant de supprimer votre compte."
+            if by is None
+            else "Ce compte est le seul compte d'administration de l'organisation.",
+            code=groups.LAST_ADMIN,
         )
-        if (admins or 0) <= 1:
-            raise Conflict(
-                "Vous êtes le seul compte d'administration de l'organisation : donnez ce "
-                "rôle à une autre personne avant de supprimer votre compte.",
-                code="role.last_admin",
-            )
     context = PersonalDataContext(plugins=plugins, now=now)
     for source in plugins.personal_data:
         await source.erase(session, user, context)
@@ -196,7 +200,10 @@ async def delete_citizen_account(
 ) -> User:
     """Staff deleting a citizen's account of ``organisation`` (404 for an account of
     another organisation or already deleted; 409 ``account.staff`` for a staff account,
-    whose role must be taken away first). The caller commits."""
+    whose role must be taken away first). The caller commits, from a write transaction
+    (:func:`core.db.begin_write`)."""
+    # The organisation before the account, in the order every change of a role takes them.
+    await groups.lock_administrators(session, organisation)
     user = await session.get(User, user_id, with_for_update=True, populate_existing=True)
     if user is None or user.organisation_id != organisation.id or user.deleted_at is not None:
         raise NotFound("compte introuvable")

@@ -51,8 +51,7 @@ async def delete_own_account(session: AsyncSession, plugins: Plugins, user: User
     """Deletes ``user``'s account at their request and commits (409 ``role.last_admin``
     for the organisation's last administrator)."""
     await begin_write(session)
-    # Locked and read again: two deletions at once make one.
-    await session.refresh(user, with_for_update=True)
+    # The service locks the account and reads it again: two deletions at once make one.
     await personal_data.delete_account(session, plugins, user, now=utcnow())
     await session.commit()
 
