@@ -222,6 +222,9 @@ async def load_dialogue(
         ):
             for start in range(0, len(stream), 1 << 20):
                 await copy.write(stream[start : start + (1 << 20)])
+        # The vote log is chained by its triggers (migration 0012), which the replica role
+        # turns off: they run for it.
+        await connection.execute(text("SET LOCAL session_replication_role = origin"))
         await connection.execute(
             text(
                 "INSERT INTO vote_log (dialogue_id, ballot_id, action, proposal_id, value,"

@@ -209,6 +209,9 @@ async def load_dialogue(
                                              strict=True)
         ).encode()  # fmt: skip
         await _copy(connection, "votes", ["ballot_id", "proposal_id", "value"], data)
+        # The vote log is chained by its triggers (migration 0012), which the replica role
+        # turns off: they run for it.
+        await connection.execute(text("SET LOCAL session_replication_role = origin"))
         await connection.execute(
             text(
                 "INSERT INTO vote_log (dialogue_id, ballot_id, action, proposal_id, value,"

@@ -40,6 +40,9 @@ WATCHED: tuple[type, ...] = (Organisation, OrganisationHost, Dialogue, Phase, Ph
 SESSION_KEY = "participe.read_cache"
 #: Set in a session's ``info`` while its transaction holds changes to watched models.
 _CHANGING = "participe.read_cache.changing"
+#: Set in a session's ``info`` by a request that changes something: what it reads with
+#: ``judges=True`` (a dialogue whose phases open an action) comes from the database.
+JUDGING_KEY = "participe.read_cache.judging"
 
 T = TypeVar("T")
 
@@ -98,8 +101,14 @@ async def cached(
     session: AsyncSession,
     key: Hashable,
     load: Callable[[AsyncSession], Awaitable[T | None]],
+    *,
+    judges: bool = False,
 ) -> T | None:
     """The object ``load`` reads, as a copy of this worker's snapshot in ``session``.
+
+    ``judges``: the object decides what a request that changes something may do (a
+    dialogue's phases); such a request (``JUDGING_KEY`` in the session's ``info``) reads it
+    from the database, never from a snapshot.
 
     On a miss the snapshot is read by ``load`` in a session of its own, so that it is never
     attached to a request's session (where a change would reach other requests), then
@@ -108,7 +117,7 @@ async def cached(
     misses. Without a usable cache, ``load`` reads in ``session`` itself.
     """
     cache = cache_of(session)
-    if cache is None:
+    if cache is None or (judges and session.info.get(JUDGING_KEY)):
         return await load(session)
     snapshot = cache.get(key)
     if snapshot is None:

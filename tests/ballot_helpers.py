@@ -87,6 +87,20 @@ async def vote_dialogue(
     return VoteSetup(slug, ids)
 
 
+async def configure_before_vote(
+    client: Client, world: World, slug: str, changes: dict[str, Any]
+) -> None:
+    """Applies ``changes`` to the dialogue as organisers do before the vote (once it opens,
+    what decides a vote is frozen): back to the proposals phase, the change, the vote
+    opened again."""
+    await switch_phase(client, world, slug, "proposals")
+    response = await client.patch(
+        f"/api/v1/admin/dialogues/{slug}", json=changes, headers=world.admin.headers
+    )
+    assert response.status_code == 200, response.text
+    await switch_phase(client, world, slug, "vote")
+
+
 async def put_vote(
     client: Client, person: Person, setup: VoteSetup, proposal_id: int, value: object = None
 ) -> httpx.Response:

@@ -22,6 +22,7 @@ from web.accounts import account_route_handlers
 from web.admin import admin_route_handlers
 from web.api.admin import AdminController
 from web.api.ballots import BallotController
+from web.api.candidates import HistoryController
 from web.api.dialogues import DialogueController, ProposalController
 from web.api.exports import ExportController
 from web.csrf import csrf_guard, send_pending_cookie
@@ -84,6 +85,7 @@ def create_app(
             home_page,
             DialogueController,
             ProposalController,
+            HistoryController,
             AdminController,
             ExportController,
             BallotController,

@@ -29,6 +29,13 @@ def app_context(request: Request[Any, Any, Any]) -> AppContext:
     return context
 
 
+#: Methods that change nothing: their pages may be served from snapshots.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: A route option: the route changes something, but its service judges it again under the
+#: dialogue's lock (``core.services.vote_locks``), so it may start from a snapshot.
+JUDGED_UNDER_LOCK = "judged_under_lock"
+
+
 async def provide_db_session(
     request: Request[Any, Any, Any],
 ) -> AsyncGenerator[AsyncSession, None]:
@@ -37,6 +44,10 @@ async def provide_db_session(
     context = app_context(request)
     async with context.database.session() as session:
         session.info[read_cache.SESSION_KEY] = context.read_cache
+        if request.method not in SAFE_METHODS and not request.route_handler.opt.get(
+            JUDGED_UNDER_LOCK
+        ):
+            session.info[read_cache.JUDGING_KEY] = True
         yield session
 
 

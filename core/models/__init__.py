@@ -2,14 +2,14 @@
 
 from core.models.accounts import SignInToken, UserSession
 from core.models.audit import AuditEntry
-from core.models.ballots import Ballot, Vote, VoteLogEntry
+from core.models.ballots import Ballot, Vote, VoteLogEntry, VoteLogHead
 from core.models.blocks import AgendaEvent, Block
 from core.models.bot_checks import UsedChallenge
 from core.models.comments import Comment, CommentReport
 from core.models.dialogues import Dialogue, Phase, PhaseGroup
 from core.models.organisations import Organisation, OrganisationHost
 from core.models.outbox import OutboxMessage
-from core.models.proposals import Proposal
+from core.models.proposals import Proposal, ProposalRevision
 from core.models.review import ReviewNote
 from core.models.users import ApiToken, Group, GroupMembership, User
 
@@ -30,6 +30,7 @@ __all__ = [
     "Phase",
     "PhaseGroup",
     "Proposal",
+    "ProposalRevision",
     "ReviewNote",
     "SignInToken",
     "UsedChallenge",
@@ -37,4 +38,5 @@ __all__ = [
     "UserSession",
     "Vote",
     "VoteLogEntry",
+    "VoteLogHead",
 ]

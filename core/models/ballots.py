@@ -8,10 +8,24 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Enum,
+    FetchedValue,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import vote_chain
 from core.db import Base, utcnow
 
 
@@ -87,12 +101,19 @@ class VoteAction(enum.StrEnum):
 
 
 class VoteLogEntry(Base):
-    """One change of one ballot. Replaying the log rebuilds every ballot (``recount``)."""
+    """One change of one ballot. Replaying the log rebuilds every ballot (``recount``).
+
+    The log is append-only and hash-chained per dialogue (:mod:`core.vote_chain`): the
+    database refuses to change an entry (but for clearing its ``network``) or to delete
+    one while its dialogue stands, and sets ``seq`` and ``hash`` itself on PostgreSQL (on
+    SQLite the writers set them, an ORM insert through the listener below).
+    """
 
     __tablename__ = "vote_log"
     __table_args__ = (
         Index("ix_vote_log_dialogue_id", "dialogue_id", "id"),
         Index("ix_vote_log_network", "network", "created_at"),
+        Index("ix_vote_log_dialogue_seq", "dialogue_id", "seq", unique=True),
     )
 
     id: Mapped[int] = mapped_column(
@@ -110,3 +131,35 @@ class VoteLogEntry(Base):
     #: fraud signals; ``None`` for staff and imported changes, cleared by the purge.
     network: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The entry's position in its dialogue's chain, from 1, and the SHA-256 that seals it
+    #: (:func:`core.vote_chain.entry_hash`); set by the database's trigger on PostgreSQL.
+    seq: Mapped[int] = mapped_column(BigInteger, server_default=FetchedValue())
+    hash: Mapped[str] = mapped_column(String(64), server_default=FetchedValue())
+
+
+class VoteLogHead(Base):
+    """The last entry of a dialogue's vote log chain, and the lock that keeps the chain
+    from forking: a new entry takes the row first (PostgreSQL holds it until commit)."""
+
+    __tablename__ = "vote_log_heads"
+
+    dialogue_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogues.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+@event.listens_for(VoteLogEntry, "before_insert")
+def _chain_on_sqlite(_mapper: Any, connection: Connection, entry: VoteLogEntry) -> None:
+    """Chains an entry that the ORM inserts (a voided ballot, a plugin's or a test's
+    entry) on SQLite, where no trigger does it (:func:`core.vote_chain.link`)."""
+    if connection.dialect.name != "sqlite" or entry.seq is not None:
+        return
+    if entry.created_at is None:
+        entry.created_at = utcnow()
+    if entry.reason is None:
+        entry.reason = ""
+    row = {name: getattr(entry, name) for name in vote_chain.CHAINED}
+    vote_chain.link(connection, [row])
+    entry.seq, entry.hash = row["seq"], row["hash"]

@@ -117,8 +117,29 @@ class Proposal(Base):
     #: ``status`` (which stays one of the fixed API statuses).
     status_label: Mapped[str | None] = mapped_column(String(64))
 
+    #: Set when staff withdrew the candidate from an open vote (found ineligible): it
+    #: left the count, its votes were taken off the ballots (``core.services.candidates``).
+    withdrawn_at: Mapped[datetime | None]
+    withdrawal_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
     author: Mapped[User | None] = relationship(lazy="raise")
 
     @property
     def is_votable(self) -> bool:
         return self.status in VOTABLE_STATUSES and self.hidden_at is None
+
+
+class ProposalRevision(Base):
+    """The text a candidate had before staff corrected it during the vote: its public
+    history, so that a correction can never pass unseen."""
+
+    __tablename__ = "proposal_revisions"
+    __table_args__ = (Index("ix_proposal_revisions_proposal_created", "proposal_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

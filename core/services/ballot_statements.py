@@ -27,18 +27,31 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, null, select, text, union_all, update
+from sqlalchemy import (
+    Table,
+    bindparam,
+    delete,
+    insert,
+    null,
+    select,
+    text,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core import vote_chain
 from core.db import UTCDateTime
-from core.models import Ballot, Proposal, Vote, VoteLogEntry
+from core.models import Ballot, Dialogue, Proposal, Vote, VoteLogEntry
 from core.models.ballots import BallotStatus
 
 ballots = cast(Table, Ballot.__table__)
 votes = cast(Table, Vote.__table__)
 proposals = cast(Table, Proposal.__table__)
 vote_log = cast(Table, VoteLogEntry.__table__)
+dialogues = cast(Table, Dialogue.__table__)
 
 #: The ballot's columns that a change reads, in this order.
 BALLOT_COLUMNS = (
@@ -58,6 +71,20 @@ LOCK = (
         ballots.c.user_id == bindparam("user_id"),
     )
     .with_for_update()
+)
+
+_LOCKED_DIALOGUE = (
+    select(dialogues.c.config_version)
+    .where(dialogues.c.id == bindparam("dialogue_id"))
+    .with_for_update(read=True, key_share=True)
+    .subquery("locked_dialogue")
+)
+_LOCKED_BALLOT = LOCK.lateral("locked_ballot")
+#: PostgreSQL: in one statement, the dialogue's row ``FOR KEY SHARE`` with its
+#: ``config_version`` (:mod:`core.services.vote_locks`), then the citizen's ballot row
+#: ``FOR UPDATE`` (its columns NULL when there is none yet). No row: no such dialogue.
+PG_LOCK_WITH_VERSION = select(_LOCKED_DIALOGUE.c.config_version, *_LOCKED_BALLOT.c).select_from(
+    _LOCKED_DIALOGUE.outerjoin(_LOCKED_BALLOT, true())
 )
 
 
@@ -220,7 +247,10 @@ INSERT_LOG = insert(vote_log).values(
     value=bindparam("value"),
     reason=bindparam("reason"),
     network=bindparam("network"),
-    created_at=bindparam("now", type_=UTCDateTime()),
+    created_at=bindparam("created_at", type_=UTCDateTime()),
+    # Chained by :func:`core.vote_chain.link` (on PostgreSQL, the database's trigger).
+    seq=bindparam("seq"),
+    hash=bindparam("hash"),
 )
 
 
@@ -254,22 +284,20 @@ async def sqlite_write(connection: AsyncConnection, writes: Writes) -> None:
             "now": writes.now,
         },
     )
-    await connection.execute(
-        INSERT_LOG,
-        [
-            {
-                "dialogue_id": writes.dialogue_id,
-                "ballot_id": ballot_id,
-                "action": action,
-                "proposal_id": proposal_id,
-                "value": value,
-                "reason": reason,
-                "network": writes.network,
-                "now": writes.now,
-            }
-            for action, proposal_id, value, reason in writes.entries
-        ],
-    )
+    entries = [
+        {
+            "dialogue_id": writes.dialogue_id,
+            "ballot_id": ballot_id,
+            "action": action,
+            "proposal_id": proposal_id,
+            "value": value,
+            "reason": reason,
+            "network": writes.network,
+            "created_at": writes.now,
+        }
+        for action, proposal_id, value, reason in writes.entries
+    ]
+    await connection.execute(INSERT_LOG, await vote_chain.linked(connection, entries))
 
 
 async def write(connection: AsyncConnection, writes: Writes) -> None:

@@ -41,13 +41,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import begin_write
-from core.errors import Conflict, Forbidden, NotFound
+from core.errors import AuthRequired, Conflict, Forbidden, NotFound
 from core.models import Ballot, Dialogue, Proposal, User, VoteLogEntry
 from core.models.ballots import BallotStatus, VoteAction
 from core.models.proposals import VOTABLE_STATUSES, ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
 from core.services import ballot_statements as statements
+from core.services import vote_locks
 from core.services.ballot_box import BallotState, VotedProposal, VoteRules, load_votes, vote_rules
 from core.vote_types import InvalidVoteValue
 
@@ -104,17 +105,15 @@ async def cast_vote(
     """Casts (or changes) ``actor``'s vote on ``proposal_id`` with the API value
     ``raw_value``. ``network`` is the digest of the citizen's network
     (:func:`core.networks.network_digest`) that the vote log keeps, when they sent it."""
-    user = check(plugins, actor, Action.VOTE, dialogue, now=now, group_ids=group_ids)
-    rules = vote_rules(plugins, dialogue)
-    asked = _Asked(plugins, user, dialogue, now, group_ids, [proposal_id], votable=True)
+    asked = _Asked(plugins, actor, dialogue, now, group_ids, [proposal_id], votable=True)
 
-    def change(current: BallotState, found: dict[int, VotedProposal]) -> _Change:
+    def change(rules: VoteRules, current: BallotState, found: dict[int, VotedProposal]) -> _Change:
         value = rules.kind.parse_value(rules.settings, raw_value)
         votes = rules.kind.place(rules.settings, current.votes, proposal_id, value)
         action = VoteAction.CHANGE if proposal_id in current.votes else VoteAction.CAST
         return votes, {**current.proposals, **found}, action
 
-    return await _locked(session, asked, rules, now, network, change, VoteAction.CAST)
+    return await _locked(session, asked, network, change, VoteAction.CAST)
 
 
 async def withdraw_vote(
@@ -130,19 +129,17 @@ async def withdraw_vote(
 ) -> BallotChange:
     """Withdraws ``actor``'s vote on ``proposal_id``; withdrawing a vote that was not cast
     changes nothing. A withdrawal is never refused by a vote rule."""
-    user = check(plugins, actor, Action.VOTE, dialogue, now=now, group_ids=group_ids)
-    rules = vote_rules(plugins, dialogue)
-    asked = _Asked(plugins, user, dialogue, now, group_ids, [proposal_id], votable=False)
+    asked = _Asked(plugins, actor, dialogue, now, group_ids, [proposal_id], votable=False)
 
-    def change(current: BallotState, found: dict[int, VotedProposal]) -> _Change | None:
+    def change(
+        rules: VoteRules, current: BallotState, found: dict[int, VotedProposal]
+    ) -> _Change | None:
         if proposal_id not in current.votes:
             return None
         votes = rules.kind.withdrawn(rules.settings, current.votes, proposal_id)
         return votes, current.proposals, VoteAction.WITHDRAW
 
-    return await _locked(
-        session, asked, rules, now, network, change, VoteAction.WITHDRAW, create=False
-    )
+    return await _locked(session, asked, network, change, VoteAction.WITHDRAW, create=False)
 
 
 async def replace_ballot(
@@ -158,16 +155,14 @@ async def replace_ballot(
 ) -> BallotChange:
     """Replaces ``actor``'s whole ballot by ``raw_votes`` (``(proposal_id, API value)``
     pairs), judged as a whole: the way to reorder ranks or swap supports at once."""
-    user = check(plugins, actor, Action.VOTE, dialogue, now=now, group_ids=group_ids)
-    rules = vote_rules(plugins, dialogue)
     if len(raw_votes) > MAX_BALLOT_SIZE:
         raise InvalidVoteValue(f"Un bulletin compte au plus {MAX_BALLOT_SIZE} votes.")
     wanted = [proposal_id for proposal_id, _ in raw_votes]
     if len(set(wanted)) != len(wanted):
         raise InvalidVoteValue("Une proposition figure deux fois dans le bulletin.")
-    asked = _Asked(plugins, user, dialogue, now, group_ids, wanted, votable=True)
+    asked = _Asked(plugins, actor, dialogue, now, group_ids, wanted, votable=True)
 
-    def change(current: BallotState, found: dict[int, VotedProposal]) -> _Change:
+    def change(rules: VoteRules, current: BallotState, found: dict[int, VotedProposal]) -> _Change:
         votes = {
             proposal_id: rules.kind.parse_value(rules.settings, raw)
             for proposal_id, raw in raw_votes
@@ -175,7 +170,7 @@ async def replace_ballot(
         return votes, found, VoteAction.REPLACE
 
     return await _locked(
-        session, asked, rules, now, network, change, VoteAction.REPLACE, create=bool(raw_votes)
+        session, asked, network, change, VoteAction.REPLACE, create=bool(raw_votes)
     )
 
 
@@ -191,18 +186,14 @@ async def confirm_ballot(
 ) -> BallotChange:
     """Confirms ``actor``'s ballot so that it counts; 409 ``vote.min_not_reached`` while
     it holds fewer votes than the minimum (or none). Confirming twice changes nothing."""
-    user = check(plugins, actor, Action.VOTE, dialogue, now=now, group_ids=group_ids)
-    rules = vote_rules(plugins, dialogue)
-    asked = _Asked(plugins, user, dialogue, now, group_ids, [], votable=False)
+    asked = _Asked(plugins, actor, dialogue, now, group_ids, [], votable=False)
 
-    def change(current: BallotState, found: dict[int, VotedProposal]) -> _Change:
+    def change(rules: VoteRules, current: BallotState, found: dict[int, VotedProposal]) -> _Change:
         if current.ballot is None:
             raise _min_not_reached(rules)
         return current.votes, current.proposals, VoteAction.CONFIRM
 
-    return await _locked(
-        session, asked, rules, now, network, change, VoteAction.CONFIRM, create=False
-    )
+    return await _locked(session, asked, network, change, VoteAction.CONFIRM, create=False)
 
 
 async def void_ballot(
@@ -243,7 +234,7 @@ class _Asked:
     (``votable``: they must be in the vote, not only in the dialogue)."""
 
     plugins: Plugins
-    user: User
+    actor: User | None
     dialogue: Dialogue
     now: datetime
     group_ids: Collection[int]
@@ -251,21 +242,65 @@ class _Asked:
     votable: bool
 
 
+@dataclass(frozen=True)
+class _Judged:
+    """A change asked for, as the database stands in its transaction: the dialogue, the
+    voter allowed to vote in it, their groups, and the vote rules in force."""
+
+    plugins: Plugins
+    user: User
+    dialogue: Dialogue
+    now: datetime
+    group_ids: Collection[int]
+    wanted: Sequence[int]
+    votable: bool
+    rules: VoteRules
+
+
+async def _judged(session: AsyncSession, asked: _Asked) -> tuple[_Judged, Any]:
+    """Begins the write transaction, takes the dialogue's lock and the citizen's ballot's,
+    and judges who may vote against what the database holds now
+    (:mod:`core.services.vote_locks`); returns the judgement and the ballot's row (``None``
+    without a ballot yet)."""
+    actor = asked.actor
+    if actor is None:  # refused before any lock, the same answer as the check's
+        raise AuthRequired("Connexion requise.")
+    await begin_write(session)
+    connection = await session.connection()
+    keys = {"dialogue_id": asked.dialogue.id, "user_id": actor.id}
+    if connection.dialect.name == "postgresql":
+        # The dialogue's lock and the ballot's in one round trip.
+        locked = (await connection.execute(statements.PG_LOCK_WITH_VERSION, keys)).first()
+        version = None if locked is None else locked.config_version
+        row = locked if locked is not None and locked.id is not None else None
+        dialogue = await vote_locks.dialogue_at(session, asked.dialogue, version)
+    else:
+        dialogue = await vote_locks.dialogue_for_vote(session, asked.dialogue)
+        row = (await connection.execute(statements.LOCK, keys)).first()
+    group_ids = await vote_locks.voter_groups(session, dialogue, actor, asked.now, asked.group_ids)
+    user = check(asked.plugins, actor, Action.VOTE, dialogue, now=asked.now, group_ids=group_ids)
+    rules = vote_rules(asked.plugins, dialogue)
+    judged = _Judged(
+        asked.plugins, user, dialogue, asked.now, group_ids, asked.wanted, asked.votable, rules
+    )
+    return judged, row
+
+
 async def _locked(
     session: AsyncSession,
-    asked: _Asked,
-    rules: VoteRules,
-    now: datetime,
+    asked_for_change: _Asked,
     network: str | None,
-    change: Callable[[BallotState, dict[int, VotedProposal]], _Change | None],
+    change: Callable[[VoteRules, BallotState, dict[int, VotedProposal]], _Change | None],
     action: VoteAction,
     *,
     create: bool = True,
 ) -> BallotChange:
     """Runs ``change`` on the citizen's ballot, locked and re-read, in a write
-    transaction, and writes what it asks for. Without a ballot yet, creates it when
-    ``create``, else runs ``change`` on an empty state and writes nothing."""
-    dialogue, user = asked.dialogue, asked.user
+    transaction that holds the dialogue's lock, and writes what it asks for. Without a
+    ballot yet, creates it when ``create``, else runs ``change`` on an empty state and
+    writes nothing."""
+    asked, row = await _judged(session, asked_for_change)
+    dialogue, user, rules, now = asked.dialogue, asked.user, asked.rules, asked.now
     found: dict[int, VotedProposal] = {}
     wanted = asked.wanted
     if asked.plugins.has_permission_rules and wanted:
@@ -273,10 +308,8 @@ async def _locked(
         # one, the proposals are read with the ballot, after the lock.
         found = await _check_proposal_models(session, asked)
         wanted = ()
-    await begin_write(session)
     connection = await session.connection()
     keys = {"dialogue_id": dialogue.id, "user_id": user.id}
-    row = (await connection.execute(statements.LOCK, keys)).first()
     current = BallotState(dialogue, None)
     if row is not None or wanted:
         query, params = statements.read_query(row.id if row else None, wanted)
@@ -298,7 +331,7 @@ async def _locked(
         if row.voided_at is not None:
             raise Forbidden("Ce bulletin a été annulé.", code="vote.not_allowed")
         current.ballot = _ballot(session, dialogue, user, row)
-    asked_for = change(current, found)
+    asked_for = change(rules, current, found)
     if asked_for is None:
         return BallotChange(current, action, rules=rules)
     if current.ballot is None:
@@ -312,7 +345,7 @@ async def _locked(
             if row.voided_at is not None:
                 raise Forbidden("Ce bulletin a été annulé.", code="vote.not_allowed")
             current = await _reread(connection, current, row.id)
-            asked_for = change(current, found)
+            asked_for = change(rules, current, found)
             if asked_for is None:
                 return BallotChange(current, action, rules=rules)
         current.ballot = _ballot(session, dialogue, user, row)
@@ -320,7 +353,7 @@ async def _locked(
     return await _write(connection, rules, current, votes, proposals, action, now, network)
 
 
-async def _check_proposal_models(session: AsyncSession, asked: _Asked) -> dict[int, VotedProposal]:
+async def _check_proposal_models(session: AsyncSession, asked: _Judged) -> dict[int, VotedProposal]:
     """Reads the proposals asked for as models, checks them (:func:`_check_proposals`)
     and has the plugins' access rules judge each one."""
     models = {
@@ -347,7 +380,7 @@ async def _check_proposal_models(session: AsyncSession, asked: _Asked) -> dict[i
 
 
 def _check_proposals(
-    asked: _Asked, statuses: dict[int, tuple[ProposalStatus, datetime | None]]
+    asked: _Judged, statuses: dict[int, tuple[ProposalStatus, datetime | None]]
 ) -> None:
     """404 for a proposal asked for that is not in the dialogue, 409 ``vote.not_in_vote``
     for one that is not in the vote (when ``votable``)."""

@@ -10,10 +10,10 @@ from typing import Any
 import msgspec
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
 from core import read_cache
 from core.ballot_sources import sources_hold_ballots
+from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.fields import FieldDefinition, FieldOption
 from core.models import Ballot, Dialogue, Organisation, Phase, Vote
@@ -27,15 +27,11 @@ from core.models.dialogues import (
 from core.modules import ModuleWriter, prepare_modules, save_modules
 from core.plugin_manager import Plugins
 from core.services.users import groups_by_name
+from core.services.vote_locks import WITH_PHASES, lock_for_change, vote_opened
 from core.specs import DialogueSpec, PhaseSpec
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-#: Loads a dialogue's phases and their groups in the dialogue's own query (one statement
-#: instead of three: every page and every vote reads a dialogue).
-WITH_PHASES = joinedload(Dialogue.phases).joinedload(Phase.groups)
 
 
 #: Built once: every page and every vote reads its dialogue.
@@ -49,14 +45,26 @@ BY_SLUG = (
 )
 
 
-async def get_dialogue(session: AsyncSession, organisation: Organisation, slug: str) -> Dialogue:
+async def get_dialogue(
+    session: AsyncSession, organisation: Organisation, slug: str, *, fresh: bool = False
+) -> Dialogue:
+    """The dialogue of ``slug``: a copy of this worker's snapshot for pages, read from the
+    database for a request that changes something (:data:`core.read_cache.JUDGING_KEY`)
+    and when ``fresh`` (what decides a publication)."""
     organisation_id = organisation.id
 
     async def by_slug(reading: AsyncSession) -> Dialogue | None:
-        found = await reading.scalars(BY_SLUG, {"organisation_id": organisation_id, "slug": slug})
+        found = await reading.scalars(
+            BY_SLUG.execution_options(populate_existing=True),
+            {"organisation_id": organisation_id, "slug": slug},
+        )
         return found.unique().first()
 
-    dialogue = await read_cache.cached(session, ("dialogue", organisation_id, slug), by_slug)
+    if fresh:
+        dialogue = await by_slug(session)
+    else:
+        key = ("dialogue", organisation_id, slug)
+        dialogue = await read_cache.cached(session, key, by_slug, judges=True)
     if dialogue is None:
         raise NotFound(f"démarche {slug!r} introuvable")
     return dialogue
@@ -84,9 +92,23 @@ def restore_dialogue(dialogue: Dialogue) -> None:
 
 
 async def has_votes(session: AsyncSession, dialogue: Dialogue) -> bool:
-    """Whether any ballot of ``dialogue`` holds a vote (the vote configuration is frozen)."""
+    """Whether any ballot of ``dialogue`` holds a vote."""
     query = select(exists().where(Ballot.dialogue_id == dialogue.id, Vote.ballot_id == Ballot.id))
     return bool(await session.scalar(query))
+
+
+async def vote_frozen(
+    session: AsyncSession, plugins: Plugins, dialogue: Dialogue, now: datetime
+) -> bool:
+    """Whether what decides a vote's validity or the result is frozen: from the moment the
+    vote phase opens, or as soon as a ballot (online or from a source) holds a vote. The
+    caller holds the dialogue's lock (:func:`core.services.vote_locks.lock_for_change`),
+    so that no phase switch or first vote can slip in between the check and the change."""
+    return (
+        vote_opened(dialogue, now)
+        or await has_votes(session, dialogue)
+        or await sources_hold_ballots(session, plugins, dialogue)
+    )
 
 
 async def create_dialogue(
@@ -119,12 +141,16 @@ async def update_dialogue(
     organisation: Organisation,
     dialogue: Dialogue,
     spec: DialogueSpec,
+    *,
+    now: datetime | None = None,
 ) -> Dialogue:
+    """Applies ``spec`` to ``dialogue`` under its lock (the session's copy is brought up to
+    date first); 409 ``vote.config_frozen`` for a change of the vote settings or the budget
+    once the vote is frozen (:func:`vote_frozen`)."""
     if spec.slug is not msgspec.UNSET and spec.slug != dialogue.slug:
         raise ValidationFailed("slug: the address of a dialogue cannot change")
-    frozen = await has_votes(session, dialogue) or await sources_hold_ballots(
-        session, plugins, dialogue
-    )
+    dialogue = await lock_for_change(session, dialogue)
+    frozen = await vote_frozen(session, plugins, dialogue, now or utcnow())
     writers = await _apply(session, plugins, organisation, dialogue, spec, frozen=frozen)
     await session.flush()
     await save_modules(session, writers)
@@ -171,10 +197,7 @@ async def _apply(
             vote_type = kind.id
             vote_settings = kind.encode_settings(kind.decode_settings(spec.vote.settings))
         if frozen and (vote_type, vote_settings) != (dialogue.vote_type, dialogue.vote_settings):
-            raise Conflict(
-                "The vote settings cannot change once citizens have voted.",
-                code="vote.config_frozen",
-            )
+            raise _frozen("vote")
         changes["vote_type"], changes["vote_settings"] = vote_type, vote_settings
     if spec.budget is not msgspec.UNSET:
         if spec.budget is None:
@@ -189,6 +212,9 @@ async def _apply(
                 )
             changes["budget_amount"] = spec.budget.amount
             changes["budget_rule"] = spec.budget.rule
+        budget = (changes["budget_amount"], changes["budget_rule"])
+        if frozen and budget != (dialogue.budget_amount, dialogue.budget_rule):
+            raise _frozen("budget")
     if spec.form is not msgspec.UNSET:
         changes["form"] = [msgspec.to_builtins(f) for f in _check_form(plugins, spec.form)]
     if spec.themes is not msgspec.UNSET:
@@ -213,6 +239,14 @@ async def _apply(
             await session.flush()
         dialogue.phases.extend(phases)
     return writers
+
+
+def _frozen(part: str) -> Conflict:
+    return Conflict(
+        f"{part}: the vote is open or has ballots; what decides a vote can no longer change "
+        "(correct or withdraw a candidate instead)",
+        code="vote.config_frozen",
+    )
 
 
 def _check_form(plugins: Plugins, form: list[FieldDefinition]) -> list[FieldDefinition]:

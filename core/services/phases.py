@@ -9,18 +9,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.errors import ValidationFailed
 from core.models import Dialogue, Phase
 from core.models.dialogues import PhaseKind
+from core.services.vote_locks import lock_for_change
 
 
-def switch_phase(dialogue: Dialogue, kind: str, now: datetime) -> tuple[Phase | None, Phase]:
-    """Makes the phase of ``kind`` the current one at ``now``; returns (closed, opened)."""
+async def switch_phase(
+    session: AsyncSession, dialogue: Dialogue, kind: str, now: datetime
+) -> tuple[Phase | None, Phase]:
+    """Makes the phase of ``kind`` the current one at ``now``; returns (closed, opened).
+
+    It holds the dialogue's lock (:func:`core.services.vote_locks.lock_for_change`): a
+    ballot change under way commits before the switch, and one that comes after it is
+    judged against the new phases, whichever worker serves it."""
+    _phase_kind(kind)  # bad input is refused before any lock is taken
+    dialogue = await lock_for_change(session, dialogue)
+    return rewrite_dates(dialogue, kind, now)
+
+
+def _phase_kind(kind: str) -> PhaseKind:
     try:
-        wanted = PhaseKind(kind)
+        return PhaseKind(kind)
     except ValueError:
         raise ValidationFailed(f"kind: unknown phase kind {kind!r}") from None
-    target = dialogue.phase(wanted)
+
+
+def rewrite_dates(dialogue: Dialogue, kind: str, now: datetime) -> tuple[Phase | None, Phase]:
+    """The dates that make the phase of ``kind`` the current one at ``now``, written on
+    ``dialogue``'s phases (no lock, no I/O: :func:`switch_phase` holds the lock)."""
+    target = dialogue.phase(_phase_kind(kind))
     if target is None:
         raise ValidationFailed(f"kind: this dialogue has no {kind!r} phase")
     previous = dialogue.current_phase(now)

@@ -13,14 +13,16 @@ from sqlalchemy import ColumnElement, Select, String, bindparam, func, or_, sele
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload
 
+from core.db import utcnow
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.fields import FieldDefinition, clean_field_values
 from core.models import Comment, Dialogue, Proposal, User
 from core.models.proposals import ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
-from core.services.dialogues import WITH_PHASES
+from core.services import candidates
 from core.services.moderation import hold_if_premoderated
+from core.services.vote_locks import WITH_PHASES
 from core.specs import ProposalReview, ProposalSpec
 
 EDITABLE_BY_AUTHOR = frozenset({ProposalStatus.DRAFT, ProposalStatus.PUBLISHED})
@@ -155,6 +157,7 @@ async def update_proposal(
         )
     if spec.draft is not msgspec.UNSET and spec.draft != (proposal.status == ProposalStatus.DRAFT):
         raise ValidationFailed("draft: use the publish action to publish a draft")
+    await candidates.check_author_edit(session, plugins, dialogue, proposal, utcnow())
     _apply_spec(plugins, dialogue, proposal, spec, final=proposal.status != ProposalStatus.DRAFT)
     await session.flush()
     return proposal
@@ -191,7 +194,19 @@ async def review_proposal(
     *,
     now: datetime,
 ) -> str | None:
-    """Applies a staff review; returns the previous status when the status changed."""
+    """Applies a staff review; returns the previous status when the status changed.
+    409 ``vote.config_frozen`` for a change of the count of a frozen vote
+    (:func:`core.services.candidates.check_staff_change`)."""
+    await candidates.check_staff_change(
+        session,
+        plugins,
+        dialogue,
+        proposal,
+        now,
+        status=None if review.status is msgspec.UNSET else ProposalStatus(review.status),
+        cost=None if review.cost is msgspec.UNSET else review.cost,
+        cost_given=review.cost is not msgspec.UNSET,
+    )
     previous = None
     if review.status is not msgspec.UNSET and review.status != proposal.status:
         previous = proposal.status.value

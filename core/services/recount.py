@@ -8,6 +8,9 @@ a change bypassed the ballot engine or that the log lost an entry.
 Ballots that plugins keep outside the ``ballots`` table (:mod:`core.ballot_sources`) are
 counted on both sides: as stored with the ballots, rebuilt from the source's own log with
 the vote log.
+
+The recount also checks the vote log's hash chain (:mod:`core.services.chain_check`): a
+broken chain is the first difference of the report.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from core.models import Ballot, Dialogue, Vote, VoteLogEntry
 from core.models.ballots import BallotStatus, VoteAction
 from core.plugin_manager import Plugins
 from core.services.ballot_box import vote_rules
+from core.services.chain_check import ChainCheck, check_chain
 from core.services.tally import CHUNK, Tally, candidates, tally_dialogue
 from core.vote_types import CountedVotes
 
@@ -63,11 +67,13 @@ class ReplayedBallot:
 
 @dataclass(frozen=True)
 class RecountReport:
-    """Both tallies and every difference found (ballot by ballot, then in the tally)."""
+    """Both tallies, the check of the vote log's chain, and every difference found (the
+    chain's break first, then ballot by ballot, then in the tally)."""
 
     from_ballots: Tally
     from_log: Tally
     differences: list[str]
+    chain: ChainCheck
 
     @property
     def ok(self) -> bool:
@@ -163,7 +169,9 @@ async def recount(session: AsyncSession, plugins: Plugins, dialogue: Dialogue) -
     votes = with_extra_votes(votes, extra)
     from_log = Tally(rules.kind.id, votes.ballots_counted, rules.kind.tally(rules.settings, votes))
 
-    differences = _ballot_differences(replayed, await stored_ballots(session, dialogue))
+    chain = await check_chain(session, dialogue.id)
+    differences = [] if chain.intact else [str(chain)]
+    differences += _ballot_differences(replayed, await stored_ballots(session, dialogue))
     if from_log.ballots_counted != from_ballots.ballots_counted:
         differences.append(
             f"ballots counted: log {from_log.ballots_counted} "
@@ -174,4 +182,4 @@ async def recount(session: AsyncSession, plugins: Plugins, dialogue: Dialogue) -
         stored = from_ballots.proposals.get(proposal_id)
         if logged != stored:
             differences.append(f"proposal {proposal_id}: log {logged} != ballots {stored}")
-    return RecountReport(from_ballots, from_log, differences[:MAX_DIFFERENCES])
+    return RecountReport(from_ballots, from_log, differences[:MAX_DIFFERENCES], chain)

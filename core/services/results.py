@@ -42,7 +42,8 @@ from core.ballot_sources import (
     with_extra_votes,
 )
 from core.budget_elections import election_from_votes
-from core.models import Dialogue, Proposal, User, VoteLogEntry
+from core.models import Dialogue, Proposal, User
+from core.models.ballots import VoteLogHead
 from core.plugin_manager import Plugins
 from core.result_sections import compute_sections
 from core.results_cache import ResultsCache
@@ -69,9 +70,7 @@ __all__ = [
 #: No ballots from ballot sources.
 NO_EXTRA = ExtraBallots()
 #: Bumped when the shape of a cached body changes.
-CACHE_FORMAT = "1"
-#: Vote-log entries re-counted below the newest one (see :func:`ballots_version`).
-LATE_COMMIT_WINDOW = 10_000
+CACHE_FORMAT = "2"
 
 
 async def ballots_version(
@@ -80,21 +79,16 @@ async def ballots_version(
     """A string that changes whenever the results of ``dialogue`` may change: one query,
     and one more per ballot source that applies to it when ``plugins`` are given.
 
-    Every ballot change appends to the vote log, so the newest log id names the state of
-    the ballots. Ids are handed out before commit, though: a change that took id 10 may
-    commit after one that took id 11, and would not move the newest id. So the version
-    also holds the smallest of the :data:`LATE_COMMIT_WINDOW` newest ids, which any entry
-    committed late among them moves (entries are never deleted); both come from one
-    backward index-only scan. Proposals (status, cost, title, hiding) and the dialogue's
-    own settings (vote, budget) count too, through their ``updated_at``, and so do the
-    ballots of plugins' ballot sources, through their versions.
+    Every ballot change appends to the vote log, and every entry moves its dialogue's
+    chain head (``vote_log_heads.seq``, :mod:`core.vote_chain`) in the change's own
+    transaction, so the head's length names the state of the committed ballots whatever
+    the order in which changes commit (an id handed out early may commit late: ids could
+    not tell). Proposals (status, cost, title, hiding) and the dialogue's own settings
+    (vote, budget) count too, through their ``updated_at``, and so do the ballots of
+    plugins' ballot sources, through their versions.
     """
-    recent = (
-        select(VoteLogEntry.id)
-        .where(VoteLogEntry.dialogue_id == dialogue.id)
-        .order_by(VoteLogEntry.id.desc())
-        .limit(LATE_COMMIT_WINDOW)
-        .subquery()
+    chain_length = (
+        select(VoteLogHead.seq).where(VoteLogHead.dialogue_id == dialogue.id).scalar_subquery()
     )
     proposals_changed = (
         select(func.max(Proposal.updated_at))
@@ -111,15 +105,7 @@ async def ballots_version(
         select(Dialogue.updated_at).where(Dialogue.id == dialogue.id).scalar_subquery()
     )
     row = (
-        await session.execute(
-            select(
-                func.max(recent.c.id),
-                func.min(recent.c.id),
-                proposals_changed,
-                proposals,
-                dialogue_changed,
-            ).select_from(recent)
-        )
+        await session.execute(select(chain_length, proposals_changed, proposals, dialogue_changed))
     ).one()
     parts = [_part(value) for value in row]
     if plugins is not None and (sources := await sources_version(session, plugins, dialogue)):
@@ -226,6 +212,7 @@ async def compute_results(
             "proposals": [],
             "winners": [],
             "budget": None,
+            "withdrawn": [],
         }
     rules = vote_rules(plugins, dialogue)
     found = await candidates(session, dialogue)
@@ -278,7 +265,23 @@ async def compute_results(
         ],
         "winners": winners,
         "budget": budget,
+        "withdrawn": await withdrawn_candidates(session, dialogue),
     }
+
+
+async def withdrawn_candidates(session: AsyncSession, dialogue: Dialogue) -> list[dict[str, Any]]:
+    """The candidates staff withdrew from the vote (``core.services.candidates``), each
+    with the public reason: the results say which left the count, and why."""
+    rows = await session.execute(
+        select(Proposal.id, Proposal.title, Proposal.withdrawal_reason, Proposal.withdrawn_at)
+        .where(Proposal.dialogue_id == dialogue.id, Proposal.withdrawn_at.is_not(None))
+        .order_by(Proposal.withdrawn_at, Proposal.id)
+    )
+    return [
+        {"id": pid, "title": title, "reason": reason, "withdrawn_at": when.isoformat()}
+        for pid, title, reason, when in rows
+        if when is not None
+    ]
 
 
 async def cached(

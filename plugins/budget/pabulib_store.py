@@ -38,6 +38,7 @@ import numpy
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import vote_chain
 from core.errors import ValidationFailed
 from core.models import Ballot, Dialogue, Organisation, Proposal, Vote, VoteLogEntry
 from core.models.ballots import BallotStatus, VoteAction
@@ -257,6 +258,8 @@ async def _insert_ballots(
         log_rows.append(
             _log(dialogue, ballot_id, VoteAction.CONFIRM, now, reason=VOTER_REASON + vote.voter_id)
         )
+    # The vote log's chain: set here on SQLite, by the database's trigger on PostgreSQL.
+    await vote_chain.linked(await session.connection(), log_rows)
     for rows, model in ((vote_rows, Vote), (log_rows, VoteLogEntry)):
         for start in range(0, len(rows), CHUNK):
             await session.execute(insert(model), rows[start : start + CHUNK])

@@ -18,7 +18,7 @@ from core.db import Database, utcnow
 from core.hookspecs import hookimpl
 from core.models import Dialogue, Phase
 from core.plugin_manager import Plugins
-from core.services.phases import switch_phase
+from core.services.phases import rewrite_dates
 from core.services.publication import sweep
 from core.settings import Settings
 from tests.ballot_helpers import vote_dialogue
@@ -184,7 +184,7 @@ def test_switch_phase_forgets_the_announcements_of_later_phases() -> None:
                   opened_announced_at=earlier, closed_announced_at=now),
         ]
     )  # fmt: skip
-    switch_phase(dialogue, "proposals", now)
+    rewrite_dates(dialogue, "proposals", now)
     proposals, vote = dialogue.phases
     assert proposals.opened_announced_at == now and proposals.closed_announced_at is None
     assert vote.opened_announced_at is None and vote.closed_announced_at is None

@@ -152,6 +152,8 @@ async def test_only_proposals_in_the_vote(client: Client, world: World, database
     setup = await vote_dialogue(client, world, SUPPORT, proposals=4)
     refused_id, hidden_id, accepted_id, kept_id = setup.proposals
     other = await vote_dialogue(client, world, SUPPORT, slug="autre", proposals=1)
+    # The candidates are settled before the vote opens (then they are frozen).
+    await switch_phase(client, world, setup.slug, "proposals")
     response = await client.patch(
         f"/api/v1/admin/proposals/{refused_id}",
         json={"status": "refused"},
@@ -168,6 +170,7 @@ async def test_only_proposals_in_the_vote(client: Client, world: World, database
             update(Proposal).where(Proposal.id == hidden_id).values(hidden_at=utcnow())
         )
         await session.commit()
+    await switch_phase(client, world, setup.slug, "vote")
 
     for proposal_id in (refused_id, hidden_id):
         response = await put_vote(client, world.bob, setup, proposal_id)
@@ -326,19 +329,20 @@ async def test_my_ballot_box(client: Client, world: World) -> None:
     assert response.status_code == 400
 
 
-async def test_the_vote_configuration_freezes_once_citizens_voted(
+async def test_the_vote_configuration_freezes_once_the_vote_opens(
     client: Client, world: World
 ) -> None:
     vote = {"type": "support", "settings": {"max_votes": 2}}
     setup = await vote_dialogue(client, world, vote)
     admin_path = f"/api/v1/admin/dialogues/{setup.slug}"
     changed = {"vote": {"type": "support", "settings": {"max_votes": 3}}}
-    response = await client.patch(admin_path, json=changed, headers=world.admin.headers)
-    assert response.status_code == 200
-    await client.patch(admin_path, json={"vote": vote}, headers=world.admin.headers)
-
-    await put_vote(client, world.bob, setup, setup.proposals[0])
-    for body in (changed, {"vote": {"type": "binary", "settings": {}}}, {"vote": None}):
+    # The vote is open: frozen before any vote is cast.
+    for body in (
+        changed,
+        {"vote": {"type": "binary", "settings": {}}},
+        {"vote": None},
+        {"budget": {"amount": 1000, "rule": "greedy"}},
+    ):
         response = await client.patch(admin_path, json=body, headers=world.admin.headers)
         assert response.status_code == 409, body
         assert response.json()["code"] == "vote.config_frozen"
@@ -347,17 +351,27 @@ async def test_the_vote_configuration_freezes_once_citizens_voted(
         admin_path, json={"vote": vote, "title": "Nouveau titre"}, headers=world.admin.headers
     )
     assert response.status_code == 200
-    # Once every vote is withdrawn, the configuration can change again.
-    await client.delete(setup.vote(setup.proposals[0]), headers=world.bob.headers)
+    # Back before the vote with no vote cast, the configuration can change again.
+    await switch_phase(client, world, setup.slug, "proposals")
     response = await client.patch(admin_path, json=changed, headers=world.admin.headers)
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
+    # A closed vote stays frozen.
+    await switch_phase(client, world, setup.slug, "vote")
+    await put_vote(client, world.bob, setup, setup.proposals[0])
+    await switch_phase(client, world, setup.slug, "results")
+    response = await client.patch(admin_path, json={"vote": vote}, headers=world.admin.headers)
+    assert response.status_code == 409
+    assert response.json()["code"] == "vote.config_frozen"
 
 
 async def test_a_dialogue_without_a_vote(client: Client, world: World) -> None:
     setup = await vote_dialogue(client, world, SUPPORT)
-    await client.patch(
+    await switch_phase(client, world, setup.slug, "proposals")
+    response = await client.patch(
         f"/api/v1/admin/dialogues/{setup.slug}", json={"vote": None}, headers=world.admin.headers
     )
+    assert response.status_code == 200, response.text
+    await switch_phase(client, world, setup.slug, "vote")
     for response in (
         await client.get(setup.ballot, headers=world.bob.headers),
         await put_vote(client, world.bob, setup, setup.proposals[0]),

@@ -156,6 +156,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/v1/admin/proposals/{proposal_id:int}"): Rule(
         REVIEWERS, json=INVALID, stranger=body({"status": "refused"})
     ),
+    ("POST", "/api/v1/admin/proposals/{proposal_id:int}/correct"): Rule(
+        ADMINS, json=INVALID, stranger=body({"reason": "Coquille", "title": "Piratée"})
+    ),
+    ("POST", "/api/v1/admin/proposals/{proposal_id:int}/withdraw"): Rule(
+        ADMINS, json=INVALID, stranger=body({"reason": "Inéligible"})
+    ),
     ("POST", "/api/v1/admin/groups"): Rule(ADMINS, json=INVALID),
     ("PUT", "/api/v1/admin/groups/{name:str}/members/{email:str}"): Rule(ADMINS),
     ("DELETE", "/api/v1/admin/groups/{name:str}/members/{email:str}"): Rule(ADMINS),
@@ -188,6 +194,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/proposals/{proposal_id:int}/notes"): Rule(REVIEWERS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/proposals/bulk"): Rule(REVIEWERS, data=EMPTY_FORM),
     ("POST", "/admin/proposals/{proposal_id:int}/moderate"): Rule(MODERATORS, data=EMPTY_FORM),
+    ("POST", "/admin/proposals/{proposal_id:int}/correct"): Rule(ADMINS, data=EMPTY_FORM),
+    ("POST", "/admin/proposals/{proposal_id:int}/withdraw"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/moderation/comments/{comment_id:int}"): Rule(MODERATORS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/ballots/{ballot_id:int}/void"): Rule(
         ADMINS, data=EMPTY_FORM, ids={"slug": "vote_slug"}

@@ -36,8 +36,11 @@ PROPOSAL_PAGE = 8
 #: with the proposal asked for; the writes, one statement on PostgreSQL (vote, ballot and
 #: log in data-modifying CTEs), one per table on SQLite (vote, ballot, log). The worker
 #: holds the organisation and the dialogue with its phases (``core.read_cache``); a
-#: worker that does not yet reads them too (two more).
-VOTE = {"postgresql": 4, "sqlite": 6}
+#: worker that does not yet reads them too (two more). The ballot's lock also takes the
+#: dialogue's and reads its configuration version on PostgreSQL (one more statement on
+#: SQLite, ``core.services.vote_locks``); on SQLite the app reads and moves the vote log's
+#: chain head (a trigger does it on PostgreSQL, ``core.vote_chain``).
+VOTE = {"postgresql": 4, "sqlite": 9}
 
 
 @contextmanager

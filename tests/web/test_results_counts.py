@@ -34,7 +34,7 @@ from pref_voting.scoring_methods import symmetric_borda_scores
 
 from core.db import Database
 from core.plugin_manager import Plugins
-from tests.ballot_helpers import tally_of, vote_dialogue
+from tests.ballot_helpers import configure_before_vote, tally_of, vote_dialogue
 from tests.conftest import World
 from tests.results_helpers import by_id, citizens, read_results, stored_ballots, vote_at_random
 
@@ -61,10 +61,7 @@ async def _vote(
     changes: dict[str, Any] = {"results_visibility": "live"}
     if budget is not None:
         changes["budget"] = budget
-    response = await client.patch(
-        f"/api/v1/admin/dialogues/{setup.slug}", json=changes, headers=world.admin.headers
-    )
-    assert response.status_code == 200, response.text
+    await configure_before_vote(client, world, setup.slug, changes)
     people = await citizens(world, VOTERS)
     await vote_at_random(
         client, people, setup, vote["type"], random.Random(seed), vote.get("settings")

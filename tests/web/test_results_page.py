@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from core.db import Database
-from tests.ballot_helpers import put_vote, replace, vote_dialogue
+from tests.ballot_helpers import configure_before_vote, put_vote, replace, vote_dialogue
 from tests.conftest import World
 from tests.results_helpers import citizens, read_results, vote_at_random
 
@@ -21,6 +21,9 @@ def _page(slug: str) -> str:
 
 
 async def _configure(client: Any, world: World, slug: str, **changes: Any) -> None:
+    if "budget" in changes:  # frozen once the vote is open
+        await configure_before_vote(client, world, slug, changes)
+        return
     response = await client.patch(
         f"/api/v1/admin/dialogues/{slug}", json=changes, headers=world.admin.headers
     )

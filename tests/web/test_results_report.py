@@ -16,7 +16,7 @@ from core.budget_elections import election_from_votes
 from core.db import Database
 from core.services.results_report import method_variants, outcome_measures
 from core.vote_types import CountedVotes
-from tests.ballot_helpers import vote_dialogue
+from tests.ballot_helpers import configure_before_vote, vote_dialogue
 from tests.conftest import World
 from tests.results_helpers import (
     admin_results_url,
@@ -33,12 +33,8 @@ async def _budget(
     client: Any, world: World, vote: dict[str, Any], rule: str = "equal_shares"
 ) -> Any:
     setup = await vote_dialogue(client, world, vote, proposals=len(COSTS), costs=COSTS)
-    response = await client.patch(
-        f"/api/v1/admin/dialogues/{setup.slug}",
-        json={"budget": {"amount": 100_000, "rule": rule}, "results_visibility": "live"},
-        headers=world.admin.headers,
-    )
-    assert response.status_code == 200, response.text
+    changes = {"budget": {"amount": 100_000, "rule": rule}, "results_visibility": "live"}
+    await configure_before_vote(client, world, setup.slug, changes)
     people = await citizens(world, 15)
     await vote_at_random(client, people, setup, vote["type"], random.Random(21), vote["settings"])
     return setup

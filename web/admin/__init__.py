@@ -13,6 +13,7 @@ def admin_route_handlers() -> list[Any]:
     from web.admin.account_deletion import AccountDeletionPages
     from web.admin.ballots import BallotPages
     from web.admin.blocks import BlockPages
+    from web.admin.candidates import CandidatePages
     from web.admin.dashboard import participation_dashboard
     from web.admin.dialogues import DialoguePages
     from web.admin.exports import ExportPages
@@ -28,6 +29,7 @@ def admin_route_handlers() -> list[Any]:
     from web.api.admin_ballots import AdminBallotController
     from web.api.admin_groups import AdminGroupController
     from web.api.admin_oversight import AdminOversightController
+    from web.api.candidates import CandidateController
 
     return [
         admin_home,
@@ -38,6 +40,7 @@ def admin_route_handlers() -> list[Any]:
         ModulePages,
         FormBuilderPages,
         ReviewPages,
+        CandidatePages,
         ModerationPages,
         OrganisationPages,
         OutboxPages,
@@ -49,4 +52,5 @@ def admin_route_handlers() -> list[Any]:
         OversightPages,
         AdminBallotController,
         AdminOversightController,
+        CandidateController,
     ]

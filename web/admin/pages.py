@@ -34,6 +34,11 @@ NOTICES = {
     "moderated": "C'est fait.",
     "export_ready": "Le lien de téléchargement est prêt.",
     "ballot_voided": "Le bulletin est annulé : il ne compte plus dans les résultats.",
+    "candidate_corrected": "Le texte est corrigé ; l'ancien texte reste visible dans l'historique.",
+    "candidate_withdrawn": (
+        "Le projet est retiré du vote : ses votes sont retirés des bulletins et ses votant·es "
+        "sont prévenu·es par courriel."
+    ),
 }
 
 #: The tabs of a dialogue's back office: (path suffix, label).

@@ -20,9 +20,10 @@ from core.errors import DomainError, ValidationFailed
 from core.models import Dialogue, Organisation, Proposal, User
 from core.permissions import Action
 from core.plugin_manager import Plugins
-from core.services import audit, groups, moderation, review
+from core.services import audit, candidates, groups, moderation, review
 from core.services.proposals import form_of
 from core.services.users import group_ids_of
+from core.services.vote_locks import is_candidate, vote_opened
 from web import labels
 from web.admin.dialogues import load_dialogue
 from web.admin.forms import FormErrors, FormValues, parse_int, refusal_fields
@@ -314,46 +315,8 @@ class ReviewPages(Controller):
         errors: dict[str, str] | None = None,
         values: dict[str, str] | None = None,
     ) -> Response[str]:
-        authors = await authors_of(db_session, [proposal])
-        author = authors.get(proposal.author_id) if proposal.author_id else None
-        all_groups = [group for group, _ in await groups.list_groups(db_session, org)]
-        form = form_of(dialogue)
-        return admin_page(
-            request,
-            "admin/review_proposal.html",
-            section="dialogues",
-            status_code=422 if errors else 200,
-            page_title=proposal.title,
-            dialogue=dialogue,
-            tabs=dialogue_tabs(dialogue, "/proposals"),
-            proposal=proposal,
-            author=author,
-            fields=[
-                {
-                    "label": d.label,
-                    "confidential": d.confidential,
-                    "value": proposal.fields.get(d.key),
-                }
-                for d in form
-                if d.key in proposal.fields
-            ],
-            status_text=review.status_label(org, proposal)
-            or labels.STATUSES[proposal.status.value],
-            notes=await review.notes(db_session, proposal),
-            statuses=status_choices(org),
-            feasibility=list(review.FEASIBILITY.items()),
-            groups=[(str(g.id), g.name) for g in all_groups],
-            values=values
-            or {
-                "status": proposal.status_label or proposal.status.value,
-                "status_reason": proposal.status_reason,
-                "cost": "" if proposal.cost is None else str(proposal.cost),
-                "feasibility": proposal.feasibility or "",
-                "review_group": str(proposal.review_group_id or ""),
-                "theme": proposal.theme or "",
-                "sector": proposal.sector or "",
-            },
-            errors=errors or {},
+        return await review_page(
+            request, db_session, org, proposal, dialogue, errors=errors, values=values
         )
 
     @post("/proposals/{proposal_id:int}/review", opt=staff(Action.REVIEW))
@@ -423,6 +386,7 @@ class ReviewPages(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: DbSession,
+        plugins: PluginsDep,
         org: CurrentOrg,
         actor: Actor,
         proposal_id: FromPath[int],
@@ -432,6 +396,11 @@ class ReviewPages(Controller):
         proposal = await moderation.get_proposal(db_session, org, proposal_id)
         action = form.get("action")
         try:
+            if action in {"approve", "restore", "hide"}:
+                dialogue = await db_session.get_one(Dialogue, proposal.dialogue_id)
+                await candidates.check_staff_change(
+                    db_session, plugins, dialogue, proposal, utcnow(), hidden=action == "hide"
+                )
             if action == "approve":
                 moderation.approve(proposal)
             elif action == "restore":
@@ -471,3 +440,58 @@ def moderation_details(decision: str, reason: str) -> dict[str, str]:
 
 async def groups_of(session: AsyncSession, actor: User | None) -> set[int]:
     return set() if actor is None else await group_ids_of(session, actor)
+
+
+async def review_page(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    org: Organisation,
+    proposal: Proposal,
+    dialogue: Dialogue,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response[str]:
+    authors = await authors_of(db_session, [proposal])
+    author = authors.get(proposal.author_id) if proposal.author_id else None
+    all_groups = [group for group, _ in await groups.list_groups(db_session, org)]
+    form = form_of(dialogue)
+    return admin_page(
+        request,
+        "admin/review_proposal.html",
+        section="dialogues",
+        status_code=422 if errors else 200,
+        page_title=proposal.title,
+        dialogue=dialogue,
+        tabs=dialogue_tabs(dialogue, "/proposals"),
+        proposal=proposal,
+        author=author,
+        fields=[
+            {
+                "label": d.label,
+                "confidential": d.confidential,
+                "value": proposal.fields.get(d.key),
+            }
+            for d in form
+            if d.key in proposal.fields
+        ],
+        status_text=review.status_label(org, proposal) or labels.STATUSES[proposal.status.value],
+        notes=await review.notes(db_session, proposal),
+        statuses=status_choices(org),
+        feasibility=list(review.FEASIBILITY.items()),
+        groups=[(str(g.id), g.name) for g in all_groups],
+        candidate=is_candidate(proposal),
+        vote_opened=vote_opened(dialogue, utcnow()),
+        revisions=await candidates.proposal_history(db_session, proposal),
+        values=values
+        or {
+            "status": proposal.status_label or proposal.status.value,
+            "status_reason": proposal.status_reason,
+            "cost": "" if proposal.cost is None else str(proposal.cost),
+            "feasibility": proposal.feasibility or "",
+            "review_group": str(proposal.review_group_id or ""),
+            "theme": proposal.theme or "",
+            "sector": proposal.sector or "",
+        },
+        errors=errors or {},
+    )

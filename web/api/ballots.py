@@ -21,7 +21,14 @@ from core.services.ballot_box import BallotState
 from core.specs import Strict
 from web.api.schemas import Page
 from web.client_network import client_network
-from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
+from web.dependencies import (
+    JUDGED_UNDER_LOCK,
+    Actor,
+    CurrentOrg,
+    DbSession,
+    GroupIds,
+    PluginsDep,
+)
 from web.rate_limits import rate_limited
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
@@ -65,6 +72,8 @@ class BallotOut(msgspec.Struct):
 
 #: Every change of a ballot counts against the ``vote`` rate limits.
 VOTE_GUARDS = [rate_limited("vote")]
+#: A ballot change is judged again under its dialogue's lock: it may start from a snapshot.
+VOTE_OPT = {JUDGED_UNDER_LOCK: True}
 
 
 def ballot_out(
@@ -119,7 +128,7 @@ class BallotController(Controller):
         ballot_box.vote_rules(plugins, dialogue)
         return ballot_out(plugins, await ballot_box.read_ballot(db_session, dialogue, user))
 
-    @put("/dialogues/{slug:str}/ballot/votes/{proposal_id:int}", guards=VOTE_GUARDS)
+    @put("/dialogues/{slug:str}/ballot/votes/{proposal_id:int}", guards=VOTE_GUARDS, opt=VOTE_OPT)
     async def cast_vote(
         self,
         request: Request[Any, Any, Any],
@@ -149,7 +158,10 @@ class BallotController(Controller):
         return await _settled(db_session, plugins, change)
 
     @delete(
-        "/dialogues/{slug:str}/ballot/votes/{proposal_id:int}", status_code=200, guards=VOTE_GUARDS
+        "/dialogues/{slug:str}/ballot/votes/{proposal_id:int}",
+        status_code=200,
+        guards=VOTE_GUARDS,
+        opt=VOTE_OPT,
     )
     async def withdraw_vote(
         self,
@@ -175,7 +187,7 @@ class BallotController(Controller):
         )
         return await _settled(db_session, plugins, change)
 
-    @put("/dialogues/{slug:str}/ballot", guards=VOTE_GUARDS)
+    @put("/dialogues/{slug:str}/ballot", guards=VOTE_GUARDS, opt=VOTE_OPT)
     async def replace_ballot(
         self,
         request: Request[Any, Any, Any],
@@ -200,7 +212,7 @@ class BallotController(Controller):
         )
         return await _settled(db_session, plugins, change)
 
-    @post("/dialogues/{slug:str}/ballot/confirm", status_code=200, guards=VOTE_GUARDS)
+    @post("/dialogues/{slug:str}/ballot/confirm", status_code=200, guards=VOTE_GUARDS, opt=VOTE_OPT)
     async def confirm_ballot(
         self,
         request: Request[Any, Any, Any],

@@ -35,7 +35,7 @@ async def read_results(
 ) -> tuple[Dialogue, dict[str, Any]]:
     """The dialogue and its results body as ``actor`` may see them (403 ``results.hidden``
     while hidden from citizens), after publishing what the dates made due."""
-    dialogue = await dialogues.get_dialogue(db_session, org, slug)
+    dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
     now = utcnow()
     await catch_up(db_session, plugins, dialogue, now)
     published = require_visible(dialogue, actor, now)
@@ -77,7 +77,7 @@ async def _change_publication(
     """Applies ``change`` (publish or unpublish) to the dialogue's results, records
     ``action`` in the audit log, commits, and answers the results as staff now see them."""
     staff_member = staff_check(actor, Action.ADMINISTER)
-    dialogue = await dialogues.get_dialogue(db_session, org, slug)
+    dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
     change(dialogue)
     audit.record(db_session, org, staff_member, action, f"dialogue:{slug}")
     await db_session.commit()
@@ -140,7 +140,7 @@ class AdminResultsController(Controller):
     ) -> dict[str, Any]:
         """The same ballots under every budget rule (or counting method), side by side."""
         staff_check(actor, Action.ADMINISTER)
-        dialogue = await dialogues.get_dialogue(db_session, org, slug)
+        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
 
         async def compute() -> dict[str, Any]:
             return await what_if_report(db_session, plugins, dialogue)

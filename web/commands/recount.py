@@ -1,5 +1,7 @@
 """``participe recount DIALOGUE [--org SLUG]``: the tally rebuilt from the vote log alone,
-printed beside the tally of the ballots; exits with 1 when they differ."""
+printed beside the tally of the ballots, and the check of the log's hash chain (its number
+of entries and its head, or its first broken entry); exits with 1 when the tallies differ
+or the chain is broken."""
 
 from __future__ import annotations
 
@@ -47,6 +49,7 @@ def print_report(slug: str, report: RecountReport) -> None:
     widths = [max(len(row[column]) for row in rows) for column in range(2)]
     for row in rows:
         print(f"{row[0].ljust(widths[0])}  {row[1].ljust(widths[1])}  {row[2]}")
+    print(report.chain)
     if report.ok:
         print("OK: the recount from the vote log equals the tally of the ballots")
     else:
@@ -57,6 +60,9 @@ def print_report(slug: str, report: RecountReport) -> None:
 
 def run_recount(args: argparse.Namespace) -> int:
     async def work(session: AsyncSession, plugins: Plugins) -> RecountReport:
+        if session.get_bind().dialect.name == "postgresql":
+            # One snapshot for the tally, the replay and the chain, while votes arrive.
+            await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         if args.org:
             organisation = await organisations.get_by_slug(session, args.org)
         else:

@@ -19,8 +19,9 @@ from core.models.dialogues import CommentsMode
 from core.models.proposals import ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
-from core.services import comments, proposals
+from core.services import candidates, comments, proposals
 from core.services.proposals import EDITABLE_BY_AUTHOR, form_of, visible_fields
+from core.services.vote_locks import is_candidate, vote_opened
 from web.api.schemas import authors_of
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
 from web.i18n import translator
@@ -124,6 +125,9 @@ async def proposal_page(
         error = _permission(plugins, actor, Action.COMMENT, dialogue, group_ids, proposal)
         comment_refusal = refusal_message(i18n, error) if error is not None else None
     is_author = actor is not None and actor.id == proposal.author_id
+    opened = vote_opened(dialogue, utcnow())
+    # Staff correct a candidate's text only once the vote opened (core.services.candidates).
+    revisions = await candidates.proposal_history(db_session, proposal) if opened else []
     propose_refusal = _permission(plugins, actor, Action.PROPOSE, dialogue, group_ids)
     path = f"/proposals/{proposal.id}"
     url = public_url(request, path)
@@ -151,7 +155,10 @@ async def proposal_page(
         comment_values=comment_values or {},
         signin=signin_url(request, path),
         is_author=is_author,
-        can_edit=is_author and proposal.status in EDITABLE_BY_AUTHOR,
+        can_edit=is_author
+        and proposal.status in EDITABLE_BY_AUTHOR
+        and not (opened and is_candidate(proposal)),
+        revisions=revisions,
         can_publish=is_author
         and proposal.status == ProposalStatus.DRAFT
         and propose_refusal is None,

@@ -162,7 +162,7 @@ async def results_page(
     actor: Actor,
     slug: FromPath[str],
 ) -> Response[str]:
-    dialogue = await dialogues.get_dialogue(db_session, org, slug)
+    dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
     now = utcnow()
     await catch_up(db_session, plugins, dialogue, now)
     visible = results_visible(dialogue, now)
@@ -228,7 +228,7 @@ async def results_page_action(
 ) -> Redirect:
     """The organisers' buttons: ``action=publish`` or ``action=unpublish``."""
     staff_member = staff_check(actor, Action.ADMINISTER)
-    dialogue = await dialogues.get_dialogue(db_session, org, slug)
+    dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
     action = data.action
     if action == "publish":
         publish(dialogue, utcnow())

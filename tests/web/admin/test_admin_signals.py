@@ -20,6 +20,7 @@ from core.settings import Settings
 from tests.ballot_helpers import put_vote, vote_dialogue
 from tests.conftest import World
 from tests.signin_helpers import latest_token
+from tests.vote_log_helpers import unguarded
 
 Client = AsyncTestClient[Litestar]
 SUPPORT = {"type": "support", "settings": {}}
@@ -93,14 +94,15 @@ async def test_vote_signals_lead_to_the_ballots_to_void(
         }
         stuffed = [ids[person.user.id] for person in voters]
         # The vote path may not keep networks: give the entries theirs here.
-        await session.execute(
-            update(VoteLogEntry).where(VoteLogEntry.ballot_id.in_(stuffed)).values(network=busy)
-        )
-        await session.execute(
-            update(VoteLogEntry)
-            .where(VoteLogEntry.ballot_id == ids[world.alice.user.id])
-            .values(network=quiet)
-        )
+        async with unguarded(session):
+            await session.execute(
+                update(VoteLogEntry).where(VoteLogEntry.ballot_id.in_(stuffed)).values(network=busy)
+            )
+            await session.execute(
+                update(VoteLogEntry)
+                .where(VoteLogEntry.ballot_id == ids[world.alice.user.id])
+                .values(network=quiet)
+            )
         await session.commit()
 
     body = (await client.get(SIGNALS, headers=world.admin.headers)).json()
