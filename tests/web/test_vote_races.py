@@ -30,6 +30,8 @@ from tests.live_workers import Answer, Call, LiveWorkers
 
 #: Trials of each race; one takes from a few hundred milliseconds to about a second.
 TRIALS = 20
+
+pytestmark = pytest.mark.live_workers
 VOTERS = 8
 ADMIN_DIALOGUES = "/api/v1/admin/dialogues"
 
