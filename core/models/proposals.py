@@ -24,6 +24,8 @@ class ProposalStatus(enum.StrEnum):
 
 #: Statuses a citizen may vote on.
 VOTABLE_STATUSES = frozenset({ProposalStatus.PUBLISHED, ProposalStatus.ACCEPTED})
+#: Statuses whose votes count: those in the vote, and the winners chosen from them.
+CANDIDATE_STATUSES = VOTABLE_STATUSES | {ProposalStatus.WINNER}
 #: Statuses everyone may see.
 PUBLIC_STATUSES = frozenset(set(ProposalStatus) - {ProposalStatus.DRAFT})
 

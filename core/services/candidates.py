@@ -39,13 +39,12 @@ from core.models import (
     Vote,
 )
 from core.models.ballots import BallotStatus, VoteAction
-from core.models.proposals import ProposalStatus
+from core.models.proposals import CANDIDATE_STATUSES, ProposalStatus
 from core.plugin_manager import Plugins
 from core.services import ballot_statements as statements
 from core.services.ballot_box import vote_rules
 from core.services.dialogues import vote_frozen
 from core.services.vote_locks import (
-    CANDIDATE_STATUSES,
     is_candidate,
     lock_for_change,
     vote_opened,

@@ -29,7 +29,8 @@ from sqlalchemy import Select, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Ballot, Dialogue, Proposal, Vote
-from core.services.tally import CANDIDATE_STATUSES, counted_condition
+from core.models.proposals import CANDIDATE_STATUSES
+from core.services.tally import counted_condition
 from core.vote_counts import VoteCounts
 from core.vote_types import CountedVotes
 

@@ -17,13 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.ballot_sources import extra_ballots, with_extra_votes
 from core.models import Ballot, Dialogue, Proposal, Vote
 from core.models.ballots import BallotStatus
-from core.models.proposals import VOTABLE_STATUSES, ProposalStatus
+from core.models.proposals import CANDIDATE_STATUSES
 from core.plugin_manager import Plugins
 from core.services.ballot_box import vote_rules
 from core.vote_types import CountedVotes
 
-#: Proposals whose votes count: those in the vote, and the winners chosen from them.
-CANDIDATE_STATUSES = VOTABLE_STATUSES | {ProposalStatus.WINNER}
 CHUNK = 10_000
 
 

@@ -41,10 +41,9 @@ from core.db import begin_write
 from core.errors import NotFound
 from core.models import Dialogue, GroupMembership, Phase, Proposal, User
 from core.models.dialogues import PhaseKind
-from core.models.proposals import VOTABLE_STATUSES, ProposalStatus
+from core.models.proposals import CANDIDATE_STATUSES
 
 __all__ = [
-    "CANDIDATE_STATUSES",
     "WITH_PHASES",
     "dialogue_at",
     "dialogue_for_vote",
@@ -58,9 +57,6 @@ __all__ = [
 #: Loads a dialogue's phases and their groups in the dialogue's own query (one statement
 #: instead of three: every page and every vote reads a dialogue).
 WITH_PHASES = joinedload(Dialogue.phases).joinedload(Phase.groups)
-
-#: Statuses of a proposal that the count includes (a winner stays a candidate).
-CANDIDATE_STATUSES = VOTABLE_STATUSES | {ProposalStatus.WINNER}
 
 
 async def reload_dialogue(session: AsyncSession, dialogue_id: int) -> Dialogue:

@@ -7,8 +7,10 @@ from typing import Any
 
 from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, URLEncodedBody
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import DomainError
+from core.models import Organisation
 from core.permissions import Action, staff_check
 from core.services import review
 from web.admin.forms import FormValues, refusal_fields
@@ -49,11 +51,7 @@ class CandidatePages(Controller):
                 reason=form.raw("correction_reason"),
             )
         except DomainError as error:
-            await discard_changes(request, db_session)
-            proposal, dialogue = await review.get_for_review(db_session, org, proposal_id)
-            return await review_page(
-                request, db_session, org, proposal, dialogue, errors=_fields(error, "correction")
-            )
+            return await _refused(request, db_session, org, proposal_id, error, "correction")
         await db_session.commit()
         return done(f"/admin/proposals/{proposal_id}", "candidate_corrected")
 
@@ -83,14 +81,26 @@ class CandidatePages(Controller):
                 form.raw("withdrawal_reason"),
             )
         except DomainError as error:
-            await discard_changes(request, db_session)
-            proposal, dialogue = await review.get_for_review(db_session, org, proposal_id)
-            return await review_page(
-                request, db_session, org, proposal, dialogue, errors=_fields(error, "withdrawal")
-            )
+            return await _refused(request, db_session, org, proposal_id, error, "withdrawal")
         response = done(f"/admin/proposals/{proposal_id}", "candidate_withdrawn")
         response.background = delivery
         return response
+
+
+async def _refused(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    org: Organisation,
+    proposal_id: int,
+    error: DomainError,
+    form: str,
+) -> Response[str]:
+    """The review page again, as stored, with the refusal under ``form``'s fields."""
+    await discard_changes(request, db_session)
+    proposal, dialogue = await review.get_for_review(db_session, org, proposal_id)
+    return await review_page(
+        request, db_session, org, proposal, dialogue, errors=_fields(error, form)
+    )
 
 
 def _fields(error: DomainError, form: str) -> dict[str, str]:
