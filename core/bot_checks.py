@@ -174,7 +174,7 @@ class BotChecks:
         expires = params.get("expires", [""])[0]
         if solution.algorithm != ALGORITHM or params.get("form") != [purpose]:
             return Verdict.INVALID
-        if not expires.isdigit() or not 0 <= solution.number <= self.max_number:
+        if not expires.isdecimal() or not 0 <= solution.number <= self.max_number:
             return Verdict.INVALID
         # The signature proves the salt (its form and expiry) is ours and the number the
         # right one. The expiry is judged on this checker's clock, which made it.

@@ -1,9 +1,14 @@
 """The database: declarative base, engine and session factory for SQLite and PostgreSQL.
 
-SQLite runs with its driver's implicit transactions switched off so that SQLAlchemy emits
-``BEGIN`` itself; a write transaction that must not interleave with another (a ballot change)
-asks for ``BEGIN IMMEDIATE`` through :meth:`Database.write_session`, which takes SQLite's
-write lock up front, the way PostgreSQL's ``SELECT ... FOR UPDATE`` takes a row lock.
+SQLite runs in WAL mode with its driver's implicit transactions switched off, so that
+SQLAlchemy emits ``BEGIN`` itself. A transaction that reads and then writes must begin with
+``BEGIN IMMEDIATE``, which waits (up to the busy timeout) for SQLite's write lock up front,
+the way PostgreSQL's ``SELECT ... FOR UPDATE`` waits for a row lock: a deferred transaction
+that tries to write after reading fails at once with "database is locked" while another
+connection writes, whatever the busy timeout. So every transaction begins ``IMMEDIATE``
+(the commands, the jobs, :meth:`Database.write_session`) except the ones that say they
+read: :meth:`Database.read_session` and the requests' sessions, which take the write lock
+only when they write (:func:`begin_write`).
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BEGIN_OPTION = "participe_sqlite_begin"
+#: Milliseconds a SQLite connection waits for a lock before it gives up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def utcnow() -> datetime:
@@ -83,10 +90,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # First, so that switching to WAL waits for a writer too.
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -102,7 +110,12 @@ def create_engine(
     if is_sqlite(url):
         # One connection per request, released at once: SQLite serialises writers anyway,
         # and a pool would keep file handles of a database that tests delete.
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            poolclass=NullPool,
+            execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"},
+        )
         _configure_sqlite(engine)
         return engine
     engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size * 2)
@@ -150,6 +163,13 @@ class Database:
         self.url = url
         self.engine = create_engine(url, echo=echo, pool_size=pool_size, idle_ping=idle_ping)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        #: The same engine, whose SQLite transactions begin deferred: for reads.
+        self.reader = (
+            self.engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+            if is_sqlite(url)
+            else self.engine
+        )
+        self.read_sessionmaker = async_sessionmaker(self.reader, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -157,8 +177,16 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session whose transaction the caller commits; rolled back on error."""
+        """A session whose transaction the caller commits; rolled back on error. On
+        SQLite it begins ``IMMEDIATE``: it may read, then write."""
         async with self.sessionmaker() as session:
+            yield session
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads: on SQLite its transactions begin deferred and hold up no
+        writer; one that must write after all calls :func:`begin_write` first."""
+        async with self.read_sessionmaker() as session:
             yield session
 
     @asynccontextmanager

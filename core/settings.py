@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -15,6 +16,18 @@ from core.errors import ConfigurationError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///participe.db"
 DEV_SECRET_KEY = "participe-development-secret-key-do-not-use-in-production"
+#: Keys anyone can read (in this code and its documentation): production refuses them.
+PUBLISHED_SECRET_KEYS = frozenset(
+    {
+        DEV_SECRET_KEY,
+        "change-me-to-64-random-characters-from-openssl-rand-hex-32",
+    }
+)
+#: Bits of estimated entropy a production key needs (32 bytes).
+SECRET_KEY_BITS = 256
+#: Bits its characters must carry, as counted from how often each appears (16 bytes):
+#: the pool of its character classes alone would rate ``"a" * 64`` as strong.
+SECRET_KEY_SPREAD_BITS = 128
 
 
 def normalise_database_url(url: str) -> str:
@@ -34,6 +47,52 @@ def normalise_database_url(url: str) -> str:
         f"PARTICIPE_DATABASE_URL: unsupported database URL {url.split(':', 1)[0]!r}; "
         "use postgresql://... or sqlite:///path"
     )
+
+
+def _class_pool(key: str) -> int:
+    """The size of the character classes ``key`` draws from: lowercase (26), uppercase
+    (26), digits (10), anything else (32)."""
+    pool = 0
+    pool += 26 if any("a" <= char <= "z" for char in key) else 0
+    pool += 26 if any("A" <= char <= "Z" for char in key) else 0
+    pool += 10 if any("0" <= char <= "9" for char in key) else 0
+    pool += 32 if any(not char.isascii() or not char.isalnum() for char in key) else 0
+    return pool
+
+
+def secret_key_bits(key: str) -> tuple[float, float]:
+    """Two estimates of the entropy of ``key``, in bits: its length times log2 of the pool
+    of its character classes, and its length times the Shannon entropy of its characters'
+    frequencies (0 for a key of one repeated character)."""
+    if not key:
+        return 0.0, 0.0
+    length = len(key)
+    counts = Counter(key)
+    spread = -sum(n / length * math.log2(n / length) for n in counts.values()) * length
+    return length * math.log2(_class_pool(key)), spread
+
+
+def check_production_secret_key(key: str) -> None:
+    """Raises :class:`ConfigurationError` for a key that production must not use: a
+    published one, or one below :data:`SECRET_KEY_BITS` by its character classes or below
+    :data:`SECRET_KEY_SPREAD_BITS` by its characters' frequencies. 64 hex digits
+    (``openssl rand -hex 32``) and ``secrets.token_urlsafe(32)`` pass; ``"a" * 32`` does
+    not."""
+    if not key:
+        raise ConfigurationError("PARTICIPE_SECRET_KEY is required when PARTICIPE_PRODUCTION is on")
+    if key.strip() in PUBLISHED_SECRET_KEYS:
+        raise ConfigurationError(
+            "PARTICIPE_SECRET_KEY is a published example key: generate one with "
+            "'openssl rand -hex 32'"
+        )
+    if len(key) < 32:
+        raise ConfigurationError("PARTICIPE_SECRET_KEY must be at least 32 characters")
+    by_classes, by_spread = secret_key_bits(key)
+    if by_classes < SECRET_KEY_BITS or by_spread < SECRET_KEY_SPREAD_BITS:
+        raise ConfigurationError(
+            "PARTICIPE_SECRET_KEY is too weak (estimated entropy under 32 bytes): "
+            "generate one with 'openssl rand -hex 32'"
+        )
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -72,6 +131,20 @@ def _count(name: str, value: str | None, default: int) -> int:
     return count
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(value: str | None) -> str:
+    if value is None or value.strip() == "":
+        return "text"
+    log_format = value.strip().lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigurationError(
+            f"PARTICIPE_LOG_FORMAT: unknown format {value.strip()!r}; use text or json"
+        )
+    return log_format
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app needs to know about its deployment."""
@@ -100,6 +173,9 @@ class Settings:
     #: Seconds a worker may serve its snapshot of an organisation or a dialogue after
     #: another worker changed it (``core.read_cache``); 0 turns the snapshots off.
     read_cache_seconds: float = 2.0
+    #: How log lines are written: ``text`` (one readable line) or ``json`` (one object
+    #: per line, for a log collector).
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -107,12 +183,8 @@ class Settings:
         with one readable line when they do not make sense."""
         production = _flag(environ.get("PARTICIPE_PRODUCTION"), False)
         secret = environ.get("PARTICIPE_SECRET_KEY", "")
-        if production and not secret:
-            raise ConfigurationError(
-                "PARTICIPE_SECRET_KEY is required when PARTICIPE_PRODUCTION is on"
-            )
-        if production and len(secret) < 32:
-            raise ConfigurationError("PARTICIPE_SECRET_KEY must be at least 32 characters")
+        if production:
+            check_production_secret_key(secret)
         overrides = {
             key.removeprefix("PARTICIPE_RATE_LIMIT_").lower(): value
             for key, value in environ.items()
@@ -144,6 +216,7 @@ class Settings:
             read_cache_seconds=_seconds(
                 "PARTICIPE_READ_CACHE_SECONDS", environ.get("PARTICIPE_READ_CACHE_SECONDS"), 2.0
             ),
+            log_format=_log_format(environ.get("PARTICIPE_LOG_FORMAT")),
         )
 
     def replace(self, **changes: object) -> Settings:

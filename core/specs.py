@@ -12,6 +12,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from core.db_range import StoredInt
 from core.fields import FieldDefinition, FieldOption
 
 DialogueKindName = Literal["ideas", "consultation", "budget", "questionnaire"]
@@ -32,7 +33,7 @@ class CommentsSpec(Strict):
 
 
 class BudgetSpec(Strict):
-    amount: int
+    amount: StoredInt
     rule: str = "greedy"
 
 
@@ -77,7 +78,7 @@ class ProposalSpec(Strict):
     theme: str | UnsetType | None = UNSET
     sector: str | UnsetType | None = UNSET
     location: Location | UnsetType | None = UNSET
-    cost: int | UnsetType | None = UNSET
+    cost: StoredInt | UnsetType | None = UNSET
     draft: bool | UnsetType = UNSET
 
 
@@ -86,6 +87,6 @@ class ProposalReview(Strict):
         Literal["draft", "published", "under_review", "accepted", "refused", "winner"] | UnsetType
     ) = UNSET
     status_reason: str | UnsetType = UNSET
-    cost: int | UnsetType | None = UNSET
+    cost: StoredInt | UnsetType | None = UNSET
     theme: str | UnsetType | None = UNSET
     sector: str | UnsetType | None = UNSET

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -205,42 +206,36 @@ def live_server_env() -> dict[str, str]:
     return {}
 
 
-@pytest.fixture
-def live_server(
-    database: Database, database_url: str, tmp_path: Path, live_server_env: dict[str, str]
-) -> Iterator[LiveServer]:
-    """The app served by a real uvicorn process on loopback, on the test database."""
+def start_live_server(
+    database_url: str, tmp_path: Path, env: dict[str, str], access_log: Path | None = None
+) -> LiveServer:
+    """The app served by a real uvicorn process on loopback, on the test database; with
+    ``access_log``, its access log on and everything it prints written to that file."""
     import subprocess
     import sys
     import time
     import urllib.request
 
     port = _free_port()
-    env = {
+    environ = {
         **os.environ,
         "PARTICIPE_DATABASE_URL": database_url,
         "PARTICIPE_RATE_LIMITS": "off",
         "PARTICIPE_UPLOAD_DIR": str(tmp_path / "uploads"),
         "PARTICIPE_LOAD_ENTRY_POINTS": "on" if load_entry_points() else "off",
-        **live_server_env,
+        **env,
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "web.asgi:app_factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=env,
-    )
+    logging = ["info"] if access_log else ["warning", "--no-access-log"]
+    command = [sys.executable, "-m", "uvicorn", "--factory", "web.asgi:app_factory"]
+    arguments = ["--host", "127.0.0.1", "--port", str(port), "--log-level", *logging]
+    with contextlib.ExitStack() as files:
+        output = files.enter_context(access_log.open("wb")) if access_log else None
+        process = subprocess.Popen(
+            [*command, *arguments],
+            env=environ,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -251,14 +246,30 @@ def live_server(
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 process.wait()
-                raise RuntimeError("the live server did not start") from None
+                printed = access_log.read_text() if access_log else ""
+                raise RuntimeError(f"the live server did not start {printed}") from None
             time.sleep(0.1)
-    yield LiveServer(url, process)
-    process.terminate()
+    return LiveServer(url, process)
+
+
+def stop_live_server(server: LiveServer) -> None:
+    import subprocess
+
+    server.process.terminate()
     try:
-        process.wait(timeout=10)
+        server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        process.kill()
+        server.process.kill()
+
+
+@pytest.fixture
+def live_server(
+    database: Database, database_url: str, tmp_path: Path, live_server_env: dict[str, str]
+) -> Iterator[LiveServer]:
+    """The app served by a real uvicorn process on loopback, on the test database."""
+    server = start_live_server(database_url, tmp_path, live_server_env)
+    yield server
+    stop_live_server(server)
 
 
 @pytest.fixture

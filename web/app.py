@@ -29,8 +29,11 @@ from web.csrf import csrf_guard, send_pending_cookie
 from web.dependencies import DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS
 from web.front import front_route_handlers
+from web.health import HEALTH_ROUTES
+from web.input_guard import InputGuard
 from web.pages.home import home_page
 from web.plugins import build_plugins
+from web.request_ids import with_request_ids
 from web.results import ResultsPlugin
 from web.security_headers import security_headers
 from web.state import AppContext
@@ -80,9 +83,10 @@ def create_app(
         )
         for name, folder in plugins.static_dirs()
     ]
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             home_page,
+            *HEALTH_ROUTES,
             DialogueController,
             ProposalController,
             HistoryController,
@@ -98,6 +102,7 @@ def create_app(
         ],
         dependencies=DEPENDENCIES,
         guards=[csrf_guard],
+        middleware=[InputGuard()],
         before_send=[security_headers(settings), send_pending_cookie(settings)],
         exception_handlers=EXCEPTION_HANDLERS,
         signature_namespace={"Organisation": Organisation, "User": User, "Plugins": Plugins},
@@ -113,6 +118,8 @@ def create_app(
         debug=False,
         plugins=[ResultsPlugin(settings)],
     )
+    app.asgi_handler = with_request_ids(app.asgi_handler)
+    return app
 
 
 def _state(context: AppContext) -> Any:

@@ -11,11 +11,16 @@ import os
 from litestar import Litestar
 
 from core.settings import Settings
+from web import access_log
 from web.app import create_app
+from web.logs import configure_logging
 
 
 def app_factory() -> Litestar:
-    app = create_app(Settings.from_env(os.environ))
+    access_log.install()
+    settings = Settings.from_env(os.environ)
+    configure_logging(settings.log_format)
+    app = create_app(settings)
     # What the app built at start-up lives as long as the worker: move it out of the
     # garbage collector's sight, so that its full collections do not walk it again and
     # again (pauses of tens of milliseconds in the middle of requests otherwise).

@@ -8,15 +8,25 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 import web.commands
 from core.errors import ConfigurationError, DomainError
+
+
+def version() -> str:
+    """The installed distribution's version, as its metadata gives it."""
+    try:
+        return metadata.version("participe")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="participe", description="Participe, citizen participation platform"
     )
+    parser.add_argument("--version", action="version", version=f"participe {version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_info in sorted(pkgutil.iter_modules(web.commands.__path__), key=lambda m: m.name):
         if module_info.name.startswith("_"):

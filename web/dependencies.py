@@ -40,9 +40,11 @@ async def provide_db_session(
     request: Request[Any, Any, Any],
 ) -> AsyncGenerator[AsyncSession, None]:
     """A session for the request; handlers commit what they change. It carries the app's
-    snapshots of organisations and dialogues (``core.read_cache``)."""
+    snapshots of organisations and dialogues (``core.read_cache``). On SQLite its
+    transactions begin deferred: a handler that reads, then writes, takes the write lock
+    first (``core.db.begin_write`` or ``Database.write_session``)."""
     context = app_context(request)
-    async with context.database.session() as session:
+    async with context.database.read_session() as session:
         session.info[read_cache.SESSION_KEY] = context.read_cache
         if request.method not in SAFE_METHODS and not request.route_handler.opt.get(
             JUDGED_UNDER_LOCK

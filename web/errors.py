@@ -8,11 +8,16 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core.errors import DomainError
+from web.input_guard import BadHost, host_is_valid
 
 log = logging.getLogger("participe.web")
+#: Seconds a client is told to wait while the database cannot be reached.
+RETRY_AFTER_SECONDS = 5
 
 HTTP_CODES = {
     400: "validation",
@@ -29,7 +34,8 @@ HTTP_CODES = {
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
-    if request.url.path.startswith("/api/"):
+    # The scope's path, not ``request.url``: a malformed Host header breaks the latter.
+    if request.scope["path"].startswith("/api/"):
         return True
     return "application/json" in request.headers.get("accept", "")
 
@@ -42,6 +48,10 @@ def error_response(
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Response[Any]:
+    if not host_is_valid(request.headers.get("host")):
+        # The router's own answers (an unknown path, a wrong method) come here without
+        # passing through the input guard: a page cannot be rendered for no organisation.
+        status_code, detail, code, extra = 400, BadHost().detail, BadHost.code, None
     if wants_json(request):
         body: dict[str, Any] = {"status_code": status_code, "detail": detail, "code": code}
         if extra:
@@ -74,8 +84,27 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return error_response(request, status, detail, code, headers=exc.headers)
 
 
+def database_unavailable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The database cannot be reached (down, restarting, out of connections, locked for
+    longer than the busy timeout): 503 with ``Retry-After``, and the request can be sent
+    again. The pool replaces broken connections, so the app recovers by itself."""
+    log.warning(
+        "database unavailable on %s %s: %s",
+        request.method,
+        request.scope["path"],
+        str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+    )
+    return error_response(
+        request,
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "Le service est momentanément indisponible ; réessayez dans quelques instants.",
+        "unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception("unhandled error on %s %s", request.method, request.scope["path"], exc_info=exc)
     return error_response(
         request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", "internal"
     )
@@ -84,5 +113,9 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
+    OperationalError: database_unavailable_handler,
+    InterfaceError: database_unavailable_handler,
+    DisconnectionError: database_unavailable_handler,
+    PoolTimeout: database_unavailable_handler,
     Exception: internal_error_handler,
 }

@@ -143,7 +143,7 @@ async def _account_id(connection: ASGIConnection[Any, Any, Any, Any]) -> int | N
     known, user_id = memory.get(key)
     if known:
         return user_id
-    async with context.database.session() as session:
+    async with context.database.read_session() as session:
         if authorization:
             user_id = await session.scalar(
                 select(ApiToken.user_id).where(

@@ -9,11 +9,11 @@ from urllib.parse import quote
 
 from litestar import Request
 from litestar.background_tasks import BackgroundTask
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
 from core.models import Organisation, User
-from core.services import magic_links, sessions
-from core.services.organisations import LOCAL_HOSTS, host_without_port
+from core.services import magic_links, organisations, sessions
 from core.services.users import normalise_email
 from web import i18n
 from web.client_network import client_network
@@ -38,24 +38,19 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def site_url(request: Request[Any, Any, Any]) -> str:
-    """The address of the organisation's site that the request reached.
-
-    The Host header already matched one of the organisation's host names, or is a local
-    address, so a forged header cannot send a link to another site. In production the
-    site is HTTPS on the default port, and a local address means ``PARTICIPE_BASE_URL``;
-    on a developer's machine the link comes back to the address and port in use.
-    """
-    settings = _context(request).settings
-    header = request.headers.get("host", "").strip().lower()
-    host = host_without_port(header)
-    if settings.production:
-        return settings.base_url if not host or host in LOCAL_HOSTS else f"https://{host}"
-    return f"{request.url.scheme}://{header}" if header else settings.base_url
+async def site_url(
+    request: Request[Any, Any, Any], session: AsyncSession, org: Organisation
+) -> str:
+    """The address of the organisation's site for the links of emails: its configured
+    host that the request reached, else ``PARTICIPE_BASE_URL``; never what the Host header
+    says beyond that (:func:`core.services.organisations.site_url`)."""
+    return await organisations.site_url(
+        session, org, request.headers.get("host", ""), _context(request).settings.base_url
+    )
 
 
-def sign_in_link(request: Request[Any, Any, Any], token: str, next_path: str = "") -> str:
-    link = f"{site_url(request)}/signin/{token}"
+def sign_in_link(site: str, token: str, next_path: str = "") -> str:
+    link = f"{site}/signin/{token}"
     if next_path:
         link += "?next=" + quote(next_path, safe="/")
     return link
@@ -85,7 +80,9 @@ async def send_link(
             language=link.language,
             organisation=org,
             sensitive=True,
-            link=sign_in_link(request, link.token, safe_next(next_path)),
+            link=sign_in_link(
+                await site_url(request, session, org), link.token, safe_next(next_path)
+            ),
             minutes=LINK_MINUTES,
         )
     if context.mailer.smtp is None:
@@ -94,7 +91,7 @@ async def send_link(
 
 
 async def link_is_live(request: Request[Any, Any, Any], org: Organisation, token: str) -> bool:
-    async with _context(request).database.session() as session:
+    async with _context(request).database.read_session() as session:
         return await magic_links.link_is_live(session, org, token, now=utcnow())
 
 

@@ -33,7 +33,7 @@ async def deliver_pending(
     stop the others. The bodies of a sensitive message (a sign-in link) are wiped once
     sent, so that the database keeps no live secret.
     """
-    async with database.session() as session:
+    async with database.read_session() as session:
         query = select(OutboxMessage.id).where(
             OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS
         )

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from core.db_range import may_be_id
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import Comment, CommentReport, Dialogue, Proposal, User
 from core.models.comments import Stance
@@ -82,6 +83,15 @@ def _body(raw: str) -> str:
     return body
 
 
+async def reply_target(session: AsyncSession, proposal: Proposal, parent_id: int) -> Comment | None:
+    """The comment ``parent_id`` if one may reply to it on ``proposal``: it stands under the
+    proposal and is not hidden; else ``None``."""
+    parent = await session.get(Comment, parent_id) if may_be_id(parent_id) else None
+    if parent is None or parent.proposal_id != proposal.id or parent.hidden_at is not None:
+        return None
+    return parent
+
+
 async def post_comment(
     session: AsyncSession,
     plugins: Plugins,
@@ -108,10 +118,8 @@ async def post_comment(
         )
     text = _body(body)
     side = _stance(dialogue, stance)
-    if parent_id is not None:
-        parent = await session.get(Comment, parent_id)
-        if parent is None or parent.proposal_id != proposal.id or parent.hidden_at is not None:
-            raise ValidationFailed("parent_id: commentaire inconnu sur cette proposition")
+    if parent_id is not None and await reply_target(session, proposal, parent_id) is None:
+        raise ValidationFailed("parent_id: commentaire inconnu sur cette proposition")
     comment = Comment(
         proposal_id=proposal.id,
         author_id=author.id,

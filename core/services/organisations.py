@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,43 @@ async def resolve_host(session: AsyncSession, host_header: str) -> Organisation 
         return await reading.scalar(BY_HOST, {"host": host})
 
     return await read_cache.cached(session, ("organisation", host), by_host)
+
+
+def address_on(base_url: str, host: str) -> str:
+    """``host``'s address with the scheme and the port of ``base_url``
+    (``PARTICIPE_BASE_URL``): ``("https://participer.example.org", "ville.fr")`` →
+    ``"https://ville.fr"``; a developer's ``http://localhost:8000`` gives
+    ``"http://ville.fr:8000"``."""
+    parts = urlsplit(base_url)
+    scheme = parts.scheme or "https"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{scheme}://{host}" + (f":{port}" if port else "")
+
+
+async def site_url(
+    session: AsyncSession, organisation: Organisation, host_header: str, base_url: str
+) -> str:
+    """The address of ``organisation``'s site for links that leave the request (emails).
+
+    It is built from configuration only, never from the Host header itself: the host name
+    the request reached when it is one of the organisation's configured hosts (with the
+    scheme and port of ``base_url``), else ``base_url``. A forged header
+    (``ville.fr:@evil.example``) cannot put another site in a link.
+    """
+    host = host_without_port(host_header)
+    if host and host not in LOCAL_HOSTS:
+        configured = await session.scalar(
+            select(OrganisationHost.host).where(
+                OrganisationHost.organisation_id == organisation.id,
+                OrganisationHost.host == host,
+            )
+        )
+        if configured:
+            return address_on(base_url, configured)
+    return base_url.rstrip("/")
 
 
 #: Built once: every request on a local address reads the default organisation.

@@ -22,6 +22,7 @@ from msgspec import UNSET, UnsetType
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db_range import may_be_id
 from core.errors import NotFound, ValidationFailed
 from core.mail import Mailer
 from core.models import Dialogue, Group, Organisation, OutboxMessage, Proposal, ReviewNote, User
@@ -292,7 +293,7 @@ def _review_query(dialogue: Dialogue, filters: ReviewFilters) -> Select[Any]:
         query = query.where(Proposal.sector == filters.sector)
     if filters.q:
         text = filters.q.strip().lower()
-        if text.isdigit():
+        if text.isdecimal() and may_be_id(int(text)):
             query = query.where(Proposal.id == int(text))
         else:
             pattern = "%" + text.replace("%", r"\%").replace("_", r"\_") + "%"

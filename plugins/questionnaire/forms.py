@@ -12,6 +12,7 @@ from typing import Any
 
 from litestar.datastructures import FormMultiDict
 
+from core.db_range import stored_int
 from plugins.questionnaire.models import OTHER, Question
 
 Form = FormMultiDict
@@ -32,7 +33,7 @@ def _ranking(question: Question, form: Form) -> tuple[list[str], str | None]:
         given = _one(form, f"{field_name(question)}_rank_{option['key']}")
         if not given:
             continue
-        if not given.isdigit():
+        if not given.isdecimal():
             return [], "choisissez un rang dans la liste"
         if int(given) in ranks:
             return [], "deux choix ont le même rang"
@@ -62,6 +63,7 @@ def read_form(questions: Sequence[Question], form: Form) -> tuple[dict[int, Any]
             if question.kind == "single" and value == OTHER:
                 value = other
             elif question.kind == "scale" and value is not None:
-                value = int(value) if value.lstrip("-").isdigit() else value
+                number = stored_int(value)
+                value = value if number is None else number
         answers[question.id] = value
     return answers, errors

@@ -257,7 +257,7 @@ async def answer_form(
         return Redirect(signin_url(request), status_code=303)
     form = await request.form()
     raw_number = form.get("section", "1")
-    number = visit.section(int(raw_number) if str(raw_number).isdigit() else 1).number
+    number = visit.section(int(raw_number) if str(raw_number).isdecimal() else 1).number
     if not visit.can_answer:
         return _page(request, visit, number, {}, status_code=409)
     action = form.get("action")

@@ -60,6 +60,19 @@ def test_plugins_list_shows_the_built_ins(tmp_path: Path) -> None:
         ),
         (("plugins", "list"), {"PARTICIPE_DISABLED_PLUGINS": "vote_rankd"}, "unknown plugin"),
         (("serve",), {"PARTICIPE_PRODUCTION": "on"}, "PARTICIPE_SECRET_KEY is required"),
+        (
+            ("serve",),
+            {
+                "PARTICIPE_PRODUCTION": "on",
+                "PARTICIPE_SECRET_KEY": "participe-development-secret-key-do-not-use-in-production",
+            },
+            "published example key",
+        ),
+        (
+            ("serve",),
+            {"PARTICIPE_PRODUCTION": "on", "PARTICIPE_SECRET_KEY": "a" * 32},
+            "PARTICIPE_SECRET_KEY is too weak",
+        ),
         (("org", "create", "x", "--name", "X"), {}, "run 'participe db upgrade' first"),
     ],
 )
@@ -84,3 +97,15 @@ def test_the_demo_tells_how_to_read_sign_in_links_from_its_outbox(tmp_path: Path
     assert outbox.returncode == 1 and "nowhere" in outbox.stderr
     town = run(tmp_path, "outbox", "--org", TOWN["slug"], PARTICIPE_DATABASE_URL=database_url)
     assert town.returncode == 0, town.stderr
+
+
+def test_the_command_line_keeps_the_last_administrator(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    assert run(tmp_path, "org", "create", "nantes", "--name", "Nantes").returncode == 0
+    assert run(tmp_path, "token", "create", "--email", "maire@nantes.fr", "--admin").returncode == 0
+    demoted = run(tmp_path, "user", "create", "--email", "maire@nantes.fr", "--role", "citizen")
+    assert demoted.returncode == 1 and "administrat" in demoted.stderr
+    other = run(tmp_path, "user", "create", "--email", "dgs@nantes.fr", "--role", "admin")
+    assert "dgs@nantes.fr (admin) in nantes" in other.stdout
+    again = run(tmp_path, "user", "create", "--email", "maire@nantes.fr", "--role", "citizen")
+    assert again.returncode == 0 and "(citizen)" in again.stdout

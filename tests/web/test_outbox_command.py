@@ -47,8 +47,9 @@ async def test_the_outbox_lists_the_latest_mails_with_their_links(
     code, out, _ = await participe(database_url, "outbox")
     assert code == 0
     assert out.index("to bob@example.org") < out.index("to alice@example.org")  # latest first
-    assert f"http://127.0.0.1/signin/{alice}" in out
-    assert f"http://127.0.0.1/signin/{bob}" in out
+    # Links come from PARTICIPE_BASE_URL (the tests' default), never from the request.
+    assert f"http://localhost:8000/signin/{alice}" in out
+    assert f"http://localhost:8000/signin/{bob}" in out
     assert "waiting in the outbox" in out
 
     code, out, _ = await participe(database_url, "outbox", "list", "--to", "alice@example.org")

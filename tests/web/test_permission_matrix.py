@@ -79,6 +79,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/auth/verify"): Rule(ANYONE, json=body({"token": "x"})),
     ("POST", "/signin"): Rule(ANYONE, data=body({"email": "x@example.org"})),
     ("POST", "/signin/{token:str}"): Rule(ANYONE, data=EMPTY_FORM),
+    ("POST", "/signin/confirm"): Rule(ANYONE, data=body({"token": "x"})),
     # One's own account.
     ("PATCH", "/api/v1/me"): Rule(SIGNED_IN, json=body({})),
     ("POST", "/me"): Rule(SIGNED_IN, data=body({"display_name": "Nom", "language": "fr"})),

@@ -45,11 +45,14 @@ async def test_signing_in_with_the_pages(
     token = await latest_token(database, "alice@example.org")
     confirm = await client.get(f"/signin/{token}")
     assert confirm.status_code == 200
-    assert f'action="/signin/{token}"' in confirm.text and "<button" in confirm.text
+    assert 'action="/signin/confirm"' in confirm.text and "<button" in confirm.text
+    assert f'name="token" value="{token}"' in confirm.text
     assert SESSION_COOKIE not in client.cookies
 
     signed_in = await client.post(
-        f"/signin/{token}", data={"csrf_token": csrf_in(confirm.text)}, follow_redirects=False
+        "/signin/confirm",
+        data={"csrf_token": csrf_in(confirm.text), "token": token},
+        follow_redirects=False,
     )
     assert signed_in.status_code == 303 and signed_in.headers["location"] == "/"
     assert SESSION_COOKIE in client.cookies

@@ -115,7 +115,7 @@ class BallotPages(Controller):
         form = FormValues(data)
         dialogue = await load_dialogue(db_session, org, slug)
         params = _params(form.get("network"), form.get("state"))
-        page = min(int(form.get("page")), 100_000) if form.get("page").isdigit() else 1
+        page = min(int(form.get("page")), 100_000) if form.get("page").isdecimal() else 1
         assert actor is not None  # the guard let an administrator in
         try:
             change = await ballot_moderation.void(

@@ -96,7 +96,7 @@ def _empty_row(position: int) -> dict[str, Any]:
 
 
 def _rows_posted(form: FormValues) -> list[dict[str, Any]]:
-    count = min(int(form.get("rows") or 0) if form.get("rows").isdigit() else 0, MAX_FIELDS)
+    count = min(int(form.get("rows") or 0) if form.get("rows").isdecimal() else 0, MAX_FIELDS)
     return [
         {
             "key": form.get(f"f{i}-key"),

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.db_range import INT_MAX, INT_MIN, in_range
 from core.errors import DomainError
 
 #: Organisers type dates and times in French metropolitan time.
@@ -102,6 +103,9 @@ def parse_int(
         return None
     if minimum is not None and number < minimum:
         errors[field] = f"Saisissez un nombre supérieur ou égal à {minimum}."
+        return None
+    if not in_range(number):
+        errors[field] = f"Saisissez un nombre entre {INT_MIN} et {INT_MAX}."
         return None
     return number
 

@@ -50,7 +50,7 @@ async def staff_guard(
     """Refuses the request unless its actor may do one of the handler's staff actions."""
     actions = handler.opt.get(OPT_KEY, (Action.ADMINISTER,))
     request: Any = connection
-    async with app_context(request).database.session() as session:
+    async with app_context(request).database.read_session() as session:
         org = await provide_org(request, session)
         actor = await provide_actor(request, session, org)
     check_any(actor, actions)

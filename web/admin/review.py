@@ -16,6 +16,7 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
+from core.db_range import may_be_id
 from core.errors import DomainError, ValidationFailed
 from core.models import Dialogue, Organisation, Proposal, User
 from core.permissions import Action
@@ -31,9 +32,14 @@ from web.admin.guard import staff, staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.api.schemas import authors_of
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep, app_context
+from web.sign_in import site_url
 
 PER_PAGE = 50
 KEEP = ""  # a bulk field left on "do not change"
+
+
+def _is_id(text: str) -> bool:
+    return text.isdecimal() and may_be_id(int(text))
 
 
 def status_choices(org: Organisation) -> list[tuple[str, str]]:
@@ -126,7 +132,12 @@ async def announce_status_changes(
     """Queues the authors' emails, commits, fires the events; returns the delivery."""
     context = app_context(request)
     messages = await review.notify_authors(
-        session, context.mailer, org, dialogue, changes, site_url=str(request.base_url)
+        session,
+        context.mailer,
+        org,
+        dialogue,
+        changes,
+        site_url=await site_url(request, session, org),
     )
     await session.commit()
     for change in changes:
@@ -188,7 +199,7 @@ class ReviewPages(Controller):
         errors: dict[str, str] | None = None,
         selected: list[int] | None = None,
     ) -> Response[str]:
-        group_id = int(params["group"]) if params["group"].isdigit() else None
+        group_id = int(params["group"]) if _is_id(params["group"]) else None
         mine = params["group"] == "mine" and actor is not None
         filters = review.ReviewFilters(
             status=params["status"] or None,
@@ -253,7 +264,7 @@ class ReviewPages(Controller):
     ) -> Response[Any]:
         form = FormValues(data)
         dialogue = await load_dialogue(db_session, org, slug)
-        ids = [int(value) for value in form.getall("ids") if value.isdigit()]
+        ids = [int(value) for value in form.getall("ids") if _is_id(value)]
         params = {
             name: form.get(f"filter_{name}")
             for name in ("status", "feasibility", "group", "theme", "sector", "q")

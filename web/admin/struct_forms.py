@@ -38,6 +38,7 @@ from typing import Any
 import msgspec
 from msgspec import inspect as mi
 
+from core.db_range import INT_MAX, INT_MIN, in_range
 from web.admin.forms import FormValues, local_input, parse_local_datetime
 
 #: Items shown for a list of Structs beyond those it holds (to add one).
@@ -478,9 +479,12 @@ def _number(text: str, type_info: Any) -> int | float:
     cleaned = text.replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
     if isinstance(type_info, mi.IntType):
         try:
-            return int(cleaned)
+            number = int(cleaned)
         except ValueError:
             raise ValueError("Saisissez un nombre entier.") from None
+        if not in_range(number):
+            raise ValueError(f"Saisissez un nombre entre {INT_MIN} et {INT_MAX}.")
+        return number
     try:
         return float(cleaned.replace(",", "."))
     except ValueError:

@@ -13,6 +13,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
+from core.db_range import RowId
 from core.errors import AuthRequired, DomainError
 from core.models import User
 from core.plugin_manager import Plugins
@@ -42,7 +43,7 @@ class VoteIn(Strict):
 
 
 class BallotVoteIn(Strict):
-    proposal_id: int
+    proposal_id: RowId
     value: RawValue = None
 
 

@@ -22,6 +22,7 @@ from core.specs import Strict
 from web.admin.guard import staff_guard
 from web.api.schemas import ProposalOut, proposals_out
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep, app_context
+from web.sign_in import site_url
 
 __all__ = ["CandidateController", "HistoryController", "correct", "withdraw"]
 
@@ -117,7 +118,12 @@ async def withdraw(
         },
     )
     messages = await candidates.notify_voters(
-        session, context.mailer, org, dialogue, withdrawal, site_url=str(request.base_url)
+        session,
+        context.mailer,
+        org,
+        dialogue,
+        withdrawal,
+        site_url=await site_url(request, session, org),
     )
     await session.commit()
     plugins.proposal_status_changed(proposal, dialogue, withdrawal.previous_status)

@@ -10,6 +10,7 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.db import utcnow
+from core.db_range import RowId
 from core.errors import AuthRequired
 from core.models import Comment, User
 from core.services import comments, proposals
@@ -25,7 +26,7 @@ PerPage = Annotated[int, QueryParameter(ge=1, le=100)]
 class CommentIn(Strict):
     body: str
     stance: Literal["for", "against"] | None = None
-    parent_id: int | None = None
+    parent_id: RowId | None = None
 
 
 class ReportIn(Strict):

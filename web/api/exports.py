@@ -96,7 +96,7 @@ async def export_stream(
     async def content() -> AsyncIterator[bytes]:
         # The request's session closes before the file is sent: rows are read on
         # a session of their own, for as long as the download lasts.
-        async with database.session() as session:
+        async with database.read_session() as session:
             async for chunk in export_file(
                 dataset, export_format, columns, session, dialogue, context
             ):

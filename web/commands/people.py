@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.models import Organisation
 from core.models.users import Role
 from core.plugin_manager import Plugins
-from core.services import organisations, users
+from core.services import groups, organisations, users
 from web.commands._runtime import load_settings, run_with_session
 
 
@@ -72,10 +72,10 @@ def run_create_org(args: argparse.Namespace) -> int:
 def run_create_user(args: argparse.Namespace) -> int:
     async def work(session: AsyncSession, plugins: Plugins) -> str:
         organisation = await _organisation(session, args.org)
-        role = Role(args.role) if args.role else None
-        user = await users.ensure_user(
-            session, organisation, args.email, role=role, display_name=args.name
-        )
+        user = await users.ensure_user(session, organisation, args.email, display_name=args.name)
+        if args.role:
+            # Through the role change of the back office: the last administrator stays.
+            user = await groups.set_role(session, organisation, user.id, Role(args.role))
         return f"user {user.email} ({user.role.value}) in {organisation.slug}"
 
     print(run_with_session(load_settings(), work))

@@ -24,9 +24,11 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from core.db import Database
+    from web.logs import configure_logging
     from web.plugins import build_plugins
 
     settings = load_settings()
+    configure_logging(settings.log_format)
     build_plugins(settings)  # a bad plugin configuration stops here, in one line
 
     async def probe() -> None:
@@ -46,6 +48,8 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("PARTICIPE_TRUSTED_PROXIES", "127.0.0.1"),
+        # Logging is ours (``web.logs``): uvicorn's records go through the same handler.
+        log_config=None,
     )
 
 

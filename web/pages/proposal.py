@@ -25,6 +25,7 @@ from core.services.vote_locks import is_candidate, vote_opened
 from web.api.schemas import authors_of
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
 from web.i18n import translator
+from web.labels import N_
 from web.markdown import excerpt
 from web.pages.browse import map_headers, map_options, option_label
 from web.pages.context import (
@@ -38,6 +39,11 @@ from web.pages.context import (
 from web.pages.votes import vote_panel
 from web.rate_limits import rate_limited
 from web.templating import render
+
+GONE_PARENT = N_(
+    "Le commentaire auquel vous répondiez n'est plus visible : publiez votre message "
+    "comme un nouveau commentaire."
+)
 
 
 class CommentForm(msgspec.Struct):
@@ -211,7 +217,7 @@ async def post_comment_form(
     if actor is None:
         return Redirect(signin_url(request, f"/proposals/{proposal.id}"), status_code=303)
     values = {"body": data.body, "stance": data.stance, "parent_id": data.parent_id}
-    parent_id = int(data.parent_id) if data.parent_id.isdigit() else None
+    parent_id = int(data.parent_id) if data.parent_id.isdecimal() else None
     try:
         comment = await comments.post_comment(
             db_session,
@@ -234,6 +240,14 @@ async def post_comment_form(
             } or {"body": error.detail}
         else:
             errors = {"form": refusal_message(i18n, error)}
+        if (
+            parent_id is not None
+            and await comments.reply_target(db_session, proposal, parent_id) is None
+        ):
+            # No form on the page answers that comment: the main form shows why, with
+            # what was typed.
+            values["parent_id"] = ""
+            errors = {"body": i18n.gettext(GONE_PARENT)}
         return await proposal_page(
             request,
             db_session,

@@ -1,9 +1,12 @@
 """Sign-in pages: ask for a link, check your email, confirm the link, sign out.
 
 The link's GET only shows a button: mail scanners that open links must not use them up.
-Only the button's POST signs in. The form that asks for a link has a honeypot and a bot
-check (``web.bot_checks``): a proof of work done by the page's script, or a short wait
-for browsers without JavaScript.
+Only the button's POST signs in, to ``/signin/confirm`` with the token in its body, so that
+no request of the page carries it in its address; the page sends no ``Referer`` (its
+stylesheets and scripts would otherwise carry the link's address), and the server's access
+log shows ``/signin/…`` for the link itself (``web.access_log``). The form that asks for a
+link has a honeypot and a bot check (``web.bot_checks``): a proof of work done by the
+page's script, or a short wait for browsers without JavaScript.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
 
 from core.errors import ValidationFailed
+from core.models import Organisation
 from core.services.magic_links import InvalidSignInLink
 from core.services.users import normalise_email
 from web import bot_checks
@@ -29,6 +33,9 @@ from web.sign_in import link_is_live, safe_next, send_link, sign_in, sign_out
 from web.templating import render
 
 SENT_PAGE = "/signin/check-your-email"
+CONFIRM_PATH = "/signin/confirm"
+#: The pages that hold a live token: no ``Referer`` from them, and no copy kept anywhere.
+TOKEN_PAGE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
 #: The honeypot: a field people never see nor reach, that form-filling robots fill.
@@ -51,6 +58,7 @@ class SignInForm(msgspec.Struct):
 class ConfirmForm(msgspec.Struct):
     next: str = ""
     csrf_token: str = ""
+    token: str = ""
 
 
 @get("/signin", include_in_schema=False)
@@ -136,23 +144,53 @@ async def signin_confirm_page(
     next: FromQuery[str] = "",
 ) -> Response[str]:
     if not await link_is_live(request, org, token):
-        return render(request, "signin/invalid.html", status_code=400)
-    return render(request, "signin/confirm.html", token=token, next=safe_next(next))
+        return render(
+            request, "signin/invalid.html", status_code=400, headers=dict(TOKEN_PAGE_HEADERS)
+        )
+    return render(
+        request,
+        "signin/confirm.html",
+        headers=dict(TOKEN_PAGE_HEADERS),
+        token=token,
+        next=safe_next(next),
+        action=CONFIRM_PATH,
+    )
+
+
+@post(CONFIRM_PATH, include_in_schema=False, guards=[rate_limited("verify")])
+async def signin_confirm(
+    request: Request[Any, Any, Any],
+    org: CurrentOrg,
+    actor: Actor,
+    data: URLEncodedBody[ConfirmForm],
+) -> Response[Any]:
+    return await _confirm(request, org, data.token, data.next)
 
 
 @post("/signin/{token:str}", include_in_schema=False, guards=[rate_limited("verify")])
-async def signin_confirm(
+async def signin_confirm_in_path(
     request: Request[Any, Any, Any],
     org: CurrentOrg,
     actor: Actor,
     token: FromPath[str],
     data: URLEncodedBody[ConfirmForm],
 ) -> Response[Any]:
+    """The confirmation as pages opened before ``/signin/confirm`` existed send it."""
+    return await _confirm(request, org, token, data.next)
+
+
+async def _confirm(
+    request: Request[Any, Any, Any], org: Organisation, token: str, next_path: str
+) -> Response[Any]:
     try:
-        _, session_id = await sign_in(request, org, token)
+        _, session_id = await sign_in(request, org, token[:200])
     except InvalidSignInLink:
-        return render(request, "signin/invalid.html", status_code=400)
-    response: Response[Any] = Redirect(safe_next(data.next) or "/", status_code=303)
+        return render(
+            request, "signin/invalid.html", status_code=400, headers=dict(TOKEN_PAGE_HEADERS)
+        )
+    response: Response[Any] = Redirect(
+        safe_next(next_path) or "/", status_code=303, headers=dict(TOKEN_PAGE_HEADERS)
+    )
     set_session_cookie(response, request.app.state.context.settings, session_id)
     return response
 
@@ -171,5 +209,6 @@ SIGN_IN_PAGES = [
     signin_sent_page,
     signin_confirm_page,
     signin_confirm,
+    signin_confirm_in_path,
     signout,
 ]

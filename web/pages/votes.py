@@ -22,6 +22,7 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
+from core.db_range import stored_int
 from core.errors import DomainError
 from core.models import Dialogue, Organisation, Proposal, User
 from core.permissions import Action, check
@@ -208,8 +209,8 @@ async def vote_form(
     if actor is None:
         return Redirect(signin_url(request, back), status_code=303)
     raw: object = data.value
-    if data.value.lstrip("-").isdigit():
-        raw = int(data.value)
+    if (number := stored_int(data.value)) is not None:
+        raw = number
     elif data.value == "":
         raw = None
     try:
