@@ -157,7 +157,7 @@ def link(connection: Connection, rows: Sequence[MutableMapping[str, Any]]) -> No
     The caller inserts the rows next, in the same transaction, which must be the only one
     writing (on SQLite, any transaction that writes is: a concurrent writer that read the
     heads before this one committed fails instead of forking a chain). On PostgreSQL,
-    does nothing: the database's trigger chains every row as it is inserted.
+    does nothing: the database's trigger chains every row when its transaction commits.
     """
     if connection.dialect.name != "sqlite" or not rows:
         return

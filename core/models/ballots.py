@@ -105,8 +105,9 @@ class VoteLogEntry(Base):
 
     The log is append-only and hash-chained per dialogue (:mod:`core.vote_chain`): the
     database refuses to change an entry (but for clearing its ``network``) or to delete
-    one while its dialogue stands, and sets ``seq`` and ``hash`` itself on PostgreSQL (on
-    SQLite the writers set them, an ORM insert through the listener below).
+    one while its dialogue stands, and sets ``seq`` and ``hash`` itself on PostgreSQL, when
+    the transaction commits (on SQLite the writers set them, an ORM insert through the
+    listener below).
     """
 
     __tablename__ = "vote_log"
@@ -132,9 +133,10 @@ class VoteLogEntry(Base):
     network: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: The entry's position in its dialogue's chain, from 1, and the SHA-256 that seals it
-    #: (:func:`core.vote_chain.entry_hash`); set by the database's trigger on PostgreSQL.
-    seq: Mapped[int] = mapped_column(BigInteger, server_default=FetchedValue())
-    hash: Mapped[str] = mapped_column(String(64), server_default=FetchedValue())
+    #: (:func:`core.vote_chain.entry_hash`); on PostgreSQL, set by the database's trigger
+    #: when the transaction commits: ``None`` before, never after.
+    seq: Mapped[int | None] = mapped_column(BigInteger, server_default=FetchedValue())
+    hash: Mapped[str | None] = mapped_column(String(64), server_default=FetchedValue())
 
 
 class VoteLogHead(Base):

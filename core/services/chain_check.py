@@ -82,7 +82,7 @@ async def check_chain(session: AsyncSession, dialogue_id: int) -> ChainCheck:
             VoteLogEntry.created_at,
         )
         .where(VoteLogEntry.dialogue_id == dialogue_id)
-        .order_by(VoteLogEntry.seq)
+        .order_by(VoteLogEntry.seq.asc().nulls_last())
         .execution_options(yield_per=CHUNK)
     )
     seq, previous, entries, last_id = 0, GENESIS, 0, None
@@ -100,7 +100,9 @@ async def check_chain(session: AsyncSession, dialogue_id: int) -> ChainCheck:
         ) in rows:
             entries += 1
             problem = None
-            if stored_seq != seq + 1:
+            if stored_seq is None or stored_hash is None:
+                problem = "it was never chained"
+            elif stored_seq != seq + 1:
                 problem = f"seq {seq + 1} expected"
             elif stored_hash != entry_hash(
                 previous,
@@ -114,9 +116,10 @@ async def check_chain(session: AsyncSession, dialogue_id: int) -> ChainCheck:
                 created_at=created_at,
             ):
                 problem = "its hash does not seal its content and the previous entry's hash"
-            if problem is not None:
+            if problem is not None or stored_seq is None or stored_hash is None:
                 await result.close()
-                broken = ChainBreak(dialogue_id, entry_id, stored_seq, problem)
+                at = seq + 1 if stored_seq is None else stored_seq
+                broken = ChainBreak(dialogue_id, entry_id, at, problem or "it was never chained")
                 return ChainCheck(dialogue_id, entries, seq, previous, broken)
             seq, previous, last_id = stored_seq, stored_hash, entry_id
     head = (

@@ -311,19 +311,33 @@ async def test_only_the_vote_logs_triggers_move_a_head(
         async with database.session() as session:
             with pytest.raises(IntegrityError, match="vote_log_heads is written only"):
                 await session.execute(statement)
-    # An entry that someone else inserts, here by hand, is chained all the same.
     async with database.session() as session:
         ballot_id = await session.scalar(select(Ballot.id).where(Ballot.dialogue_id == dialogue_id))
+    entries = len(await _entries(database, dialogue_id))
+    # An entry that comes with a place of its own in the chain is refused at commit...
+    async with database.session() as session:
         await session.execute(
             text(
                 "INSERT INTO vote_log (dialogue_id, ballot_id, action, reason, created_at,"
-                " seq, hash) VALUES (:d, :b, 'confirm', 'psql', now(), 1, :h)"
+                " seq, hash) VALUES (:d, :b, 'confirm', 'psql', now(), 1000, :h)"
             ),
             {"d": dialogue_id, "b": ballot_id, "h": "f" * 64},
         )
+        with pytest.raises(IntegrityError, match="chained by the database"):
+            await session.commit()
+    assert len(await _entries(database, dialogue_id)) == entries
+    # ...and one that someone else inserts without, here by hand, is chained all the same.
+    async with database.session() as session:
+        await session.execute(
+            text(
+                "INSERT INTO vote_log (dialogue_id, ballot_id, action, reason, created_at)"
+                " VALUES (:d, :b, 'confirm', 'psql', now())"
+            ),
+            {"d": dialogue_id, "b": ballot_id},
+        )
         await session.commit()
     check = await _check(database, dialogue_id)
-    assert check.intact and check.entries == len(await _entries(database, dialogue_id))
+    assert check.intact and check.entries == entries + 1
 
 
 async def test_deleting_a_dialogue_takes_its_whole_chain(
@@ -401,6 +415,8 @@ async def test_the_recount_names_an_entry_edited_behind_the_triggers(
         "its hash does not seal its content" in out
     )
     # The same edit with its hash recomputed breaks the entry after it.
+    previous_hash = (await _entries(database, dialogue_id))[1].hash
+    assert previous_hash is not None
     async with database.session() as session:
         async with unguarded(session):
             await session.execute(
@@ -408,7 +424,7 @@ async def test_the_recount_names_an_entry_edited_behind_the_triggers(
                 .where(VoteLogEntry.id == edited.id)
                 .values(
                     hash=entry_hash(
-                        (await _entries(database, dialogue_id))[1].hash,
+                        previous_hash,
                         dialogue_id=dialogue_id,
                         seq=3,
                         ballot_id=edited.ballot_id,

@@ -1,9 +1,9 @@
 """Entries of one dialogue written by concurrent transactions on PostgreSQL: the head row,
-locked from a transaction's first entry until its commit, chains them in commit order,
-without a fork or a gap. Each transaction has its own connection, and all are released
-together once every one is open. Without the lock (the head read without ``FOR UPDATE``)
-the transactions read the same head and the unique index on ``(dialogue_id, seq)``
-refuses all but one of them.
+locked by a transaction's commit while it chains its entries and until it ends, chains
+them in commit order, without a fork or a gap. Each transaction has its own connection,
+and all are released together once every one is open. Without the lock (the head read
+without ``FOR UPDATE``) the transactions read the same head and the unique index on
+``(dialogue_id, seq)`` refuses all but one of them.
 
 On SQLite a transaction that writes holds the database's only write lock: there is no
 concurrency to test.
@@ -65,7 +65,7 @@ async def _chain_of(database: Database, dialogue_id: int) -> list[tuple[int, int
     return entries
 
 
-async def test_a_second_transaction_waits_for_the_head(
+async def test_a_second_transaction_waits_for_the_head_only_at_commit(
     client: Client, world: World, database: Database
 ) -> None:
     setup = await vote_dialogue(client, world, SUPPORT)
@@ -76,16 +76,21 @@ async def test_a_second_transaction_waits_for_the_head(
             await session.execute(select(Ballot.dialogue_id, Ballot.id).limit(1))
         ).one()
     keys = {"dialogue_id": dialogue_id, "ballot_id": ballot_id, "reason": ""}
+    before = len(await _chain_of(database, dialogue_id))
     async with database.engine.connect() as first, database.engine.connect() as second:
         await first.begin()
         await first.execute(INSERT_ENTRY, keys)
         await second.begin()
         await second.execute(text("SET LOCAL lock_timeout = '200ms'"))
+        # Inserting waits for nobody...
+        await second.execute(INSERT_ENTRY, keys)
+        # ...but once the first transaction chains its entries, as its commit does, it
+        # holds the head until it ends, and the second one's commit waits for it.
+        await first.execute(text("SET CONSTRAINTS vote_log_seal IMMEDIATE"))
         with pytest.raises(OperationalError, match="lock timeout"):
-            await second.execute(INSERT_ENTRY, keys)
-        await second.rollback()
+            await second.commit()
         await first.commit()
-    await _chain_of(database, dialogue_id)
+    assert len(await _chain_of(database, dialogue_id)) == before + 1
 
 
 async def test_concurrent_transactions_chain_their_entries_in_commit_order(
@@ -115,8 +120,8 @@ async def test_concurrent_transactions_chain_their_entries_in_commit_order(
     await asyncio.gather(*(three_entries(ballot_id) for ballot_id in ballot_ids))
     added = (await _chain_of(database, dialogue.id))[before:]
     assert len(added) == 3 * len(ballot_ids)
-    # The head stayed locked from a transaction's first entry to its commit: its three
-    # entries follow one another.
+    # A transaction's commit chains its three entries together, under the head's lock:
+    # they follow one another.
     for start in range(0, len(added), 3):
         ballot_id = added[start][2]
         assert [entry[2:] for entry in added[start : start + 3]] == [
