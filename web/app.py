@@ -116,6 +116,9 @@ def create_app(
         state=_state(context),
         on_shutdown=[dispose_database, close_rate_limiter],
         debug=False,
+        # Logging is configured once per process by ``web.logs`` (formats, request ids):
+        # Litestar's default configuration would put its own handler in front of it.
+        logging_config=None,
         plugins=[ResultsPlugin(settings)],
     )
     app.asgi_handler = with_request_ids(app.asgi_handler)

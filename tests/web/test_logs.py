@@ -46,7 +46,11 @@ class Lines(logging.Handler):
 def json_lines() -> Iterator[Lines]:
     handler = Lines(JsonFormatter())
     log.addHandler(handler)
+    # The level web.logs gives the root logger when a process serves (tests configure none).
+    level = log.level
+    log.setLevel(logging.INFO)
     yield handler
+    log.setLevel(level)
     log.removeHandler(handler)
 
 

@@ -62,14 +62,16 @@ def outbox_hint(path: Path, url: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.database).resolve()
-    os.environ["PARTICIPE_DATABASE_URL"] = normalise_database_url(f"sqlite:///{path}")
-    os.environ.setdefault("PARTICIPE_BASE_URL", f"http://{args.host}:{args.port}")
-    settings = Settings.from_env(os.environ)
-    remove_database(path)
-    token = asyncio.run(create_demo_database(settings))
     url = (
         f"http://{'localhost' if args.host in ('127.0.0.1', '0.0.0.0') else args.host}:{args.port}/"
     )
+    os.environ["PARTICIPE_DATABASE_URL"] = normalise_database_url(f"sqlite:///{path}")
+    # The emails' links open the address the demo tells to open: a session started on
+    # another name of the same machine would not be the browser's.
+    os.environ.setdefault("PARTICIPE_BASE_URL", url.rstrip("/"))
+    settings = Settings.from_env(os.environ)
+    remove_database(path)
+    token = asyncio.run(create_demo_database(settings))
     print(f"Demo database: {path}")
     print(f"Administrator: {DEMO_ADMIN} (API token: {token})")
     print(f"Open {url}")
