@@ -40,11 +40,12 @@ from urllib.parse import parse_qs
 
 import msgspec
 from altcha.v1 import Payload, create_challenge, verify_solution
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import Database
+from core.db import Database, begin_write
 from core.models import UsedChallenge
 
 #: Seconds a challenge lives after it was made (a page's script asks for a fresh one
@@ -153,16 +154,24 @@ class BotChecks:
         )
         return f"{terms}.{self._sign(terms)}"
 
-    async def check(self, purpose: str, solution: str, wait_token: str) -> Outcome:
+    async def check(
+        self, purpose: str, solution: str, wait_token: str, session: AsyncSession | None = None
+    ) -> Outcome:
         """Judges what the form ``purpose`` posted: a solution, else a waiting token,
-        else nothing (a new waiting token comes with the verdict)."""
+        else nothing (a new waiting token comes with the verdict).
+
+        The use is recorded in ``session``'s transaction when one is given (a request's
+        that writes what the form asked for: the solution is spent when that commits),
+        otherwise in a transaction of its own."""
         if solution:
-            return Outcome(await self._check_solution(purpose, solution))
+            return Outcome(await self._check_solution(purpose, solution, session))
         if wait_token:
-            return await self._check_wait(purpose, wait_token)
+            return await self._check_wait(purpose, wait_token, session)
         return Outcome(Verdict.MISSING, self.wait_token(purpose), WAIT_SECONDS)
 
-    async def _check_solution(self, purpose: str, posted: str) -> Verdict:
+    async def _check_solution(
+        self, purpose: str, posted: str, session: AsyncSession | None
+    ) -> Verdict:
         if len(posted) > MAX_POSTED:
             return Verdict.INVALID
         try:
@@ -186,11 +195,11 @@ class BotChecks:
             return Verdict.INVALID
         if int(expires) <= self.clock():
             return Verdict.EXPIRED
-        if not await self._use(f"solution\x00{solution.signature}", int(expires)):
+        if not await self._use(f"solution\x00{solution.signature}", int(expires), session):
             return Verdict.REPLAYED
         return Verdict.PASSED
 
-    async def _check_wait(self, purpose: str, token: str) -> Outcome:
+    async def _check_wait(self, purpose: str, token: str, session: AsyncSession | None) -> Outcome:
         terms, _, signature = token.partition(".")
         if len(token) > MAX_POSTED or not hmac.compare_digest(
             signature.encode(), self._sign(terms).encode()
@@ -209,7 +218,7 @@ class BotChecks:
         expires = good_from + WAIT_LIFETIME
         if now > expires:
             return Outcome(Verdict.EXPIRED)
-        if not await self._use(f"wait\x00{nonce}", expires):
+        if not await self._use(f"wait\x00{nonce}", expires, session):
             return Outcome(Verdict.REPLAYED)
         return Outcome(Verdict.PASSED)
 
@@ -217,18 +226,27 @@ class BotChecks:
         digest = hmac.new(self._key.encode(), f"wait\x00{terms}".encode(), hashlib.sha256)
         return _b64(digest.digest())
 
-    async def _use(self, what: str, expires: int) -> bool:
+    async def _use(self, what: str, expires: int, session: AsyncSession | None) -> bool:
         """Records that ``what`` served; ``False`` when it had served already. Rows past
         their expiry go at the same time."""
+        if session is None:
+            async with self.database.write_session() as own:
+                return await self._use(what, expires, own)
         key = hashlib.sha256(what.encode()).hexdigest()
         insert = sqlite_insert if self.database.is_sqlite else postgresql_insert
         now = datetime.fromtimestamp(self.clock(), UTC)
-        async with self.database.write_session() as session:
-            await session.execute(delete(UsedChallenge).where(UsedChallenge.expires_at < now))
-            used = await session.scalar(
-                insert(UsedChallenge)
-                .values(key=key, expires_at=datetime.fromtimestamp(expires, UTC))
-                .on_conflict_do_nothing()
-                .returning(UsedChallenge.key)
-            )
+        await begin_write(session)
+        # Rows another transaction is pruning are left to it, not waited for.
+        expired = (
+            select(UsedChallenge.key)
+            .where(UsedChallenge.expires_at < now)
+            .with_for_update(skip_locked=True)
+        )
+        await session.execute(delete(UsedChallenge).where(UsedChallenge.key.in_(expired)))
+        used = await session.scalar(
+            insert(UsedChallenge)
+            .values(key=key, expires_at=datetime.fromtimestamp(expires, UTC))
+            .on_conflict_do_nothing()
+            .returning(UsedChallenge.key)
+        )
         return used is not None

@@ -6,9 +6,10 @@ SQLAlchemy emits ``BEGIN`` itself. A transaction that reads and then writes must
 the way PostgreSQL's ``SELECT ... FOR UPDATE`` waits for a row lock: a deferred transaction
 that tries to write after reading fails at once with "database is locked" while another
 connection writes, whatever the busy timeout. So every transaction begins ``IMMEDIATE``
-(the commands, the jobs, :meth:`Database.write_session`) except the ones that say they
-read: :meth:`Database.read_session` and the requests' sessions, which take the write lock
-only when they write (:func:`begin_write`).
+(the commands, the jobs, :meth:`Database.write_session`, the requests that change
+something) except the ones that say they read: :meth:`Database.read_session` and the
+sessions of the requests that change nothing, which take the write lock only when they
+write after all (:func:`begin_write`).
 """
 
 from __future__ import annotations
@@ -194,38 +195,56 @@ class Database:
         """A session whose transaction takes the write lock at once on SQLite
         (``BEGIN IMMEDIATE``), committed when the block ends without error."""
         async with self.sessionmaker() as session:
-            if self.is_sqlite:
-                await session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-            async with session.begin() if not session.in_transaction() else _joined(session):
-                yield session
+            await begin_write(session)
+            yield session
+            await session.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
 
 
 async def begin_write(session: AsyncSession) -> None:
-    """Makes ``session``'s transaction (which must hold reads only so far) one that
-    writes: on SQLite, ends it and begins one with ``BEGIN IMMEDIATE``, which waits for the
-    write lock up front instead of failing when a read transaction tries to write; on
-    PostgreSQL, keeps it (or begins one): in READ COMMITTED each statement reads what is
-    committed when it starts, so the row locks the caller takes next
+    """Makes ``session``'s transaction one that writes, if it is not one already.
+
+    On SQLite, a transaction begun deferred (which must hold reads only so far) ends and
+    one begins with ``BEGIN IMMEDIATE``, which waits for the write lock up front instead of
+    failing when a read transaction tries to write; one begun ``IMMEDIATE`` (the requests
+    that change something, :meth:`Database.write_session`) holds the lock already and
+    goes on. On PostgreSQL, keeps it (or begins one): in READ COMMITTED each statement
+    reads what is committed when it starts, so the row locks the caller takes next
     (``SELECT ... FOR UPDATE``) and the reads after them see the latest state, and a vote
     saves a ``COMMIT``, a ``BEGIN`` and a connection checkout."""
     bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        if session.in_transaction():
-            await session.commit()
-        await session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-    else:
+    if bind.dialect.name != "sqlite":
         await session.connection()
+        return
+    if session.in_transaction():
+        connection = (await session.connection()).sync_connection
+        if connection is not None and _begins_immediate(connection.get_execution_options()):
+            return
+        await session.commit()
+    await session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+
+
+def takes_write_lock_first(session: AsyncSession) -> bool:
+    """Whether ``session``'s transactions hold SQLite's write lock from their first
+    statement: while one is open, another connection of the same task that writes would
+    wait for it, so such work goes through ``session`` itself."""
+    bind = session.get_bind()
+    return bind.dialect.name == "sqlite" and _begins_immediate(bind.get_execution_options())
+
+
+def _begins_immediate(options: Any) -> bool:
+    return bool(options.get(SQLITE_BEGIN_OPTION) == "IMMEDIATE")
 
 
 @asynccontextmanager
-async def _joined(session: AsyncSession) -> AsyncIterator[None]:
-    try:
-        yield
-    except BaseException:
-        await session.rollback()
-        raise
-    else:
-        await session.commit()
+async def writing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Writes in ``session`` (a request's, say), its transaction made one that writes
+    (:func:`begin_write`), committed when the block ends without error. On error only
+    what the block did is undone (a savepoint): what the session loaded before stays
+    loaded, for the page that says what went wrong."""
+    await begin_write(session)
+    async with session.begin_nested():
+        yield session
+    await session.commit()

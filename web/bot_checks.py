@@ -12,7 +12,7 @@ which carries a challenge for the form named ``signin``, a hidden ``altcha`` inp
 In the handler, once what was typed is known to be good and before the form's work
 (``waiting_page`` is in ``web.pages.bot_check``)::
 
-    outcome = await check_form(request, "signin", data.altcha, data.altcha_wait)
+    outcome = await check_form(request, db_session, "signin", data.altcha, data.altcha_wait)
     if outcome.must_wait:
         return waiting_page(request, outcome, action="/signin", fields=[("email", ...)])
     if not outcome.passed:
@@ -32,6 +32,7 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from litestar import Request
 from litestar.connection import ASGIConnection
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.bot_checks import LIFETIME, BotChecks, Outcome, Verdict
 from web.i18n import Translator
@@ -61,13 +62,20 @@ def checks_of(connection: ASGIConnection[Any, Any, Any, Any]) -> BotChecks:
 
 
 async def check_form(
-    request: Request[Any, Any, Any], purpose: str, solution: Any, wait_token: Any
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    purpose: str,
+    solution: Any,
+    wait_token: Any,
 ) -> Outcome:
-    """Judges the solution or waiting token that the form ``purpose`` posted."""
+    """Judges the solution or waiting token that the form ``purpose`` posted, and records
+    its use in the request's session ``db_session``, which the handler commits with what
+    the form asked for."""
     return await checks_of(request).check(
         purpose,
         solution if isinstance(solution, str) else "",
         wait_token if isinstance(wait_token, str) else "",
+        db_session,
     )
 
 

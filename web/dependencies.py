@@ -40,15 +40,21 @@ async def provide_db_session(
     request: Request[Any, Any, Any],
 ) -> AsyncGenerator[AsyncSession, None]:
     """A session for the request; handlers commit what they change. It carries the app's
-    snapshots of organisations and dialogues (``core.read_cache``). On SQLite its
-    transactions begin deferred: a handler that reads, then writes, takes the write lock
-    first (``core.db.begin_write`` or ``Database.write_session``)."""
+    snapshots of organisations and dialogues (``core.read_cache``).
+
+    On SQLite, a request that may change something (any method but GET, HEAD, OPTIONS)
+    holds the write lock from its first statement (``BEGIN IMMEDIATE``): a transaction
+    that has read cannot wait for another writer when it comes to write, it fails at once
+    with "database is locked", so two citizens who post at the same moment would have one
+    refused. Such a request writes through this session only (``core.db.takes_write_lock_first``).
+    The other requests' transactions begin deferred and hold up no writer; one that
+    writes after all takes the lock first (``core.db.begin_write``)."""
     context = app_context(request)
-    async with context.database.read_session() as session:
+    changes = request.method not in SAFE_METHODS
+    sessions = context.database.session if changes else context.database.read_session
+    async with sessions() as session:
         session.info[read_cache.SESSION_KEY] = context.read_cache
-        if request.method not in SAFE_METHODS and not request.route_handler.opt.get(
-            JUDGED_UNDER_LOCK
-        ):
+        if changes and not request.route_handler.opt.get(JUDGED_UNDER_LOCK):
             session.info[read_cache.JUDGING_KEY] = True
         yield session
 

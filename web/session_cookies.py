@@ -17,7 +17,7 @@ from litestar.connection import ASGIConnection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import Database, utcnow
+from core.db import Database, takes_write_lock_first, utcnow
 from core.models import Organisation, User
 from core.services import sessions
 from core.services.sessions import SESSION_LIFETIME
@@ -67,14 +67,16 @@ async def session_user(
     """The user a session cookie signs in on ``organisation``'s host, or ``None``.
 
     ``last_seen_at`` is refreshed at most every few minutes, in a transaction of its own
-    so that the request's stays read-only; a failure there never fails the request.
+    so that the request's stays read-only; a failure there never fails the request. A
+    request whose session holds SQLite's write lock (one that changes something) leaves
+    it to the next page: its own transaction would wait for the request's.
     """
     now = utcnow()
     found = await sessions.find_session(db_session, organisation, session_id, now=now)
     if found is None:
         return None
     user, user_session = found
-    if sessions.needs_touch(user_session, now):
+    if sessions.needs_touch(user_session, now) and not takes_write_lock_first(db_session):
         try:
             async with database.write_session() as writer:
                 await sessions.touch_session(writer, user_session.id, now=now)

@@ -11,7 +11,7 @@ from litestar import Request
 from litestar.background_tasks import BackgroundTask
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import utcnow
+from core.db import utcnow, writing
 from core.models import Organisation, User
 from core.services import magic_links, organisations, sessions
 from core.services.users import normalise_email
@@ -57,10 +57,15 @@ def sign_in_link(site: str, token: str, next_path: str = "") -> str:
 
 
 async def send_link(
-    request: Request[Any, Any, Any], org: Organisation, email: str, next_path: str = ""
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    org: Organisation,
+    email: str,
+    next_path: str = "",
 ) -> BackgroundTask | None:
     """Sends a sign-in link to ``email``, whether it has an account or not (its first
     sign-in creates it), and returns the task that delivers it after the response.
+    ``db_session`` is the request's; this commits it.
 
     The work is the same for every address, and the mail leaves after the response, so
     neither the answer nor its timing tells whether an address has an account.
@@ -69,7 +74,7 @@ async def send_link(
     fingerprint = hashlib.sha256(f"{org.id}:{address}".encode()).hexdigest()[:32]
     await enforce(request, "signin", f"email:{fingerprint}")
     context = _context(request)
-    async with context.database.write_session() as session:
+    async with writing(db_session) as session:
         link = await magic_links.issue_link(
             session, org, address, language=i18n.request_language(request, org), now=utcnow()
         )
@@ -90,13 +95,8 @@ async def send_link(
     return BackgroundTask(context.mailer.deliver, context.database, [message.id])
 
 
-async def link_is_live(request: Request[Any, Any, Any], org: Organisation, token: str) -> bool:
-    async with _context(request).database.read_session() as session:
-        return await magic_links.link_is_live(session, org, token, now=utcnow())
-
-
 async def sign_in(
-    request: Request[Any, Any, Any], org: Organisation, token: str
+    request: Request[Any, Any, Any], db_session: AsyncSession, org: Organisation, token: str
 ) -> tuple[User, str]:
     """Uses the link's token and opens a session: the user and the new session id.
     The browser's previous session, if any, ends: a session id is never kept across a
@@ -104,7 +104,7 @@ async def sign_in(
     now = utcnow()
     context = _context(request)
     previous = read_session_id(request, context.settings)
-    async with context.database.write_session() as session:
+    async with writing(db_session) as session:
         user = await magic_links.redeem_link(
             session, org, token, now=now, network=client_network(request)
         )
@@ -114,10 +114,9 @@ async def sign_in(
     return user, session_id
 
 
-async def sign_out(request: Request[Any, Any, Any]) -> None:
+async def sign_out(request: Request[Any, Any, Any], db_session: AsyncSession) -> None:
     """Ends the request's session (deletes its row): its cookie no longer signs in."""
-    context = _context(request)
-    session_id = read_session_id(request, context.settings)
+    session_id = read_session_id(request, _context(request).settings)
     if session_id:
-        async with context.database.write_session() as session:
+        async with writing(db_session) as session:
             await sessions.close_session(session, session_id)

@@ -16,7 +16,7 @@ from sqlalchemy import case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import SQLITE_BEGIN_OPTION, begin_write
+from core.db import begin_write
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import Group, GroupMembership, Organisation, User
 from core.models.users import Role
@@ -282,11 +282,8 @@ async def lock_administrators(session: AsyncSession, organisation: Organisation)
     the transaction becomes one (:func:`core.db.begin_write`) unless it is one already, so
     it must hold reads only so far.
     """
-    connection = (await session.connection()).sync_connection
-    assert connection is not None  # the session just began it
-    if connection.dialect.name == "sqlite":
-        if connection.get_execution_options().get(SQLITE_BEGIN_OPTION) != "IMMEDIATE":
-            await begin_write(session)
+    if session.get_bind().dialect.name == "sqlite":
+        await begin_write(session)
         return
     await session.execute(
         select(Organisation.id)

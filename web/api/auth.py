@@ -11,7 +11,7 @@ from litestar.params import JSONBody
 from core.models import User
 from core.specs import Strict
 from web.csrf import make_token
-from web.dependencies import CurrentOrg
+from web.dependencies import CurrentOrg, DbSession
 from web.rate_limits import rate_limited
 from web.session_cookies import clear_session_cookie, set_session_cookie
 from web.sign_in import send_link, sign_in, sign_out
@@ -70,10 +70,14 @@ class AuthController(Controller):
     # Neither route acts with a session's authority: a JSON body is protection enough.
     @post("/email", status_code=202, guards=[rate_limited("signin")], opt={"csrf": "json"})
     async def ask_for_link(
-        self, request: Request[Any, Any, Any], org: CurrentOrg, data: JSONBody[EmailRequest]
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        data: JSONBody[EmailRequest],
     ) -> Response[LinkSent]:
         """Sends a sign-in link to the address; the answer is the same for every address."""
-        delivery = await send_link(request, org, data.email, data.next)
+        delivery = await send_link(request, db_session, org, data.email, data.next)
         return Response(
             LinkSent("Un lien de connexion a été envoyé à cette adresse."),
             status_code=202,
@@ -82,10 +86,14 @@ class AuthController(Controller):
 
     @post("/verify", status_code=200, guards=[rate_limited("verify")], opt={"csrf": "json"})
     async def verify(
-        self, request: Request[Any, Any, Any], org: CurrentOrg, data: JSONBody[VerifyRequest]
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        data: JSONBody[VerifyRequest],
     ) -> Response[SignedIn]:
         """Uses a sign-in token: the user, and a session cookie."""
-        user, session_id = await sign_in(request, org, data.token)
+        user, session_id = await sign_in(request, db_session, org, data.token)
         settings = _context(request).settings
         response = Response(
             SignedIn(user_out(user), make_token(settings.secret_key, "session", session_id))
@@ -94,9 +102,11 @@ class AuthController(Controller):
         return response
 
     @post("/logout", status_code=204)
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+    async def logout(
+        self, request: Request[Any, Any, Any], db_session: DbSession
+    ) -> Response[None]:
         """Ends the session of the cookie, if any."""
-        await sign_out(request)
+        await sign_out(request, db_session)
         response: Response[None] = Response(None, status_code=204)
         clear_session_cookie(response, _context(request).settings)
         return response

@@ -17,19 +17,22 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import utcnow
 from core.errors import ValidationFailed
 from core.models import Organisation
+from core.services import magic_links
 from core.services.magic_links import InvalidSignInLink
 from core.services.users import normalise_email
 from web import bot_checks
-from web.dependencies import Actor, CurrentOrg
+from web.dependencies import Actor, CurrentOrg, DbSession
 from web.i18n import translator
 from web.labels import N_
 from web.pages.bot_check import waiting_page
 from web.rate_limits import rate_limited
 from web.session_cookies import clear_session_cookie, set_session_cookie
-from web.sign_in import link_is_live, safe_next, send_link, sign_in, sign_out
+from web.sign_in import safe_next, send_link, sign_in, sign_out
 from web.templating import render
 
 SENT_PAGE = "/signin/check-your-email"
@@ -73,6 +76,7 @@ async def signin_page(
 @post("/signin", include_in_schema=False, guards=[rate_limited("signin")])
 async def signin_submit(
     request: Request[Any, Any, Any],
+    db_session: DbSession,
     org: CurrentOrg,
     actor: Actor,
     data: URLEncodedBody[SignInForm],
@@ -86,7 +90,9 @@ async def signin_submit(
         normalise_email(email)  # a typo is shown before any waiting
     except ValidationFailed:
         return _ask_again(request, email, next_path, error=INVALID_ADDRESS)
-    outcome = await bot_checks.check_form(request, BOT_CHECK, data.altcha, data.altcha_wait)
+    outcome = await bot_checks.check_form(
+        request, db_session, BOT_CHECK, data.altcha, data.altcha_wait
+    )
     i18n = translator(request, org)
     if outcome.must_wait:
         return waiting_page(
@@ -99,7 +105,7 @@ async def signin_submit(
     if not outcome.passed:
         return _ask_again(request, email, next_path, bot_error=bot_checks.refusal(i18n, outcome))
     try:
-        delivery = await send_link(request, org, data.email, next_path)
+        delivery = await send_link(request, db_session, org, data.email, next_path)
     except ValidationFailed as error:
         refused = error.code == "auth.email_domain_refused"
         return _ask_again(
@@ -138,12 +144,13 @@ async def signin_sent_page(
 @get("/signin/{token:str}", include_in_schema=False)
 async def signin_confirm_page(
     request: Request[Any, Any, Any],
+    db_session: DbSession,
     org: CurrentOrg,
     actor: Actor,
     token: FromPath[str],
     next: FromQuery[str] = "",
 ) -> Response[str]:
-    if not await link_is_live(request, org, token):
+    if not await magic_links.link_is_live(db_session, org, token, now=utcnow()):
         return render(
             request, "signin/invalid.html", status_code=400, headers=dict(TOKEN_PAGE_HEADERS)
         )
@@ -160,30 +167,36 @@ async def signin_confirm_page(
 @post(CONFIRM_PATH, include_in_schema=False, guards=[rate_limited("verify")])
 async def signin_confirm(
     request: Request[Any, Any, Any],
+    db_session: DbSession,
     org: CurrentOrg,
     actor: Actor,
     data: URLEncodedBody[ConfirmForm],
 ) -> Response[Any]:
-    return await _confirm(request, org, data.token, data.next)
+    return await _confirm(request, db_session, org, data.token, data.next)
 
 
 @post("/signin/{token:str}", include_in_schema=False, guards=[rate_limited("verify")])
 async def signin_confirm_in_path(
     request: Request[Any, Any, Any],
+    db_session: DbSession,
     org: CurrentOrg,
     actor: Actor,
     token: FromPath[str],
     data: URLEncodedBody[ConfirmForm],
 ) -> Response[Any]:
     """The confirmation as pages opened before ``/signin/confirm`` existed send it."""
-    return await _confirm(request, org, token, data.next)
+    return await _confirm(request, db_session, org, token, data.next)
 
 
 async def _confirm(
-    request: Request[Any, Any, Any], org: Organisation, token: str, next_path: str
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    org: Organisation,
+    token: str,
+    next_path: str,
 ) -> Response[Any]:
     try:
-        _, session_id = await sign_in(request, org, token[:200])
+        _, session_id = await sign_in(request, db_session, org, token[:200])
     except InvalidSignInLink:
         return render(
             request, "signin/invalid.html", status_code=400, headers=dict(TOKEN_PAGE_HEADERS)
@@ -196,8 +209,8 @@ async def _confirm(
 
 
 @post("/signout", include_in_schema=False)
-async def signout(request: Request[Any, Any, Any]) -> Response[Any]:
-    await sign_out(request)
+async def signout(request: Request[Any, Any, Any], db_session: DbSession) -> Response[Any]:
+    await sign_out(request, db_session)
     response: Response[Any] = Redirect("/", status_code=303)
     clear_session_cookie(response, request.app.state.context.settings)
     return response

@@ -27,7 +27,7 @@ from litestar.params import FromPath, MultipartBody, URLEncodedBody
 from litestar.response import Redirect
 
 from core import uploads
-from core.db import begin_write, utcnow
+from core.db import utcnow
 from core.errors import DomainError, Forbidden, ValidationFailed
 from core.fields import FieldDefinition
 from core.models import Dialogue, Proposal, User
@@ -390,6 +390,7 @@ async def submit_proposal(
     if refusal is None and not form.errors:
         outcome = await bot_checks.check_form(
             request,
+            db_session,
             BOT_CHECK,
             _text(data, bot_checks.SOLUTION_FIELD),
             _text(data, bot_checks.WAIT_FIELD),
@@ -405,10 +406,6 @@ async def submit_proposal(
             )
         if not outcome.passed:
             form.errors["form"] = bot_checks.refusal(i18n, outcome)
-        else:
-            # The check wrote (what it used) from another connection: on SQLite, this
-            # session's transaction, which has only read, must begin again to write.
-            await begin_write(db_session)
     if refusal is None and not form.errors:
         try:
             proposal = await proposals.create_proposal(
