@@ -11,6 +11,7 @@ from core.errors import (
     ValidationFailed,
 )
 from core.hookspecs import hookimpl
+from core.modules import Module, ModuleScope
 from core.registries import Registry
 from core.vote_types import (
     BallotContent,
@@ -32,6 +33,8 @@ __all__ = [
     "ExtraBallots",
     "Forbidden",
     "InvalidVoteValue",
+    "Module",
+    "ModuleScope",
     "NotFound",
     "Registry",
     "ValidationFailed",

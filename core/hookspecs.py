@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from core.exports import ExportFormat
     from core.fields import FieldType
     from core.models import Ballot, Comment, Dialogue, Phase, Proposal, User
-    from core.modules import ModuleWriter
+    from core.modules import Module, ModuleWriter
     from core.personal_data import PersonalDataSource
     from core.registries import Registry
     from core.result_sections import ResultSection
@@ -146,6 +146,21 @@ def register_personal_data(registry: Registry[PersonalDataSource]) -> None:
     by the retention purge), each source's ``erase(session, user, context)`` runs in the
     deletion's transaction, in registration order, before the account itself is
     anonymised; a source that raises makes the whole deletion fail. Returns nothing.
+    """
+
+
+@hookspec
+def register_modules(registry: Registry[Module]) -> None:
+    """Declare the plugin's modules: features that exist only where the platform
+    operator lets an organisation use them and its administrators turn them on, as
+    :class:`core.modules.Module` objects.
+
+    Called once, when the plugin manager is built. A plugin that declares modules has its
+    event hooks and ``permission_allowed`` called, and its result sections, ballot
+    sources and export datasets used, only for the dialogues where one of its modules is
+    on; its routes check it themselves (``web.modules.require_module``). A plugin that
+    declares none is a feature of the whole platform. Two plugins declaring the same name
+    stop start-up. Returns nothing.
     """
 
 
@@ -289,5 +304,5 @@ def phase_closed(phase: Phase, dialogue: Dialogue) -> None:
 
 
 @hookspec
-def comment_posted(comment: Comment, proposal: Proposal) -> None:
-    """A comment was posted on ``proposal``."""
+def comment_posted(comment: Comment, proposal: Proposal, dialogue: Dialogue) -> None:
+    """A comment was posted on ``proposal``, of ``dialogue``."""

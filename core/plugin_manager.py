@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from core.exports import ExportFormat
     from core.fields import FieldType
     from core.models import Ballot, Comment, Dialogue, Phase, Proposal, User
-    from core.modules import ModuleWriter
+    from core.modules import Module, ModuleWriter
     from core.personal_data import PersonalDataSource
     from core.result_sections import ResultSection
     from core.vote_types import VoteType
@@ -100,6 +100,12 @@ class Plugins:
             "personal data source", pm.hook.register_personal_data
         )
         check_source_ids(self.personal_data)
+        self.modules: Registry[Module] = self._collect("module", pm.hook.register_modules)
+        #: The modules of each plugin that declares some, by plugin name.
+        self.plugin_modules: dict[str, tuple[Module, ...]] = {}
+        for module in self.modules:
+            owner = self.modules.origin(module.name)
+            self.plugin_modules[owner] = (*self.plugin_modules.get(owner, ()), module)
 
     @staticmethod
     def _collect(kind: str, hook: Any) -> Registry[Any]:
@@ -109,8 +115,35 @@ class Plugins:
         for impl in hook.get_hookimpls():
             if impl.hookwrapper or impl.wrapper:
                 continue
+            registry.registering = impl.plugin_name
             impl.function(**{name: registry for name in impl.argnames})
+        registry.registering = ""
         return registry
+
+    # -- modules -----------------------------------------------------------
+
+    def live_on(self, plugin_name: str, dialogue: Dialogue) -> bool:
+        """Whether the plugin ``plugin_name`` takes part in ``dialogue``: it declares no
+        module (a feature of the whole platform), or one of its modules is on there."""
+        modules = self.plugin_modules.get(plugin_name)
+        return modules is None or any(module.enabled_on(dialogue) for module in modules)
+
+    def _hook_for(self, name: str, dialogue: Dialogue | None) -> Any:
+        """The hook ``name``, without the plugins whose modules are all off on
+        ``dialogue``."""
+        hook = getattr(self.pm.hook, name)
+        if dialogue is None or not self.plugin_modules:
+            return hook
+        off = [
+            plugin
+            for plugin_name in self.plugin_modules
+            if not self.live_on(plugin_name, dialogue)
+            and (plugin := self.pm.get_plugin(plugin_name)) is not None
+        ]
+        return self.pm.subset_hook_caller(name, remove_plugins=off) if off else hook
+
+    def _live_items(self, registry: Registry[Any], dialogue: Dialogue) -> list[Any]:
+        return [item for item in registry if self.live_on(registry.origin(item.id), dialogue)]
 
     # -- web and storage ---------------------------------------------------
 
@@ -143,16 +176,26 @@ class Plugins:
 
     def result_sections_for(self, dialogue: Dialogue) -> list[ResultSection]:
         """The result sections that apply to ``dialogue``, in registration order."""
-        return [section for section in self.result_sections if section.applies_to(dialogue)]
+        return [
+            section
+            for section in self._live_items(self.result_sections, dialogue)
+            if section.applies_to(dialogue)
+        ]
 
     def ballot_sources_for(self, dialogue: Dialogue) -> list[BallotSource]:
         """The ballot sources that apply to ``dialogue``, in registration order."""
-        return [source for source in self.ballot_sources if source.applies_to(dialogue)]
+        return [
+            source
+            for source in self._live_items(self.ballot_sources, dialogue)
+            if source.applies_to(dialogue)
+        ]
 
     def export_dataset_for(self, dataset_id: str, dialogue: Dialogue) -> ExportDataset | None:
         """The export dataset ``dataset_id`` if it applies to ``dialogue``."""
         dataset = self.export_datasets.get(dataset_id)
-        return dataset if dataset is not None and dataset.applies_to(dialogue) else None
+        if dataset is None or not self.live_on(self.export_datasets.origin(dataset_id), dialogue):
+            return None
+        return dataset if dataset.applies_to(dialogue) else None
 
     # -- permissions -------------------------------------------------------
 
@@ -165,37 +208,38 @@ class Plugins:
     def permission_allowed(
         self, actor: User | None, action: str, resource: Any, context: dict[str, Any]
     ) -> bool | None:
-        result: bool | None = self.pm.hook.permission_allowed(
-            actor=actor, action=action, resource=resource, context=context
-        )
+        hook = self._hook_for("permission_allowed", context.get("dialogue"))
+        result: bool | None = hook(actor=actor, action=action, resource=resource, context=context)
         return result
 
     # -- events ------------------------------------------------------------
 
     def proposal_submitted(self, proposal: Proposal, dialogue: Dialogue) -> None:
-        self.pm.hook.proposal_submitted(proposal=proposal, dialogue=dialogue)
+        self._hook_for("proposal_submitted", dialogue)(proposal=proposal, dialogue=dialogue)
 
     def proposal_status_changed(
         self, proposal: Proposal, dialogue: Dialogue, previous: str
     ) -> None:
-        self.pm.hook.proposal_status_changed(
+        self._hook_for("proposal_status_changed", dialogue)(
             proposal=proposal, dialogue=dialogue, previous=previous
         )
 
     def ballot_changed(self, ballot: Ballot, dialogue: Dialogue, action: str) -> None:
-        self.pm.hook.ballot_changed(ballot=ballot, dialogue=dialogue, action=action)
+        self._hook_for("ballot_changed", dialogue)(ballot=ballot, dialogue=dialogue, action=action)
 
     def ballot_confirmed(self, ballot: Ballot, dialogue: Dialogue) -> None:
-        self.pm.hook.ballot_confirmed(ballot=ballot, dialogue=dialogue)
+        self._hook_for("ballot_confirmed", dialogue)(ballot=ballot, dialogue=dialogue)
 
     def phase_opened(self, phase: Phase, dialogue: Dialogue) -> None:
-        self.pm.hook.phase_opened(phase=phase, dialogue=dialogue)
+        self._hook_for("phase_opened", dialogue)(phase=phase, dialogue=dialogue)
 
     def phase_closed(self, phase: Phase, dialogue: Dialogue) -> None:
-        self.pm.hook.phase_closed(phase=phase, dialogue=dialogue)
+        self._hook_for("phase_closed", dialogue)(phase=phase, dialogue=dialogue)
 
-    def comment_posted(self, comment: Comment, proposal: Proposal) -> None:
-        self.pm.hook.comment_posted(comment=comment, proposal=proposal)
+    def comment_posted(self, comment: Comment, proposal: Proposal, dialogue: Dialogue) -> None:
+        self._hook_for("comment_posted", dialogue)(
+            comment=comment, proposal=proposal, dialogue=dialogue
+        )
 
 
 def _import(name: str, module_name: str) -> ModuleType:

@@ -30,10 +30,13 @@ class Registry(Generic[T]):
         self.kind = kind
         self._items: dict[str, T] = {}
         self._origins: dict[str, str] = {}
+        #: The plugin whose registration hook is running: the origin of what it adds.
+        self.registering = ""
 
     def add(self, item: T, *, origin: str = "") -> None:
         """Adds ``item`` under its ``id``; a second item with the same id is an error
         (two plugins must not silently replace each other)."""
+        origin = origin or self.registering
         item_id = item.id
         if not item_id or not isinstance(item_id, str):
             raise ValueError(f"a {self.kind} needs a non-empty string id, got {item_id!r}")

@@ -24,6 +24,9 @@ class Organisation(Base):
     texts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: Languages, retention periods, refused email domains.
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: The platform operator's departures from the modules' defaults: a module's name to
+    #: whether this organisation may use it (``core.modules``).
+    module_grants: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     hosts: Mapped[list[OrganisationHost]] = relationship(

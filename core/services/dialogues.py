@@ -24,7 +24,7 @@ from core.models.dialogues import (
     PhaseKind,
     ResultsVisibility,
 )
-from core.modules import ModuleWriter, prepare_modules, save_modules
+from core.modules import ModuleWriter, off_without_grant, prepare_modules, save_modules
 from core.plugin_manager import Plugins
 from core.services.users import groups_by_name
 from core.services.vote_locks import WITH_PHASES, lock_for_change, vote_opened
@@ -127,7 +127,12 @@ async def create_dialogue(
     )
     if taken:
         raise Conflict(f"a dialogue {spec.slug!r} already exists", code="dialogue.slug_taken")
-    dialogue = Dialogue(organisation_id=organisation.id, slug=spec.slug, phases=[])
+    dialogue = Dialogue(
+        organisation_id=organisation.id,
+        slug=spec.slug,
+        phases=[],
+        modules=off_without_grant(plugins.modules, organisation),
+    )
     writers = await _apply(session, plugins, organisation, dialogue, spec, frozen=False)
     session.add(dialogue)
     await session.flush()
@@ -197,7 +202,7 @@ async def _apply(
             vote_type = kind.id
             vote_settings = kind.encode_settings(kind.decode_settings(spec.vote.settings))
         if frozen and (vote_type, vote_settings) != (dialogue.vote_type, dialogue.vote_settings):
-            raise _frozen("vote")
+            raise frozen_error("vote")
         changes["vote_type"], changes["vote_settings"] = vote_type, vote_settings
     if spec.budget is not msgspec.UNSET:
         if spec.budget is None:
@@ -214,7 +219,7 @@ async def _apply(
             changes["budget_rule"] = spec.budget.rule
         budget = (changes["budget_amount"], changes["budget_rule"])
         if frozen and budget != (dialogue.budget_amount, dialogue.budget_rule):
-            raise _frozen("budget")
+            raise frozen_error("budget")
     if spec.form is not msgspec.UNSET:
         changes["form"] = [msgspec.to_builtins(f) for f in _check_form(plugins, spec.form)]
     if spec.themes is not msgspec.UNSET:
@@ -241,7 +246,7 @@ async def _apply(
     return writers
 
 
-def _frozen(part: str) -> Conflict:
+def frozen_error(part: str) -> Conflict:
     return Conflict(
         f"{part}: the vote is open or has ballots; what decides a vote can no longer change "
         "(correct or withdraw a candidate instead)",

@@ -2,8 +2,9 @@
 choice, scales, rankings, free text, sections, skip logic, images on options), with their
 own tables, pages, results and export.
 
-Organisers send ``"questionnaire": {...}`` in a dialogue's body (see
-:mod:`plugins.questionnaire.settings`); citizens answer during the vote phase.
+Organisers send ``"questionnaire": {...}`` in a dialogue's body, or turn the
+``questionnaire`` module on with its settings (see :mod:`plugins.questionnaire.settings`);
+citizens answer during the vote phase.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.export_datasets import ExportDataset
 from core.hookspecs import hookimpl
 from core.models import Dialogue
-from core.modules import ModuleWriter
+from core.modules import Module, ModuleWriter
 from core.personal_data import PersonalDataSource
 from core.registries import Registry
 from core.result_sections import ResultSection
@@ -28,6 +29,20 @@ from plugins.questionnaire.questions import MODULE, decode_spec, save_questionna
 from plugins.questionnaire.results import QuestionnaireResults
 
 HERE = Path(__file__).parent
+
+QUESTIONNAIRE = Module(
+    name=MODULE,
+    title="Questionnaire",
+    description="Questions à choix, échelles, classements et réponses libres, avec leurs "
+    "résultats et leur export.",
+    granted_by_default=True,
+    keeps_own_settings=True,
+)
+
+
+@hookimpl
+def register_modules(registry: Registry[Module]) -> None:
+    registry.add(QUESTIONNAIRE)
 
 
 @hookimpl

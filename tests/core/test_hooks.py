@@ -91,7 +91,7 @@ def test_hook_register_vote_types() -> None:
 
     plugins = _plugins_with(Plugin())
     assert isinstance(plugins.vote_types["approval_probe"], Approval)
-    assert plugins.vote_types.origin("approval_probe") == ""
+    assert plugins.vote_types.origin("approval_probe") == "probe"  # the plugin that added it
 
 
 def test_hook_register_aggregation_rules() -> None:

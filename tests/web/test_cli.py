@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +110,21 @@ def test_the_command_line_keeps_the_last_administrator(tmp_path: Path) -> None:
     assert "dgs@nantes.fr (admin) in nantes" in other.stdout
     again = run(tmp_path, "user", "create", "--email", "maire@nantes.fr", "--role", "citizen")
     assert again.returncode == 0 and "(citizen)" in again.stdout
+
+
+def test_the_operator_chooses_the_modules_of_an_organisation(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    assert run(tmp_path, "org", "create", "nantes", "--name", "Nantes").returncode == 0
+    listing = run(tmp_path, "org", "modules", "nantes")
+    assert listing.returncode == 0, listing.stderr
+    assert re.search(r"questionnaire\s+enabled \(default\)", listing.stdout)
+    withdrawn = run(tmp_path, "org", "modules", "nantes", "--disable", "questionnaire")
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    assert re.search(r"questionnaire\s+disabled  ", withdrawn.stdout)
+    assert "disabled" in run(tmp_path, "org", "modules", "nantes").stdout
+    unknown = run(tmp_path, "org", "modules", "nantes", "--enable", "nothing_like_it")
+    assert unknown.returncode == 1 and "nothing_like_it" in unknown.stderr
+    both = run(tmp_path, "org", "modules", "nantes", "--enable", "x", "--disable", "x")
+    assert both.returncode == 1 and "both" in both.stderr
+    granted = run(tmp_path, "org", "modules", "nantes", "--enable", "questionnaire")
+    assert re.search(r"questionnaire\s+enabled \(default\)", granted.stdout)

@@ -163,6 +163,15 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/admin/proposals/{proposal_id:int}/withdraw"): Rule(
         ADMINS, json=INVALID, stranger=body({"reason": "Inéligible"})
     ),
+    ("PUT", f"{ADMIN_DIALOGUES}/{{slug:str}}/modules/{{name:str}}"): Rule(
+        ADMINS,
+        json=INVALID,
+        ids={"name": "module"},
+        stranger=body({"settings": {"questions": [{"kind": "text", "text": "Piratée ?"}]}}),
+    ),
+    ("DELETE", f"{ADMIN_DIALOGUES}/{{slug:str}}/modules/{{name:str}}"): Rule(
+        ADMINS, ids={"name": "module"}
+    ),
     ("POST", "/api/v1/admin/groups"): Rule(ADMINS, json=INVALID),
     ("PUT", "/api/v1/admin/groups/{name:str}/members/{email:str}"): Rule(ADMINS),
     ("DELETE", "/api/v1/admin/groups/{name:str}/members/{email:str}"): Rule(ADMINS),
@@ -200,6 +209,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/moderation/comments/{comment_id:int}"): Rule(MODERATORS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/ballots/{ballot_id:int}/void"): Rule(
         ADMINS, data=EMPTY_FORM, ids={"slug": "vote_slug"}
+    ),
+    ("POST", "/admin/dialogues/{slug:str}/modules/{name:str}"): Rule(
+        ADMINS, data=EMPTY_FORM, ids={"name": "module"}
+    ),
+    ("POST", "/admin/dialogues/{slug:str}/modules/{name:str}/off"): Rule(
+        ADMINS, data=EMPTY_FORM, ids={"name": "module"}
     ),
     ("POST", "/admin/organisation"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/groups"): Rule(ADMINS, data=EMPTY_FORM),
@@ -420,6 +435,7 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
             "group_id": groups["Comité"],
             "user_id": spare.user.id,
             "name": "Comité",
+            "module": "questionnaire",
             "email": spare.user.email,
         }
         await session.commit()

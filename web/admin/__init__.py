@@ -15,6 +15,7 @@ def admin_route_handlers() -> list[Any]:
     from web.admin.blocks import BlockPages
     from web.admin.candidates import CandidatePages
     from web.admin.dashboard import participation_dashboard
+    from web.admin.dialogue_modules import DialogueModulePages
     from web.admin.dialogues import DialoguePages
     from web.admin.exports import ExportPages
     from web.admin.form_builder import FormBuilderPages
@@ -28,6 +29,7 @@ def admin_route_handlers() -> list[Any]:
     from web.admin.review import ReviewPages
     from web.api.admin_ballots import AdminBallotController
     from web.api.admin_groups import AdminGroupController
+    from web.api.admin_modules import AdminModulesController
     from web.api.admin_oversight import AdminOversightController
     from web.api.candidates import CandidateController
 
@@ -38,6 +40,7 @@ def admin_route_handlers() -> list[Any]:
         BlockPages,
         ExportPages,
         ModulePages,
+        DialogueModulePages,
         FormBuilderPages,
         ReviewPages,
         CandidatePages,
@@ -48,6 +51,7 @@ def admin_route_handlers() -> list[Any]:
         PeoplePages,
         AccountDeletionPages,
         AdminGroupController,
+        AdminModulesController,
         BallotPages,
         OversightPages,
         AdminBallotController,

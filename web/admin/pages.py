@@ -46,6 +46,7 @@ DIALOGUE_TABS = (
     ("", "Général"),
     ("/phases", "Étapes"),
     ("/vote", "Vote"),
+    ("/modules", "Modules"),
     ("/form", "Formulaire"),
     ("/blocks", "Page d'accueil"),
     ("/agenda", "Agenda"),

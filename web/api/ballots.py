@@ -5,11 +5,11 @@ handler commits and fires the events."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
@@ -20,6 +20,7 @@ from core.plugin_manager import Plugins
 from core.services import ballot_box, ballots, dialogues
 from core.services.ballot_box import BallotState
 from core.specs import Strict
+from web.api.pagination import PageNumber, PerPage
 from web.api.schemas import Page
 from web.client_network import client_network
 from web.dependencies import (
@@ -32,8 +33,6 @@ from web.dependencies import (
 )
 from web.rate_limits import rate_limited
 
-PageNumber = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
-PerPage = Annotated[int, QueryParameter(ge=1, le=100)]
 #: The API value of a vote: none (support), an option key (binary) or an integer.
 RawValue = int | str | None
 

@@ -110,7 +110,7 @@ class CommentController(Controller):
             group_ids=group_ids,
         )
         await db_session.commit()
-        plugins.comment_posted(comment, proposal)
+        plugins.comment_posted(comment, proposal, dialogue)
         return comment_out(comment, actor)
 
     @post("/comments/{comment_id:int}/report", status_code=202)

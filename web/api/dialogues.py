@@ -13,6 +13,7 @@ from core.services import dialogues, proposal_map, proposals
 from core.services.proposal_map import FeatureCollection
 from core.services.proposals import ProposalFilters
 from core.specs import ProposalSpec
+from web.api.pagination import PageNumber, PerPage, page_of
 from web.api.schemas import (
     DialogueOut,
     DialogueSummary,
@@ -27,8 +28,6 @@ from web.conditional_requests import none_match
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep, app_context
 from web.rate_limits import rate_limited
 
-PageNumber = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
-PerPage = Annotated[int, QueryParameter(ge=1, le=100)]
 GEOJSON = "application/geo+json"
 
 
@@ -47,11 +46,10 @@ class DialogueController(Controller):
         self, db_session: DbSession, org: CurrentOrg, page: PageNumber = 1, per_page: PerPage = 20
     ) -> Page[DialogueSummary]:
         now = utcnow()
-        items = await dialogues.list_dialogues(db_session, org)
-        start = (page - 1) * per_page
+        listed = page_of(await dialogues.list_dialogues(db_session, org), page, per_page)
         return Page(
-            items=[dialogue_summary(d, now) for d in items[start : start + per_page]],
-            total=len(items),
+            items=[dialogue_summary(d, now) for d in listed.items],
+            total=listed.total,
             page=page,
             per_page=per_page,
         )

@@ -1,4 +1,5 @@
-"""``participe org create``, ``participe user create``, ``participe token create``."""
+"""``participe org create``, ``participe org modules``, ``participe user create``,
+``participe token create``."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import utcnow
+from core.errors import ValidationFailed
 from core.models import Organisation
 from core.models.users import Role
 from core.plugin_manager import Plugins
-from core.services import groups, organisations, users
+from core.services import groups, modules, organisations, users
 from web.commands._runtime import load_settings, run_with_session
 
 
@@ -23,6 +26,17 @@ def register(subparsers: Any) -> None:
     create_org.add_argument("--host", action="append", default=[], help="a host name (repeat)")
     create_org.add_argument("--default", action="store_true", help="serve it on localhost")
     create_org.set_defaults(func=run_create_org)
+    org_modules = org_actions.add_parser(
+        "modules",
+        help="the modules an organisation may use (the platform operator's choice)",
+        description="Lists the installed modules and whether the organisation may use each; "
+        "--enable and --disable change that (repeat them). Disabling a module turns it off "
+        "on every dialogue of the organisation.",
+    )
+    org_modules.add_argument("slug")
+    org_modules.add_argument("--enable", action="append", default=[], metavar="NAME")
+    org_modules.add_argument("--disable", action="append", default=[], metavar="NAME")
+    org_modules.set_defaults(func=run_org_modules)
 
     user = subparsers.add_parser("user", help="users")
     user_actions = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
@@ -66,6 +80,32 @@ def run_create_org(args: argparse.Namespace) -> int:
 
     organisation = run_with_session(load_settings(), work)
     print(f"organisation {organisation.slug} created")
+    return 0
+
+
+def run_org_modules(args: argparse.Namespace) -> int:
+    both = sorted(set(args.enable) & set(args.disable))
+    if both:
+        raise ValidationFailed(f"both enabled and disabled: {', '.join(both)}")
+
+    async def work(session: AsyncSession, plugins: Plugins) -> list[str]:
+        organisation = await organisations.get_by_slug(session, args.slug)
+        lines: list[str] = []
+        now = utcnow()
+        for name, granted in [(n, True) for n in args.enable] + [(n, False) for n in args.disable]:
+            turned_off = await modules.set_grant(
+                session, plugins, organisation, name, granted, now=now
+            )
+            if turned_off:
+                lines.append(f"{name}: turned off on {', '.join(turned_off)}")
+        for module in plugins.modules:
+            state = "enabled" if module.granted_to(organisation) else "disabled"
+            default = " (default)" if module.name not in organisation.module_grants else ""
+            lines.append(f"{module.name:<20} {state}{default}  {module.title}")
+        return lines
+
+    for line in run_with_session(load_settings(), work):
+        print(line)
     return 0
 
 

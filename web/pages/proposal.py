@@ -262,7 +262,7 @@ async def post_comment_form(
             status_code=422 if isinstance(error, ValidationFailed) else error.status_code,
         )
     await db_session.commit()
-    plugins.comment_posted(comment, proposal)
+    plugins.comment_posted(comment, proposal, dialogue)
     return Redirect(
         f"/proposals/{proposal.id}?notice=comment_posted#comment-{comment.id}", status_code=303
     )
