@@ -135,6 +135,18 @@ class Module:
             raise settings_error(error) from error
 
 
+def on_by_default(name: str, title: str, description: str) -> Module:
+    """A feature of the platform as a module: every organisation may use it, and it is on
+    for every dialogue until an administrator turns it off."""
+    return Module(
+        name=name,
+        title=title,
+        description=description,
+        granted_by_default=True,
+        enabled_by_default=True,
+    )
+
+
 def off_without_grant(modules: Iterable[Module], organisation: Organisation) -> dict[str, None]:
     """What a new dialogue of ``organisation`` stores so that the modules on by default
     that the organisation may not use stay off."""

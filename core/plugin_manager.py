@@ -46,6 +46,9 @@ CORE_PLUGINS: tuple[tuple[str, str], ...] = (
     ("xlsx_export", "core.defaults.xlsx_export"),
     ("export_datasets", "core.defaults.export_datasets"),
     ("personal_data", "core.defaults.personal_data"),
+    ("agenda", "core.defaults.agenda"),
+    ("map", "core.defaults.map"),
+    ("features", "core.defaults.features"),
 )
 
 

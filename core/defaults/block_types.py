@@ -170,13 +170,13 @@ class ResultsBlock(BlockType):
 
 @hookimpl
 def register_block_types(registry: Registry[Any]) -> None:
+    # The agenda's and the map's blocks come with their modules (``core.defaults.agenda``,
+    # ``core.defaults.map``).
     for block_type in (
         TextBlock,
         NewsBlock,
         HighlightedProposalsBlock,
         ParticipationBlock,
-        AgendaBlock,
-        MapBlock,
         ResultsBlock,
     ):
         registry.add(block_type())

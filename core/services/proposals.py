@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload
 
 from core.db import utcnow
+from core.defaults.features import DRAFTS
+from core.defaults.map import MAP
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.fields import FieldDefinition, clean_field_values
 from core.models import Comment, Dialogue, Proposal, User
@@ -93,6 +95,8 @@ def _apply_spec(
         if spec.location is None:
             proposal.lat = proposal.lng = None
         else:
+            if not MAP.enabled_on(dialogue):
+                raise ValidationFailed("location: this dialogue's map is turned off")
             if not (-90 <= spec.location.lat <= 90 and -180 <= spec.location.lng <= 180):
                 raise ValidationFailed("location: latitude -90..90 and longitude -180..180")
             proposal.lat, proposal.lng = spec.location.lat, spec.location.lng
@@ -122,6 +126,8 @@ async def create_proposal(
     if spec.title is msgspec.UNSET:
         raise ValidationFailed("title: required")
     draft = spec.draft is True
+    if draft and not DRAFTS.enabled_on(dialogue):
+        raise ValidationFailed("draft: this dialogue takes no drafts: publish the proposal")
     proposal = Proposal(dialogue_id=dialogue.id, author_id=author.id, title="", body="", fields={})
     _apply_spec(plugins, dialogue, proposal, spec, final=not draft)
     if draft:

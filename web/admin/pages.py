@@ -11,6 +11,7 @@ from litestar.response import Redirect
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.defaults.agenda import AGENDA
 from core.models import Dialogue
 from web.templating import render
 
@@ -99,6 +100,8 @@ def dialogue_tabs(dialogue: Dialogue, current: str) -> list[dict[str, Any]]:
     return [
         {"href": base + suffix, "label": label, "current": suffix == current}
         for suffix, label in DIALOGUE_TABS
-        # No vote, no ballots: the tab would always show an empty list.
-        if suffix != "/ballots" or dialogue.vote_type or current == suffix
+        # No vote, no ballots: the tab would always show an empty list. The agenda's tab
+        # comes with its module.
+        if (suffix != "/ballots" or dialogue.vote_type or current == suffix)
+        and (suffix != "/agenda" or AGENDA.enabled_on(dialogue) or current == suffix)
     ]

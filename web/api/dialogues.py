@@ -9,6 +9,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from core.db import utcnow
+from core.defaults.map import MAP
 from core.services import dialogues, proposal_map, proposals
 from core.services.proposal_map import FeatureCollection
 from core.services.proposals import ProposalFilters
@@ -26,6 +27,7 @@ from web.api.schemas import (
 )
 from web.conditional_requests import none_match
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep, app_context
+from web.modules import require_module
 from web.rate_limits import rate_limited
 
 GEOJSON = "application/geo+json"
@@ -119,7 +121,8 @@ class DialogueController(Controller):
     ) -> Response[bytes]:
         """The GeoJSON of the map, encoded once per version of the dialogue's proposals
         by each worker (:mod:`core.services.proposal_map`); its ETag answers a conditional
-        request without reading the proposals."""
+        request without reading the proposals. 404 where the dialogue's map is off."""
+        require_module(MAP, org, await dialogues.get_dialogue(db_session, org, slug))
         found = await proposal_map.map_version(
             db_session, org.id, slug, _filters(status, theme, sector, q, sort)
         )

@@ -19,6 +19,7 @@ from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
+from core.defaults.map import MAP
 from core.models import Dialogue, Proposal
 from core.models.proposals import PUBLIC_STATUSES
 from core.services import comments, dialogues, proposals
@@ -28,7 +29,7 @@ from web.api.schemas import authors_of
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
 from web.i18n import translator
 from web.markdown import excerpt
-from web.pages.context import dialogue_frame, notice, refused_message
+from web.pages.context import dialogue_frame, image_url_of, notice, refused_message
 from web.pages.votes import vote_panel
 from web.security_headers import ORIGIN, content_security_policy
 from web.templating import render
@@ -37,6 +38,11 @@ VIEWS = ("grid", "list", "map")
 IMG_SRC = "img-src 'self' data: blob:"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 PER_PAGE = {"grid": 12, "list": 20, "map": 500}
+
+
+def views_of(dialogue: Dialogue) -> tuple[str, ...]:
+    """The views of ``dialogue``'s proposals: the map only with its module."""
+    return VIEWS if MAP.enabled_on(dialogue) else tuple(v for v in VIEWS if v != "map")
 
 
 def option_label(options: Sequence[dict[str, Any]], key: str | None) -> str | None:
@@ -69,7 +75,7 @@ async def proposal_cards(
                 "theme": option_label(dialogue.themes, proposal.theme),
                 "sector": option_label(dialogue.sectors, proposal.sector),
                 "excerpt": excerpt(proposal.body),
-                "image_url": f"/media/{proposal.image_path}" if proposal.image_path else None,
+                "image_url": image_url_of(proposal, dialogue),
                 "comments": counts.get(proposal.id, 0),
             }
         )
@@ -89,7 +95,7 @@ def read_filters(
     """The page's filter state from the query string: the cleaned parameters (to build
     links), the service's filters, the page number and the names of dropped values."""
     dropped: list[str] = []
-    view, ok = _choice(query.get("view"), VIEWS)
+    view, ok = _choice(query.get("view"), views_of(dialogue))
     view = view or "grid"
     theme, ok_theme = _choice(query.get("theme"), [o["key"] for o in dialogue.themes])
     sector, ok_sector = _choice(query.get("sector"), [o["key"] for o in dialogue.sectors])
@@ -166,7 +172,7 @@ async def browse_proposals(
         geojson_params=geojson_params,
         statuses=[(s, labels.STATUSES[s]) for s in labels.STATUSES if s != "draft"],
         sorts=list(labels.SORTS.items()),
-        views=list(labels.VIEWS.items()),
+        views=[(key, label) for key, label in labels.VIEWS.items() if key in views_of(dialogue)],
         dropped=dropped,
         dropped_message=(
             i18n("Certains filtres de l'adresse ne sont pas valides et ont été ignorés.")

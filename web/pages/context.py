@@ -10,13 +10,21 @@ from urllib.parse import quote
 
 from litestar import Request
 
+from core.defaults.features import IMAGES
 from core.errors import DomainError
-from core.models import Dialogue, Phase
+from core.models import Dialogue, Phase, Proposal
 from core.models.dialogues import PhaseKind
 from core.services.organisations import LOCAL_HOSTS, host_without_port
 from core.settings import Settings
 from web import labels
 from web.i18n import Translator, translator
+
+
+def image_url_of(proposal: Proposal, dialogue: Dialogue) -> str | None:
+    """The address of ``proposal``'s image, where ``dialogue``'s images are on."""
+    if not proposal.image_path or not IMAGES.enabled_on(dialogue):
+        return None
+    return f"/media/{proposal.image_path}"
 
 
 def dialogue_frame(dialogue: Dialogue, now: datetime) -> dict[str, Any]:

@@ -16,11 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
+from core.defaults.agenda import AGENDA
 from core.errors import ValidationFailed
 from core.models import AgendaEvent, Dialogue, Organisation
 from core.plugin_manager import Plugins
 from core.services import dialogues, page_blocks, participation
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.modules import require_module
 from web.pages.browse import map_headers, map_options, proposal_cards
 from web.pages.context import dialogue_frame, notice, public_url
 from web.templating import render
@@ -44,6 +46,10 @@ async def shown_blocks(
         if kind is None:
             log.warning("block %s: unknown kind %r, not shown", block.id, block.kind)
             continue
+        if dialogue is not None and not plugins.live_on(
+            plugins.block_types.origin(kind.id), dialogue
+        ):
+            continue  # its module is off for this dialogue
         try:
             settings = kind.decode_settings(block.settings)
         except ValidationFailed as error:
@@ -73,7 +79,7 @@ async def dialogue_home(
     dialogue = await dialogues.get_dialogue(db_session, org, slug)
     now = utcnow()
     blocks = await shown_blocks(db_session, plugins, org, dialogue, now)
-    has_agenda = await db_session.scalar(
+    has_agenda = AGENDA.enabled_on(dialogue) and await db_session.scalar(
         select(AgendaEvent.id).where(AgendaEvent.dialogue_id == dialogue.id).limit(1)
     )
     has_map = any(item["kind"].id == "map" for item in blocks)
@@ -85,7 +91,7 @@ async def dialogue_home(
         tab="home",
         blocks=blocks,
         figures=None if blocks else await participation.figures(db_session, dialogue),
-        has_agenda=has_agenda is not None,
+        has_agenda=bool(has_agenda),
         map_options=map_options(org.options),
         notice=notice(request),
     )
@@ -161,6 +167,7 @@ async def dialogue_agenda(
 ) -> Response[str]:
     """Every event of the dialogue, to add to a calendar application."""
     dialogue = await dialogues.get_dialogue(db_session, org, slug)
+    require_module(AGENDA, org, dialogue)
     events = list(
         await db_session.scalars(
             select(AgendaEvent)

@@ -14,10 +14,12 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from core.db import utcnow
+from core.defaults.features import EMBED
 from core.models import Organisation
 from core.services import dialogues, proposals
 from core.services.proposals import ProposalFilters
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
+from web.modules import require_module
 from web.pages.browse import proposal_cards
 from web.pages.context import dialogue_frame, notice, refused_message
 from web.pages.votes import vote_panel
@@ -44,6 +46,7 @@ async def embedded_dialogue(
     slug: FromPath[str],
 ) -> Response[str]:
     dialogue = await dialogues.get_dialogue(db_session, org, slug)
+    require_module(EMBED, org, dialogue)
     items, total = await proposals.list_proposals(
         db_session, dialogue, ProposalFilters(), page=1, per_page=EMBED_LIMIT
     )

@@ -13,6 +13,8 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
 
 from core.db import utcnow
+from core.defaults.features import SHARING
+from core.defaults.map import MAP
 from core.errors import DomainError, ValidationFailed
 from core.models import Dialogue, Proposal, User
 from core.models.dialogues import CommentsMode
@@ -30,6 +32,7 @@ from web.markdown import excerpt
 from web.pages.browse import map_headers, map_options, option_label
 from web.pages.context import (
     dialogue_frame,
+    image_url_of,
     notice,
     public_url,
     refusal_message,
@@ -137,12 +140,13 @@ async def proposal_page(
     propose_refusal = _permission(plugins, actor, Action.PROPOSE, dialogue, group_ids)
     path = f"/proposals/{proposal.id}"
     url = public_url(request, path)
-    image_url = f"/media/{proposal.image_path}" if proposal.image_path else None
+    image_url = image_url_of(proposal, dialogue)
+    located = proposal.lat is not None and MAP.enabled_on(dialogue)
     return render(
         request,
         "proposal/show.html",
         status_code=status_code,
-        headers=map_headers(request, org.options) if proposal.lat is not None else None,
+        headers=map_headers(request, org.options) if located else None,
         frame=dialogue_frame(dialogue, utcnow()),
         tab="proposals",
         proposal=proposal,
@@ -151,6 +155,7 @@ async def proposal_page(
         sector=option_label(dialogue.sectors, proposal.sector),
         fields=field_rows(dialogue, proposal, actor),
         image_url=image_url,
+        located=located,
         mode=mode.value,
         thread=thread,
         for_thread=[n for n in thread if n.stance == "for"],
@@ -168,7 +173,7 @@ async def proposal_page(
         can_publish=is_author
         and proposal.status == ProposalStatus.DRAFT
         and propose_refusal is None,
-        share=share_links(url, proposal.title),
+        share=share_links(url, proposal.title) if SHARING.enabled_on(dialogue) else [],
         og={
             "url": url,
             "title": proposal.title,

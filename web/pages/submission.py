@@ -28,6 +28,8 @@ from litestar.response import Redirect
 
 from core import uploads
 from core.db import utcnow
+from core.defaults.features import DRAFTS, IMAGES
+from core.defaults.map import MAP
 from core.errors import DomainError, Forbidden, ValidationFailed
 from core.fields import FieldDefinition
 from core.models import Dialogue, Proposal, User
@@ -153,7 +155,7 @@ async def read_form(
             errors["cost"] = i18n(
                 "Indiquez un montant en euros, sans décimales (par exemple 15000)."
             )
-    if values["lat"] or values["lng"]:
+    if (values["lat"] or values["lng"]) and MAP.enabled_on(dialogue):
         try:
             lat, lng = _number(values["lat"]), _number(values["lng"])
             if lat is None or lng is None:
@@ -169,7 +171,7 @@ async def read_form(
 
     # The main image: a new file replaces the kept one; "remove" drops it.
     kept = _reference(_text(data, "image_ref"))
-    new_image = _upload(data, "image")
+    new_image = _upload(data, "image") if IMAGES.enabled_on(dialogue) else None
     if new_image is not None:
         kept, message = await _store(upload_dir, new_image, image_only=True, i18n=i18n)
         if message:
@@ -234,8 +236,9 @@ def _spec(form: SubmittedForm, dialogue: Dialogue, *, draft: bool | None) -> Pro
         fields=form.spec_fields,
         theme=values["theme"] or None,
         sector=values["sector"] or None,
-        location=form.location,
     )
+    if MAP.enabled_on(dialogue):  # off, the form asks none: what is stored stays
+        spec.location = form.location
     if draft is not None:
         spec.draft = draft
     if _asks_cost(dialogue):
@@ -307,6 +310,9 @@ def _form_page(
         refusal=refusal,
         asks_cost=_asks_cost(dialogue),
         map_options=map_options(org.options),
+        asks_location=MAP.enabled_on(dialogue),
+        asks_image=IMAGES.enabled_on(dialogue),
+        offers_draft=DRAFTS.enabled_on(dialogue),
         action=f"/proposals/{proposal.id}/edit"
         if proposal
         else f"/dialogues/{dialogue.slug}/proposals/new",
@@ -422,7 +428,8 @@ async def submit_proposal(
         except DomainError as error:
             refusal = refusal_message(i18n, error)
         else:
-            proposal.image_path = form.image
+            if IMAGES.enabled_on(dialogue):
+                proposal.image_path = form.image
             await db_session.commit()
             if proposal.published_at is not None:
                 plugins.proposal_submitted(proposal, dialogue)
@@ -508,7 +515,8 @@ async def save_proposal(
             await proposals.update_proposal(
                 db_session, plugins, dialogue, proposal, actor, _spec(form, dialogue, draft=None)
             )
-            proposal.image_path = form.image
+            if IMAGES.enabled_on(dialogue):  # off, the form shows none: it stays
+                proposal.image_path = form.image
             if publish and was_draft:
                 await proposals.publish_proposal(
                     db_session,
