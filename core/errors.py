@@ -6,7 +6,10 @@ Services raise these; the web layer turns them into the API error body
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import msgspec
 
 
 class DomainError(Exception):
@@ -54,3 +57,13 @@ class Conflict(DomainError):
 
 class ConfigurationError(Exception):
     """Bad configuration found at start-up; its message is one readable line."""
+
+
+def where_refused(error: msgspec.ValidationError) -> tuple[str, str]:
+    """msgspec's refusal split in two: the path it names after ``$`` (``.items[0].max``;
+    ``""`` for the value itself), and what it says without that path."""
+    message = str(error)
+    found = re.search(r"\s*- at `\$(.*)`$", message)
+    if found is None:
+        return "", message
+    return found.group(1), message[: found.start()]

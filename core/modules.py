@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import ValidationFailed
+from core.errors import ValidationFailed, where_refused
 
 if TYPE_CHECKING:
     from core.models import Dialogue, Organisation
@@ -160,10 +160,8 @@ def off_without_grant(modules: Iterable[Module], organisation: Organisation) -> 
 def settings_error(error: msgspec.ValidationError) -> ValidationFailed:
     """A 422 whose ``errors`` name the field msgspec refused (``settings.max`` for
     ``$.max``), for the API's body and the back office's form."""
-    message = str(error)
-    found = re.search(r" - at `\$\.?(.*)`$", message)
-    path = found.group(1) if found else ""
-    text = message[: found.start()] if found else message
+    path, text = where_refused(error)
+    path = path.lstrip(".")
     unknown = re.search(r"unknown field `([^`]*)`", text)
     if unknown:  # named at the object that holds it: name the field itself
         path = f"{path}.{unknown.group(1)}" if path else unknown.group(1)

@@ -135,13 +135,12 @@ class Plugins:
         """The hook ``name``, without the plugins whose modules are all off on
         ``dialogue``."""
         hook = getattr(self.pm.hook, name)
-        if dialogue is None or not self.plugin_modules:
+        if dialogue is None:
             return hook
         off = [
-            plugin
-            for plugin_name in self.plugin_modules
-            if not self.live_on(plugin_name, dialogue)
-            and (plugin := self.pm.get_plugin(plugin_name)) is not None
+            impl.plugin
+            for impl in hook.get_hookimpls()
+            if not self.live_on(impl.plugin_name, dialogue)
         ]
         return self.pm.subset_hook_caller(name, remove_plugins=off) if off else hook
 

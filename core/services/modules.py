@@ -104,26 +104,22 @@ async def _enable(
     now: datetime,
 ) -> EnabledModule:
     module = _dialogue_module(plugins, organisation, name)
-    decoded = module.decode_settings(settings)  # refused before any lock
-    dialogue = await lock_for_change(session, dialogue)
-    if module.settings_type is not None:
-        stored: dict[str, Any] = msgspec.to_builtins(decoded)
+    if not module.keeps_own_settings:
+        # Refused before any lock.
+        if module.settings_type is None and settings:
+            raise ValidationFailed(
+                f"settings: the module {name!r} has no settings",
+                extra={"errors": [{"field": "settings", "message": "no settings expected"}]},
+            )
+        decoded = module.decode_settings(settings)
+        stored: dict[str, Any] = {} if decoded is None else msgspec.to_builtins(decoded)
+        dialogue = await lock_for_change(session, dialogue)
         if module.decides_votes and module.settings_on(dialogue) != stored:
             await _refuse_when_frozen(session, plugins, dialogue, module, now)
         dialogue.modules = {**(dialogue.modules or {}), name: stored}
         await session.flush()
         return EnabledModule(module, stored)
-    if not module.keeps_own_settings:
-        if settings:
-            raise ValidationFailed(
-                f"settings: the module {name!r} has no settings",
-                extra={"errors": [{"field": "settings", "message": "no settings expected"}]},
-            )
-        if module.decides_votes and not module.enabled_on(dialogue):
-            await _refuse_when_frozen(session, plugins, dialogue, module, now)
-        dialogue.modules = {**(dialogue.modules or {}), name: {}}
-        await session.flush()
-        return EnabledModule(module, {})
+    dialogue = await lock_for_change(session, dialogue)
     # Its plugin validates the settings, then stores them (and turns the module on).
     writer = plugins.prepare_module_settings(dialogue, name, settings)
     if writer is None:

@@ -39,6 +39,7 @@ import msgspec
 from msgspec import inspect as mi
 
 from core.db_range import INT_MAX, INT_MIN, in_range
+from core.errors import where_refused
 from web.admin.forms import FormValues, local_input, parse_local_datetime
 
 #: Items shown for a list of Structs beyond those it holds (to add one).
@@ -433,12 +434,8 @@ def parse_struct(
     try:
         return msgspec.convert(raw, type=struct_type), {}
     except msgspec.ValidationError as error:
-        message = str(error)
-        path = re.search(r"at `\$(.*)`$", message)
-        where = prefix
-        if path:
-            where += re.sub(r"\[(\d+)\]", r".\1", path.group(1)).lstrip(".")
-        text = re.sub(r"\s*- at `\$.*`$", "", message)
+        path, text = where_refused(error)
+        where = prefix + re.sub(r"\[(\d+)\]", r".\1", path).lstrip(".")
         return None, {where or "__all__": f"Valeur refusée : {text}."}
 
 
