@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from core.aggregation import AggregationRule
     from core.ballot_sources import BallotSource
     from core.blocks import BlockType
+    from core.events import EventHandler
     from core.export_datasets import ExportDataset
     from core.exports import ExportFormat
     from core.fields import FieldType
@@ -164,6 +165,19 @@ def register_modules(registry: Registry[Module]) -> None:
     """
 
 
+@hookspec
+def register_event_handlers(registry: Registry[EventHandler]) -> None:
+    """Register :class:`core.events.EventHandler` objects: work done in the database after
+    an event (a proposal submitted, a status changed, a vote, a phase opened...).
+
+    Unlike the event hooks below, a handler is reliable: its job is stored with the change
+    that caused the event, and it runs after the commit, in a transaction of its own with
+    the session, the organisation, the dialogue, the settings, the mailer and the plugins
+    (:class:`core.events.EventContext`), again after a failure. Called once, when the
+    plugin manager is built. Returns nothing.
+    """
+
+
 # ---------------------------------------------------------------------------
 # Web and storage: pages, templates, assets, tables
 # ---------------------------------------------------------------------------
@@ -261,6 +275,10 @@ def permission_allowed(
 # ---------------------------------------------------------------------------
 # Events: called after the change is committed; return values are ignored
 # ---------------------------------------------------------------------------
+#
+# In-process notifications that cannot touch the database (the objects are detached, and
+# the transaction is over): for work in the database or an email, register an event
+# handler (``register_event_handlers``), which runs reliably with a context.
 
 
 @hookspec

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from core.aggregation import AggregationRule
     from core.ballot_sources import BallotSource
     from core.blocks import BlockType
+    from core.events import EventHandler
     from core.export_datasets import ExportDataset
     from core.exports import ExportFormat
     from core.fields import FieldType
@@ -104,6 +105,9 @@ class Plugins:
         )
         check_source_ids(self.personal_data)
         self.modules: Registry[Module] = self._collect("module", pm.hook.register_modules)
+        self.event_handlers: Registry[EventHandler] = self._collect(
+            "event handler", pm.hook.register_event_handlers
+        )
         #: The modules of each plugin that declares some, by plugin name.
         self.plugin_modules: dict[str, tuple[Module, ...]] = {}
         for module in self.modules:
@@ -215,6 +219,16 @@ class Plugins:
         return result
 
     # -- events ------------------------------------------------------------
+
+    def event_handlers_for(self, event: str, dialogue: Dialogue) -> list[EventHandler]:
+        """The handlers of ``event`` that take part in ``dialogue``, in registration
+        order (``core.events``)."""
+        return [
+            handler
+            for handler in self.event_handlers
+            if handler.event == event
+            and self.live_on(self.event_handlers.origin(handler.id), dialogue)
+        ]
 
     def proposal_submitted(self, proposal: Proposal, dialogue: Dialogue) -> None:
         self._hook_for("proposal_submitted", dialogue)(proposal=proposal, dialogue=dialogue)

@@ -170,6 +170,10 @@ class Settings:
     #: Seconds between two sweeps that publish ``after_vote`` results and fire the events
     #: of phases whose dates passed (``core.services.publication``); 0 turns it off.
     results_sweep_seconds: float = 60.0
+    #: Seconds between two passes of the runner of event jobs (``core.events``), which
+    #: also runs at once after a request queued some; 0 leaves them to
+    #: ``participe events run``.
+    event_jobs_seconds: float = 30.0
     #: Seconds a worker may serve its snapshot of an organisation or a dialogue after
     #: another worker changed it (``core.read_cache``); 0 turns the snapshots off.
     read_cache_seconds: float = 2.0
@@ -212,6 +216,9 @@ class Settings:
             ),
             results_sweep_seconds=_seconds(
                 "PARTICIPE_RESULTS_SWEEP_SECONDS", environ.get("PARTICIPE_RESULTS_SWEEP_SECONDS")
+            ),
+            event_jobs_seconds=_seconds(
+                "PARTICIPE_EVENT_JOBS_SECONDS", environ.get("PARTICIPE_EVENT_JOBS_SECONDS"), 30.0
             ),
             read_cache_seconds=_seconds(
                 "PARTICIPE_READ_CACHE_SECONDS", environ.get("PARTICIPE_READ_CACHE_SECONDS"), 2.0

@@ -28,6 +28,7 @@ from web.api.exports import ExportController
 from web.csrf import csrf_guard, send_pending_cookie
 from web.dependencies import DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS
+from web.event_jobs import EventJobsPlugin
 from web.front import front_route_handlers
 from web.health import HEALTH_ROUTES
 from web.input_guard import InputGuard
@@ -119,7 +120,7 @@ def create_app(
         # Logging is configured once per process by ``web.logs`` (formats, request ids):
         # Litestar's default configuration would put its own handler in front of it.
         logging_config=None,
-        plugins=[ResultsPlugin(settings)],
+        plugins=[ResultsPlugin(settings), EventJobsPlugin(settings)],
     )
     app.asgi_handler = with_request_ids(app.asgi_handler)
     return app

@@ -13,7 +13,8 @@ from core import read_cache
 from core.errors import AuthRequired, NotFound
 from core.models import Organisation, User
 from core.plugin_manager import Plugins
-from core.services import organisations, users
+from core.services import event_jobs, organisations, users
+from web.event_jobs import wake
 from web.session_cookies import read_session_id, session_user
 from web.state import AppContext
 
@@ -57,6 +58,8 @@ async def provide_db_session(
         if changes and not request.route_handler.opt.get(JUDGED_UNDER_LOCK):
             session.info[read_cache.JUDGING_KEY] = True
         yield session
+    if session.info.get(event_jobs.QUEUED):
+        wake(request.app)
 
 
 async def refuse(db_session: AsyncSession) -> None:

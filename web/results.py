@@ -10,10 +10,7 @@ each event and each publication is claimed by one of them.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Litestar, Request
@@ -24,20 +21,17 @@ from core.db import utcnow
 from core.results_cache import ResultsCache, make_results_cache
 from core.services.publication import sweep
 from core.settings import Settings
-
-log = logging.getLogger("participe.results")
+from web.periodic import PeriodicTask
 
 STATE_KEY = "results"
 
 
 @dataclass
 class ResultsRuntime:
-    """What the results keep for one app: the cache and the running sweep."""
+    """What the results keep for one app: the cache and the sweep."""
 
     cache: ResultsCache
-    interval: float
-    task: asyncio.Task[None] | None = field(default=None)
-    sweeps: int = 0
+    sweep: PeriodicTask
 
 
 def results_runtime(request: Request[Any, Any, Any]) -> ResultsRuntime:
@@ -47,17 +41,6 @@ def results_runtime(request: Request[Any, Any, Any]) -> ResultsRuntime:
 
 def results_cache(request: Request[Any, Any, Any]) -> ResultsCache:
     return results_runtime(request).cache
-
-
-async def _sweep_forever(app: Litestar, runtime: ResultsRuntime) -> None:
-    context = app.state.context
-    while True:
-        await asyncio.sleep(runtime.interval)
-        try:
-            await sweep(context.database.session, context.plugins, utcnow())
-        except Exception:  # keep sweeping: the next pass may succeed
-            log.exception("results sweep failed")
-        runtime.sweeps += 1
 
 
 class ResultsPlugin(InitPlugin):
@@ -72,7 +55,7 @@ class ResultsPlugin(InitPlugin):
 
         runtime = ResultsRuntime(
             cache=make_results_cache(self.settings.redis_url, self.settings.redis_prefix),
-            interval=self.settings.results_sweep_seconds,
+            sweep=PeriodicTask("results sweep", self.settings.results_sweep_seconds),
         )
         app_config.state[STATE_KEY] = runtime
         app_config.route_handlers.extend(
@@ -80,15 +63,11 @@ class ResultsPlugin(InitPlugin):
         )
 
         async def start(app: Litestar) -> None:
-            if runtime.interval > 0:
-                runtime.task = asyncio.create_task(_sweep_forever(app, runtime))
+            context = app.state.context
+            runtime.sweep.start(lambda: sweep(context.database.session, context.plugins, utcnow()))
 
         async def stop(app: Litestar) -> None:
-            if runtime.task is not None:
-                runtime.task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await runtime.task
-                runtime.task = None
+            await runtime.sweep.stop()
             await runtime.cache.close()
 
         app_config.on_startup.append(start)

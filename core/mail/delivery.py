@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from core.db import Database, utcnow
+from core.leases import claim
 from core.mail.smtp import SmtpConfig, send
 from core.models import OutboxMessage
 
@@ -17,8 +17,6 @@ log = logging.getLogger("participe.mail")
 #: A message that failed this many times is left for an operator to look at.
 MAX_ATTEMPTS = 5
 WIPED = "(message envoyé ; son contenu n'est pas conservé)"
-#: How long a delivery may hold a message before another may take it over.
-LEASE = timedelta(minutes=2)
 
 
 async def deliver_pending(
@@ -67,18 +65,10 @@ async def deliver_pending(
 
 
 async def _claim(database: Database, message_id: int) -> OutboxMessage | None:
-    now = utcnow()
-    async with database.write_session() as session:
-        claimed = await session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.attempts < MAX_ATTEMPTS,
-                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-            )
-            .values(attempts=OutboxMessage.attempts + 1, locked_until=now + LEASE)
-        )
-        if getattr(claimed, "rowcount", 0) != 1:
-            return None
-        return await session.get(OutboxMessage, message_id)
+    return await claim(
+        database,
+        OutboxMessage,
+        message_id,
+        unfinished=OutboxMessage.sent_at.is_(None),
+        max_attempts=MAX_ATTEMPTS,
+    )

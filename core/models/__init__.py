@@ -7,6 +7,7 @@ from core.models.blocks import AgendaEvent, Block
 from core.models.bot_checks import UsedChallenge
 from core.models.comments import Comment, CommentReport
 from core.models.dialogues import Dialogue, Phase, PhaseGroup
+from core.models.event_jobs import EventJob
 from core.models.organisations import Organisation, OrganisationHost
 from core.models.outbox import OutboxMessage
 from core.models.proposals import Proposal, ProposalRevision
@@ -22,6 +23,7 @@ __all__ = [
     "Comment",
     "CommentReport",
     "Dialogue",
+    "EventJob",
     "Group",
     "GroupMembership",
     "Organisation",

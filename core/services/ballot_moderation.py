@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import ValidationFailed
 from core.models import Ballot, Dialogue, Organisation, User, Vote, VoteLogEntry
 from core.models.ballots import BallotStatus
+from core.plugin_manager import Plugins
 from core.services import audit
 from core.services.ballots import BallotChange, void_ballot
 
@@ -117,6 +118,7 @@ async def ballot_page(
 
 async def void(
     session: AsyncSession,
+    plugins: Plugins,
     organisation: Organisation,
     dialogue: Dialogue,
     actor: User,
@@ -129,7 +131,7 @@ async def void(
     of its ballots) and records it in the audit log; the caller commits, then fires the
     events (:func:`core.services.ballots.announce`)."""
     reason = check_reason(reason)
-    change = await void_ballot(session, dialogue, ballot_id, reason, now=now)
+    change = await void_ballot(session, plugins, dialogue, ballot_id, reason, now=now)
     if change.changed:
         audit.record(
             session,

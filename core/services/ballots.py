@@ -16,8 +16,9 @@ A citizen's change carries ``network``, the keyed digest of the network it came 
 (:mod:`core.networks`; the web layer computes it), which the vote log keeps for the fraud
 signals; staff and imported changes leave it ``None``.
 
-The functions leave the transaction open with the changes written: the caller commits,
-then calls :func:`announce` to fire the events. A refusal raises before anything is
+The functions leave the transaction open with the changes written and the event jobs
+queued (``core.events``): the caller commits, then calls :func:`announce` to fire the
+event hooks. A refusal raises before anything is
 written, leaving the transaction to the caller, whose rollback (closing the session is
 one) releases the lock; the web layer's session is closed as soon as the error leaves the
 handler.
@@ -48,7 +49,7 @@ from core.models.proposals import VOTABLE_STATUSES, ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
 from core.services import ballot_statements as statements
-from core.services import vote_locks
+from core.services import event_jobs, vote_locks
 from core.services.ballot_box import BallotState, VotedProposal, VoteRules, load_votes, vote_rules
 from core.vote_types import InvalidVoteValue
 
@@ -72,19 +73,40 @@ class BallotChange:
     rules: VoteRules | None = None
 
 
-def announce(plugins: Plugins, change: BallotChange) -> None:
-    """Fires the events of a committed change: ``ballot_changed`` with the action when the
+def _events(change: BallotChange) -> list[tuple[str, str]]:
+    """The events of a change, in order: ``ballot_changed`` with the action when the
     votes changed (and with ``unconfirm`` when the ballot stopped counting), then
-    ``ballot_confirmed`` when it started counting."""
+    ``ballot_confirmed`` (with no action) when it started counting."""
+    events = []
+    if change.changed:
+        events.append(("ballot_changed", change.action.value))
+    if change.unconfirmed:
+        events.append(("ballot_changed", VoteAction.UNCONFIRM.value))
+    if change.confirmed:
+        events.append(("ballot_confirmed", ""))
+    return events
+
+
+def _queue_jobs(session: AsyncSession, plugins: Plugins, change: BallotChange) -> BallotChange:
+    """Queues the event jobs of ``change`` in its transaction (``core.events``)."""
+    ballot, dialogue = change.state.ballot, change.state.dialogue
+    if ballot is not None:
+        for name, action in _events(change):
+            details = {"action": action} if action else {}
+            event_jobs.queue(session, plugins, dialogue, name, ballot.id, **details)
+    return change
+
+
+def announce(plugins: Plugins, change: BallotChange) -> None:
+    """Fires the event hooks of a committed change (:func:`_events`)."""
     ballot, dialogue = change.state.ballot, change.state.dialogue
     if ballot is None:
         return
-    if change.changed:
-        plugins.ballot_changed(ballot, dialogue, change.action.value)
-    if change.unconfirmed:
-        plugins.ballot_changed(ballot, dialogue, VoteAction.UNCONFIRM.value)
-    if change.confirmed:
-        plugins.ballot_confirmed(ballot, dialogue)
+    for name, action in _events(change):
+        if name == "ballot_changed":
+            plugins.ballot_changed(ballot, dialogue, action)
+        else:
+            plugins.ballot_confirmed(ballot, dialogue)
 
 
 # -- the changes -------------------------------------------------------------------
@@ -197,7 +219,13 @@ async def confirm_ballot(
 
 
 async def void_ballot(
-    session: AsyncSession, dialogue: Dialogue, ballot_id: int, reason: str, *, now: datetime
+    session: AsyncSession,
+    plugins: Plugins,
+    dialogue: Dialogue,
+    ballot_id: int,
+    reason: str,
+    *,
+    now: datetime,
 ) -> BallotChange:
     """Voids a ballot (staff, e.g. a duplicate account): it stays stored and logged but is
     no longer counted, and its citizen can no longer change it."""
@@ -218,7 +246,7 @@ async def void_ballot(
     ballot.updated_at = now
     session.add(_log(ballot, VoteAction.VOID, now, reason=reason))
     await session.flush()
-    return BallotChange(state, VoteAction.VOID, changed=True)
+    return _queue_jobs(session, plugins, BallotChange(state, VoteAction.VOID, changed=True))
 
 
 # -- the transaction ----------------------------------------------------------------
@@ -350,7 +378,8 @@ async def _locked(
                 return BallotChange(current, action, rules=rules)
         current.ballot = _ballot(session, dialogue, user, row)
     votes, proposals, action = asked_for
-    return await _write(connection, rules, current, votes, proposals, action, now, network)
+    written = await _write(connection, rules, current, votes, proposals, action, now, network)
+    return _queue_jobs(session, asked.plugins, written)
 
 
 async def _check_proposal_models(session: AsyncSession, asked: _Judged) -> dict[int, VotedProposal]:

@@ -42,6 +42,7 @@ from core.models.ballots import BallotStatus, VoteAction
 from core.models.proposals import CANDIDATE_STATUSES, ProposalStatus
 from core.plugin_manager import Plugins
 from core.services import ballot_statements as statements
+from core.services import event_jobs
 from core.services.ballot_box import vote_rules
 from core.services.dialogues import vote_frozen
 from core.services.vote_locks import (
@@ -331,4 +332,12 @@ async def withdraw_candidate(
             )
         )
     await session.flush()
+    event_jobs.queue(
+        session,
+        plugins,
+        dialogue,
+        "proposal_status_changed",
+        proposal.id,
+        previous=withdrawal.previous_status,
+    )
     return withdrawal

@@ -26,6 +26,7 @@ from core.models.dialogues import CommentsMode
 from core.models.proposals import ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
+from core.services import event_jobs
 from core.services.moderation import hold_if_premoderated
 
 MAX_BODY = 5_000
@@ -131,6 +132,9 @@ async def post_comment(
     hold_if_premoderated(dialogue, comment, now)
     session.add(comment)
     await session.flush()
+    event_jobs.queue(
+        session, plugins, dialogue, "comment_posted", comment.id, proposal_id=str(proposal.id)
+    )
     return comment
 
 

@@ -74,6 +74,19 @@ async def site_url(
     return base_url.rstrip("/")
 
 
+async def home_url(session: AsyncSession, organisation: Organisation, base_url: str) -> str:
+    """The address of ``organisation``'s site for links made outside a request (the
+    emails of event handlers): its first configured host, with the scheme and port of
+    ``base_url``, else ``base_url``."""
+    host = await session.scalar(
+        select(OrganisationHost.host)
+        .where(OrganisationHost.organisation_id == organisation.id)
+        .order_by(OrganisationHost.id)
+        .limit(1)
+    )
+    return address_on(base_url, host) if host else base_url.rstrip("/")
+
+
 #: Built once: every request on a local address reads the default organisation.
 DEFAULT_ORGANISATION = (
     select(Organisation).order_by(Organisation.is_default.desc(), Organisation.id).limit(1)

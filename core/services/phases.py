@@ -14,11 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import ValidationFailed
 from core.models import Dialogue, Phase
 from core.models.dialogues import PhaseKind
+from core.plugin_manager import Plugins
+from core.services import event_jobs
 from core.services.vote_locks import lock_for_change
 
 
 async def switch_phase(
-    session: AsyncSession, dialogue: Dialogue, kind: str, now: datetime
+    session: AsyncSession, plugins: Plugins, dialogue: Dialogue, kind: str, now: datetime
 ) -> tuple[Phase | None, Phase]:
     """Makes the phase of ``kind`` the current one at ``now``; returns (closed, opened).
 
@@ -27,7 +29,11 @@ async def switch_phase(
     judged against the new phases, whichever worker serves it."""
     _phase_kind(kind)  # bad input is refused before any lock is taken
     dialogue = await lock_for_change(session, dialogue)
-    return rewrite_dates(dialogue, kind, now)
+    closed, opened = rewrite_dates(dialogue, kind, now)
+    if closed is not None:
+        event_jobs.queue(session, plugins, dialogue, "phase_closed", closed.id)
+    event_jobs.queue(session, plugins, dialogue, "phase_opened", opened.id)
+    return closed, opened
 
 
 def _phase_kind(kind: str) -> PhaseKind:

@@ -22,7 +22,7 @@ from core.models import Comment, Dialogue, Proposal, User
 from core.models.proposals import ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
-from core.services import candidates
+from core.services import candidates, event_jobs
 from core.services.moderation import hold_if_premoderated
 from core.services.vote_locks import WITH_PHASES
 from core.specs import ProposalReview, ProposalSpec
@@ -138,6 +138,8 @@ async def create_proposal(
         hold_if_premoderated(dialogue, proposal, now)
     session.add(proposal)
     await session.flush()
+    if not draft:
+        event_jobs.queue(session, plugins, dialogue, "proposal_submitted", proposal.id)
     return proposal
 
 
@@ -188,6 +190,7 @@ async def publish_proposal(
     proposal.published_at = now
     hold_if_premoderated(dialogue, proposal, now)
     await session.flush()
+    event_jobs.queue(session, plugins, dialogue, "proposal_submitted", proposal.id)
     return proposal
 
 

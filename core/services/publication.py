@@ -39,6 +39,7 @@ from core.errors import Forbidden
 from core.models import Dialogue, Phase, User
 from core.models.dialogues import PhaseKind, ResultsVisibility
 from core.plugin_manager import Plugins
+from core.services import event_jobs
 
 __all__ = [
     "catch_up",
@@ -168,6 +169,9 @@ async def catch_up(
         return 0
     await begin_write(session)
     won = [item for item in due if await _claim(session, dialogue, item, now)]
+    for item in won:
+        if item.phase is not None:
+            event_jobs.queue(session, plugins, dialogue, f"phase_{item.event}", item.phase.id)
     await session.commit()
     # Claimed by this worker or another, every item is now done in the database: say so
     # on the loaded objects too, without making them dirty.

@@ -206,15 +206,15 @@ async def test_the_app_sweeps_periodically_without_any_request(
         assert await _published_at(database, "budget-2026") is not None
         assert ("closed", "budget-2026", "vote") in recorder.events
         runtime = app.state["results"]
-        assert runtime.task is not None and not runtime.task.done()
+        assert runtime.sweep.task is not None and not runtime.sweep.task.done()
     # Stopping the app cancels the task.
-    assert runtime.task is None
+    assert runtime.sweep.task is None
 
 
 async def test_no_sweep_when_turned_off(make_app: Any) -> None:
     app = make_app(results_sweep_seconds=0)
     async with AsyncTestClient(app, base_url="http://127.0.0.1"):
-        assert app.state["results"].task is None
+        assert app.state["results"].sweep.task is None
 
 
 def test_sweep_interval_from_the_environment() -> None:

@@ -24,7 +24,9 @@ from web.cli import main
 Client = AsyncTestClient[Litestar]
 
 
-async def busy_dialogue(client: Client, world: World, database: Database) -> VoteSetup:
+async def busy_dialogue(
+    client: Client, world: World, database: Database, plugins: Plugins
+) -> VoteSetup:
     """A dialogue whose ballots went through every kind of change, void included."""
     setup = await vote_dialogue(
         client, world, {"type": "support", "settings": {"min_votes": 2}}, proposals=4
@@ -49,7 +51,7 @@ async def busy_dialogue(client: Client, world: World, database: Database) -> Vot
         assert dialogue is not None
         ballot_id = await session.scalar(select(Ballot.id).where(Ballot.user_id == carole.user.id))
         assert ballot_id is not None
-        await ballots.void_ballot(session, dialogue, ballot_id, "doublon", now=utcnow())
+        await ballots.void_ballot(session, plugins, dialogue, ballot_id, "doublon", now=utcnow())
         await session.commit()
     return setup
 
@@ -66,7 +68,7 @@ async def report_of(
 async def test_the_log_replays_every_change(
     client: Client, world: World, database: Database, plugins: Plugins
 ) -> None:
-    setup = await busy_dialogue(client, world, database)
+    setup = await busy_dialogue(client, world, database, plugins)
     a, b, c, d = setup.proposals
     report = await report_of(database, plugins, setup)
     assert report.ok, report.differences
@@ -87,7 +89,7 @@ async def test_the_log_replays_every_change(
 async def test_a_change_made_behind_the_engine_is_found(
     client: Client, world: World, database: Database, plugins: Plugins
 ) -> None:
-    setup = await busy_dialogue(client, world, database)
+    setup = await busy_dialogue(client, world, database, plugins)
     a = setup.proposals[0]
     async with database.session() as session:
         ballot_id = await session.scalar(
@@ -106,7 +108,7 @@ async def test_a_change_made_behind_the_engine_is_found(
 async def test_a_lost_log_entry_is_found(
     client: Client, world: World, database: Database, plugins: Plugins
 ) -> None:
-    setup = await busy_dialogue(client, world, database)
+    setup = await busy_dialogue(client, world, database, plugins)
     async with database.session() as session:
         async with unguarded(session):
             await session.execute(delete(VoteLogEntry).where(VoteLogEntry.action == "unconfirm"))
@@ -140,10 +142,11 @@ async def test_the_recount_command(
     world: World,
     database: Database,
     database_url: str,
+    plugins: Plugins,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    setup = await busy_dialogue(client, world, database)
+    setup = await busy_dialogue(client, world, database, plugins)
     b = setup.proposals[1]
     monkeypatch.setenv("PARTICIPE_DATABASE_URL", database_url)
     monkeypatch.setenv("PARTICIPE_LOAD_ENTRY_POINTS", "off")

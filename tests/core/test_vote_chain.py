@@ -187,7 +187,7 @@ async def _check(database: Database, dialogue_id: int) -> ChainCheck:
 
 
 async def test_each_dialogue_chains_the_changes_of_all_its_ballots(
-    client: Client, world: World, database: Database
+    client: Client, world: World, database: Database, plugins: Plugins
 ) -> None:
     first = await vote_dialogue(client, world, SUPPORT, proposals=3)
     second = await vote_dialogue(
@@ -209,7 +209,7 @@ async def test_each_dialogue_chains_the_changes_of_all_its_ballots(
     async with database.session() as session:
         voided = await session.scalar(select(Ballot.id).where(Ballot.user_id == carole.user.id))
         assert voided is not None
-        await ballots.void_ballot(session, dialogue, voided, "doublon", now=utcnow())
+        await ballots.void_ballot(session, plugins, dialogue, voided, "doublon", now=utcnow())
         await session.commit()
 
     for setup in (first, second):

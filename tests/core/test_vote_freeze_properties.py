@@ -124,7 +124,7 @@ async def staff_change(
                         session, plugins, world.org, dialogue, DialogueSpec(vote=vote)
                     )
                 case ("phase", kind):
-                    await phases.switch_phase(session, dialogue, kind, now)
+                    await phases.switch_phase(session, plugins, dialogue, kind, now)
                 case ("cost", n, cost):
                     proposal = await session.get_one(Proposal, ids[n])
                     await proposals.review_proposal(

@@ -56,7 +56,7 @@ async def test_a_phase_switch_waits_for_the_votes_under_way(
         staff_dialogue = await staff.get_one(Dialogue, dialogue.id)
 
         async def switch() -> None:
-            await phases.switch_phase(staff, staff_dialogue, "results", utcnow())
+            await phases.switch_phase(staff, plugins, staff_dialogue, "results", utcnow())
             await staff.commit()
 
         switching = asyncio.create_task(switch())
@@ -75,7 +75,7 @@ async def test_a_vote_waits_for_a_switch_under_way_and_is_judged_against_it(
     dialogue, bob = await _load(database, setup.slug, "bob@example.org")
     async with database.session() as staff, database.session() as voting:
         await phases.switch_phase(
-            staff, await staff.get_one(Dialogue, dialogue.id), "results", utcnow()
+            staff, plugins, await staff.get_one(Dialogue, dialogue.id), "results", utcnow()
         )
 
         async def vote() -> None:
@@ -102,7 +102,7 @@ async def test_a_stale_copy_of_the_dialogue_never_judges_a_vote(
     stale, bob = await _load(database, setup.slug, "bob@example.org")
     async with database.session() as staff:
         await phases.switch_phase(
-            staff, await staff.get_one(Dialogue, stale.id), "results", utcnow()
+            staff, plugins, await staff.get_one(Dialogue, stale.id), "results", utcnow()
         )
         await staff.commit()
     async with database.session() as voting:

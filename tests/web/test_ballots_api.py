@@ -392,7 +392,12 @@ async def test_a_voided_ballot_no_longer_counts_nor_changes(
         state = (await ballot_box.read_ballot(session, dialogue, world.bob.user)).ballot
         assert state is not None
         change = await ballots.void_ballot(
-            session, dialogue, state.id, "double compte", now=utcnow() - timedelta(seconds=1)
+            session,
+            plugins,
+            dialogue,
+            state.id,
+            "double compte",
+            now=utcnow() - timedelta(seconds=1),
         )
         await session.commit()
         assert change.changed

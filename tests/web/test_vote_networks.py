@@ -94,7 +94,7 @@ async def test_a_citizen_change_logs_the_digest_of_its_network(
             select(VoteLogEntry.ballot_id).where(VoteLogEntry.dialogue_id == dialogue.id)
         )
         assert ballot_id is not None
-        await ballots.void_ballot(session, dialogue, ballot_id, "doublon", now=utcnow())
+        await ballots.void_ballot(session, plugins, dialogue, ballot_id, "doublon", now=utcnow())
     assert (await _log(database, setup))[-1] == ("void", None)
 
     # The address itself is stored nowhere, in no table, in no form.

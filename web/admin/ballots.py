@@ -119,7 +119,14 @@ class BallotPages(Controller):
         assert actor is not None  # the guard let an administrator in
         try:
             change = await ballot_moderation.void(
-                db_session, org, dialogue, actor, ballot_id, form.raw("reason"), now=utcnow()
+                db_session,
+                plugins,
+                org,
+                dialogue,
+                actor,
+                ballot_id,
+                form.raw("reason"),
+                now=utcnow(),
             )
         except DomainError as error:
             if error.status_code == 404:

@@ -477,7 +477,9 @@ class DialoguePages(Controller):
         dialogue = await load_dialogue(db_session, org, slug)
         now = utcnow()
         try:
-            closed, opened = await phases.switch_phase(db_session, dialogue, form.get("kind"), now)
+            closed, opened = await phases.switch_phase(
+                db_session, plugins, dialogue, form.get("kind"), now
+            )
         except DomainError as error:
             return await self._phases_page(
                 request, db_session, org, dialogue, None, {"__all__": error.detail}

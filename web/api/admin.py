@@ -88,7 +88,7 @@ class AdminController(Controller):
         staff_member = staff_check(actor, Action.ADMINISTER)
         dialogue = await dialogues.get_dialogue(db_session, org, slug)
         now = utcnow()
-        closed, opened = await phases.switch_phase(db_session, dialogue, data.kind, now)
+        closed, opened = await phases.switch_phase(db_session, plugins, dialogue, data.kind, now)
         record_phase_switch(db_session, org, staff_member, dialogue, closed, opened)
         await db_session.commit()
         if closed is not None:

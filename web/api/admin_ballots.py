@@ -84,7 +84,7 @@ class AdminBallotController(Controller):
         staff_member = staff_check(actor, Action.ADMINISTER)
         dialogue = await dialogues.get_dialogue(db_session, org, slug)
         change = await ballot_moderation.void(
-            db_session, org, dialogue, staff_member, ballot_id, data.reason, now=utcnow()
+            db_session, plugins, org, dialogue, staff_member, ballot_id, data.reason, now=utcnow()
         )
         await db_session.commit()
         ballots.announce(plugins, change)
