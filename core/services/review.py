@@ -28,6 +28,7 @@ from core.mail import Mailer
 from core.models import Dialogue, Group, Organisation, OutboxMessage, Proposal, ReviewNote, User
 from core.models.proposals import ProposalStatus
 from core.plugin_manager import Plugins
+from core.services import event_jobs
 from core.services import proposals as proposal_service
 from core.specs import ProposalReview
 
@@ -405,5 +406,31 @@ async def notify_authors(
                 reason=proposal.status_reason,
                 link=f"{site_url.rstrip('/')}/proposals/{proposal.id}",
             )
+        )
+    return messages
+
+
+async def announce(
+    session: AsyncSession,
+    plugins: Plugins,
+    mailer: Mailer,
+    org: Organisation,
+    dialogue: Dialogue,
+    changes: Sequence[StatusChange],
+    *,
+    site_url: str,
+) -> list[OutboxMessage]:
+    """What follows status changes, in the caller's transaction: the authors' emails
+    (:func:`notify_authors`, returned) and the ``proposal_status_changed`` event jobs.
+    The caller commits, then may fire the event hook."""
+    messages = await notify_authors(session, mailer, org, dialogue, changes, site_url=site_url)
+    for change in changes:
+        event_jobs.queue(
+            session,
+            plugins,
+            dialogue,
+            "proposal_status_changed",
+            change.proposal.id,
+            previous=change.previous,
         )
     return messages

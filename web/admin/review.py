@@ -21,7 +21,7 @@ from core.errors import DomainError, ValidationFailed
 from core.models import Dialogue, Organisation, Proposal, User
 from core.permissions import Action
 from core.plugin_manager import Plugins
-from core.services import audit, candidates, event_jobs, groups, moderation, review
+from core.services import audit, candidates, groups, moderation, review
 from core.services.proposals import form_of
 from core.services.users import group_ids_of
 from core.services.vote_locks import is_candidate, vote_opened
@@ -132,23 +132,15 @@ async def announce_status_changes(
     """Queues the authors' emails and the event jobs, commits, fires the event hooks;
     returns the delivery."""
     context = app_context(request)
-    messages = await review.notify_authors(
+    messages = await review.announce(
         session,
+        plugins,
         context.mailer,
         org,
         dialogue,
         changes,
         site_url=await site_url(request, session, org),
     )
-    for change in changes:
-        event_jobs.queue(
-            session,
-            plugins,
-            dialogue,
-            "proposal_status_changed",
-            change.proposal.id,
-            previous=change.previous,
-        )
     await session.commit()
     for change in changes:
         plugins.proposal_status_changed(change.proposal, dialogue, change.previous)
