@@ -14,6 +14,10 @@ ballots, so that it never needs the database:
   could mend (maximums, budgets, malformed ranks); a minimum is never judged there, since a
   ballot grows one vote at a time, but through :meth:`VoteType.min_votes` at confirmation;
 - :meth:`VoteType.tally` counts the counted ballots.
+
+What a vote type knows of the proposals comes with its input, as :class:`ProposalFacts`
+(cost, theme, sector, custom field values): :attr:`BallotContent.proposals` for the voted
+proposals of a ballot, :attr:`CountedVotes.facts` for the candidates of a count.
 """
 
 from __future__ import annotations
@@ -95,8 +99,8 @@ class BallotContent:
     ``proposals`` gives the :class:`ProposalFacts` of every voted proposal, and ``costs``
     each voted proposal's cost (``None`` when it has none).
 
-    Give ``proposals`` and ``costs`` is filled from it; code written before the facts
-    existed gives ``costs`` alone, and then ``proposals`` holds facts with the cost only.
+    Given ``proposals`` alone, ``costs`` is filled from them; code written before the facts
+    existed gives ``costs`` alone, and ``proposals`` then holds facts with the cost only.
     """
 
     votes: Mapping[int, int]
