@@ -182,6 +182,7 @@ def with_extra_votes(votes: CountedVotes, extra: ExtraBallots) -> CountedVotes:
         proposal_ids=proposal_ids[order],
         values=values[order],
         ballots_counted=votes.ballots_counted + extra.ballots,
+        facts=votes.facts,
     )
 
 

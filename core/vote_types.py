@@ -14,14 +14,19 @@ ballots, so that it never needs the database:
   could mend (maximums, budgets, malformed ranks); a minimum is never judged there, since a
   ballot grows one vote at a time, but through :meth:`VoteType.min_votes` at confirmation;
 - :meth:`VoteType.tally` counts the counted ballots.
+
+What a vote type knows of the proposals comes with its input, as :class:`ProposalFacts`
+(cost, theme, sector, custom field values): :attr:`BallotContent.proposals` for the voted
+proposals of a ballot, :attr:`CountedVotes.facts` for the candidates of a count.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import msgspec
 import numpy
@@ -48,13 +53,67 @@ class InvalidVoteValue(VoteRejected):
     code = "vote.invalid_value"
 
 
+#: The custom field values of a proposal that has none (read-only, shared).
+_NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
+
+
+class HasProposalFacts(Protocol):
+    """What :meth:`ProposalFacts.of` reads: a ``core.models.Proposal`` has it."""
+
+    @property
+    def cost(self) -> int | None: ...
+    @property
+    def theme(self) -> str | None: ...
+    @property
+    def sector(self) -> str | None: ...
+    @property
+    def fields(self) -> Mapping[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class ProposalFacts:
+    """What a vote type may know of a proposal to judge a ballot or count the votes: its
+    ``cost``, ``theme`` and ``sector`` (keys of the dialogue's lists, ``None`` when it has
+    none) and ``fields``, the values of the dialogue's custom form fields keyed by field key,
+    confidential ones included (a vote type must not show them back to citizens).
+
+    The ballot engine reads them with the ballot, in the same query; once the vote phase is
+    open they no longer change (what decides a vote is frozen).
+    """
+
+    cost: int | None = None
+    theme: str | None = None
+    sector: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=lambda: _NO_FIELDS)
+
+    @classmethod
+    def of(cls, proposal: HasProposalFacts) -> ProposalFacts:
+        """The facts of ``proposal`` (a ``core.models.Proposal``, say), for code that holds
+        the proposal itself, such as a ballot source judging the ballots it stores."""
+        return cls(proposal.cost, proposal.theme, proposal.sector, dict(proposal.fields or {}))
+
+
 @dataclass(frozen=True)
 class BallotContent:
     """A whole ballot as a vote type judges it: ``votes`` maps proposal ids to values,
-    ``costs`` gives each voted proposal's cost (``None`` when it has none)."""
+    ``proposals`` gives the :class:`ProposalFacts` of every voted proposal, and ``costs``
+    each voted proposal's cost (``None`` when it has none).
+
+    Given ``proposals`` alone, ``costs`` is filled from them; code written before the facts
+    existed gives ``costs`` alone, and ``proposals`` then holds facts with the cost only.
+    """
 
     votes: Mapping[int, int]
-    costs: Mapping[int, int | None]
+    costs: Mapping[int, int | None] = field(default_factory=dict)
+    proposals: Mapping[int, ProposalFacts] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.proposals and not self.costs:
+            costs = {pid: facts.cost for pid, facts in self.proposals.items()}
+            object.__setattr__(self, "costs", costs)
+        elif self.costs and not self.proposals:
+            proposals = {pid: ProposalFacts(cost) for pid, cost in self.costs.items()}
+            object.__setattr__(self, "proposals", proposals)
 
 
 @dataclass(frozen=True)
@@ -64,7 +123,8 @@ class CountedVotes:
 
     Rows are grouped by ballot (ascending ``ballot_ids``) and, within a ballot, sorted by
     proposal id; only votes on candidates appear. ``ballots_counted`` is the number of
-    counted ballots.
+    counted ballots. ``facts`` gives the :class:`ProposalFacts` of every candidate (read
+    once per count, not per vote; empty when whoever built the votes had none to give).
     """
 
     candidates: Sequence[int]
@@ -72,6 +132,7 @@ class CountedVotes:
     proposal_ids: IntColumn
     values: IntColumn
     ballots_counted: int
+    facts: Mapping[int, ProposalFacts] = field(default_factory=dict)
 
 
 class VoteType(ABC, Generic[S]):

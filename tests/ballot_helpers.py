@@ -51,9 +51,13 @@ async def vote_dialogue(
     costs: Sequence[int | None] | None = None,
     vote_groups: Sequence[str] = (),
     author: Person | None = None,
+    dialogue: Mapping[str, Any] | None = None,
+    details: Sequence[Mapping[str, Any]] = (),
 ) -> VoteSetup:
     """A dialogue with ``vote`` (``{"type", "settings"}``) whose vote phase is open, and
-    ``proposals`` published proposals (with ``costs`` when given)."""
+    ``proposals`` published proposals (with ``costs`` when given). ``dialogue`` adds to
+    the dialogue's body (``themes``, ``form``, ...), ``details[i]`` to the i-th proposal's
+    (``theme``, ``fields``, ...)."""
     response = await client.post(
         "/api/v1/admin/dialogues",
         json={
@@ -66,6 +70,7 @@ async def vote_dialogue(
                 {"kind": "vote", "groups": list(vote_groups)},
                 {"kind": "results"},
             ],
+            **(dialogue or {}),
         },
         headers=world.admin.headers,
     )
@@ -76,6 +81,8 @@ async def vote_dialogue(
         body: dict[str, Any] = {"title": f"Proposition {index + 1}", "body": "Pour la ville."}
         if costs is not None and costs[index] is not None:
             body["cost"] = costs[index]
+        if index < len(details):
+            body.update(details[index])
         created = await client.post(
             f"/api/v1/dialogues/{slug}/proposals",
             json=body,

@@ -14,7 +14,8 @@ from core.errors import Conflict
 from core.models import Ballot, Dialogue, Organisation, Proposal, User, Vote
 from core.models.ballots import BallotStatus
 from core.plugin_manager import Plugins
-from core.vote_types import BallotContent, VoteType
+from core.services.proposal_facts import FACT_COLUMNS, facts_from
+from core.vote_types import BallotContent, ProposalFacts, VoteType
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,15 @@ def vote_rules(plugins: Plugins, dialogue: Dialogue) -> VoteRules:
 
 @dataclass(frozen=True)
 class VotedProposal:
-    """What a ballot needs to know of a proposal it votes on."""
+    """What a ballot needs to know of a proposal it votes on: its title, shown with the
+    vote, and the facts its vote type judges the ballot by."""
 
-    cost: int | None
     title: str
+    facts: ProposalFacts
+
+    @property
+    def cost(self) -> int | None:
+        return self.facts.cost
 
 
 @dataclass
@@ -83,16 +89,17 @@ class BallotState:
         )
 
     def content(self) -> BallotContent:
+        """The ballot as its vote type judges it, with the facts of every voted proposal."""
         return BallotContent(
             votes=dict(self.votes),
-            costs={proposal_id: self.proposals[proposal_id].cost for proposal_id in self.votes},
+            proposals={pid: self.proposals[pid].facts for pid in self.votes},
         )
 
 
 async def load_votes(
     session: AsyncSession, ballot_ids: Collection[int]
 ) -> dict[int, tuple[dict[int, int], dict[int, VotedProposal]]]:
-    """The votes of ``ballot_ids`` with the cost and title of each voted proposal, in one
+    """The votes of ``ballot_ids`` with the title and facts of each voted proposal, in one
     query: ``{ballot_id: ({proposal_id: value}, {proposal_id: VotedProposal})}``."""
     loaded: dict[int, tuple[dict[int, int], dict[int, VotedProposal]]] = {
         ballot_id: ({}, {}) for ballot_id in ballot_ids
@@ -100,14 +107,14 @@ async def load_votes(
     if not loaded:
         return loaded
     rows = await session.execute(
-        select(Vote.ballot_id, Vote.proposal_id, Vote.value, Proposal.cost, Proposal.title)
+        select(Vote.ballot_id, Vote.proposal_id, Vote.value, Proposal.title, *FACT_COLUMNS)
         .join(Proposal, Proposal.id == Vote.proposal_id)
         .where(Vote.ballot_id.in_(list(loaded)))
     )
-    for ballot_id, proposal_id, value, cost, title in rows:
+    for ballot_id, proposal_id, value, title, *facts in rows:
         votes, proposals = loaded[ballot_id]
         votes[proposal_id] = value
-        proposals[proposal_id] = VotedProposal(cost, title)
+        proposals[proposal_id] = VotedProposal(title, facts_from(*facts))
     return loaded
 
 
@@ -116,7 +123,7 @@ async def read_ballot(session: AsyncSession, dialogue: Dialogue, user: User) -> 
     votes, in one statement."""
     rows = (
         await session.execute(
-            select(Ballot, Vote.proposal_id, Vote.value, Proposal.cost, Proposal.title)
+            select(Ballot, Vote.proposal_id, Vote.value, Proposal.title, *FACT_COLUMNS)
             .outerjoin(Vote, Vote.ballot_id == Ballot.id)
             .outerjoin(Proposal, Proposal.id == Vote.proposal_id)
             .where(Ballot.dialogue_id == dialogue.id, Ballot.user_id == user.id)
@@ -125,10 +132,10 @@ async def read_ballot(session: AsyncSession, dialogue: Dialogue, user: User) -> 
     if not rows:
         return BallotState(dialogue, None)
     state = BallotState(dialogue, rows[0][0])
-    for _, proposal_id, value, cost, title in rows:
+    for _, proposal_id, value, title, *facts in rows:
         if proposal_id is not None:
             state.votes[proposal_id] = value
-            state.proposals[proposal_id] = VotedProposal(cost, title)
+            state.proposals[proposal_id] = VotedProposal(title, facts_from(*facts))
     return state
 
 

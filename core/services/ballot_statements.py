@@ -9,11 +9,11 @@ runs these Core statements on the session's connection:
   the transaction already holds the write lock, ``BEGIN IMMEDIATE``);
 - :data:`INSERT_BALLOT`: a first, empty ballot that a concurrent request may have created
   meanwhile (``ON CONFLICT DO NOTHING``, ``RETURNING`` what :data:`LOCK` reads);
-- :func:`read_query`: in one statement, the ballot's votes with their proposals' cost and
-  title, and the proposals the change asks for. It must run after the lock, as a statement
-  of its own: in READ COMMITTED a statement sees what was committed when it started, so
-  the votes read by the statement that waited for the lock could predate the change that
-  held it;
+- :func:`read_query`: in one statement, the ballot's votes with their proposals' title
+  and facts (cost, theme, sector, field values), and the proposals the change asks for.
+  It must run after the lock, as a statement of its own: in READ COMMITTED a statement
+  sees what was committed when it started, so the votes read by the statement that
+  waited for the lock could predate the change that held it;
 - the writes: on PostgreSQL one statement (:data:`PG_WRITE`) whose data-modifying CTEs
   delete, insert and update the votes and update the ballot while its main ``INSERT``
   appends the vote log; SQLite has no data-modifying CTE, so :func:`sqlite_write` sends
@@ -46,6 +46,7 @@ from core import vote_chain
 from core.db import UTCDateTime
 from core.models import Ballot, Dialogue, Proposal, Vote, VoteLogEntry
 from core.models.ballots import BallotStatus
+from core.services.proposal_facts import FACT_COLUMNS
 
 ballots = cast(Table, Ballot.__table__)
 votes = cast(Table, Vote.__table__)
@@ -110,10 +111,10 @@ _VOTED = (
     select(
         votes.c.proposal_id,
         votes.c.value,
-        proposals.c.cost,
         proposals.c.title,
         proposals.c.status,
         proposals.c.hidden_at,
+        *FACT_COLUMNS,
     )
     .join(proposals, proposals.c.id == votes.c.proposal_id)
     .where(votes.c.ballot_id == bindparam("ballot_id"))
@@ -121,16 +122,17 @@ _VOTED = (
 _WANTED = select(
     proposals.c.id,
     null().label("value"),
-    proposals.c.cost,
     proposals.c.title,
     proposals.c.status,
     proposals.c.hidden_at,
+    *FACT_COLUMNS,
 ).where(
     proposals.c.id.in_(bindparam("wanted", expanding=True)),
     proposals.c.dialogue_id == bindparam("dialogue_id"),
 )
-#: Rows ``(proposal_id, value, cost, title, status, hidden_at)``: a vote of the ballot
-#: (``value`` set), or a proposal asked for (``value`` NULL: the column is NOT NULL).
+#: Rows ``(proposal_id, value, title, status, hidden_at, *FACT_COLUMNS)``: a vote of the
+#: ballot (``value`` set), or a proposal asked for (``value`` NULL: the column is NOT
+#: NULL). The facts (:mod:`core.services.proposal_facts`) are what the vote type judges.
 READ_BOTH = union_all(_VOTED, _WANTED)
 READ_VOTES = _VOTED
 READ_WANTED = _WANTED

@@ -51,7 +51,8 @@ from core.plugin_manager import Plugins
 from core.services import ballot_statements as statements
 from core.services import event_jobs, vote_locks
 from core.services.ballot_box import BallotState, VotedProposal, VoteRules, load_votes, vote_rules
-from core.vote_types import InvalidVoteValue
+from core.services.proposal_facts import facts_from
+from core.vote_types import InvalidVoteValue, ProposalFacts
 
 #: The most votes one replacement may hold.
 MAX_BALLOT_SIZE = 1000
@@ -343,10 +344,10 @@ async def _locked(
         query, params = statements.read_query(row.id if row else None, wanted)
         params["dialogue_id"] = dialogue.id
         statuses: dict[int, tuple[ProposalStatus, datetime | None]] = {}
-        for proposal_id, value, cost, title, status, hidden_at in await connection.execute(
+        for proposal_id, value, title, status, hidden_at, *facts in await connection.execute(
             query, params
         ):
-            voted = VotedProposal(cost, title)
+            voted = VotedProposal(title, facts_from(*facts))
             if value is None:
                 found[proposal_id] = voted
                 statuses[proposal_id] = (status, hidden_at)
@@ -405,7 +406,7 @@ async def _check_proposal_models(session: AsyncSession, asked: _Judged) -> dict[
                 group_ids=asked.group_ids,
                 resource=proposal,
             )
-    return {p.id: VotedProposal(p.cost, p.title) for p in models.values()}
+    return {p.id: VotedProposal(p.title, ProposalFacts.of(p)) for p in models.values()}
 
 
 def _check_proposals(
@@ -428,9 +429,9 @@ def _check_proposals(
 async def _reread(connection: AsyncConnection, current: BallotState, ballot_id: int) -> BallotState:
     state = BallotState(current.dialogue, None)
     query, params = statements.read_query(ballot_id, ())
-    for proposal_id, value, cost, title, _, _ in await connection.execute(query, params):
+    for proposal_id, value, title, _, _, *facts in await connection.execute(query, params):
         state.votes[proposal_id] = value
-        state.proposals[proposal_id] = VotedProposal(cost, title)
+        state.proposals[proposal_id] = VotedProposal(title, facts_from(*facts))
     return state
 
 

@@ -2,11 +2,14 @@
 actions that meet the real need behind a mid-vote edit.
 
 From the moment the vote phase opens (:func:`core.services.dialogues.vote_frozen`), a
-candidate's cost, title, body and image and the list of candidates decide the result, so:
+candidate's cost, theme, sector, title, body and image and the list of candidates decide
+the result, so:
 
 - its author's edits are refused (409 ``proposal.frozen``);
-- a staff change of its status that takes it in or out of the count, of its cost, or its
-  hiding by a moderator is refused (409 ``vote.config_frozen``);
+- a staff change of its status that takes it in or out of the count, of its cost, theme
+  or sector (facts its vote type may judge and count by,
+  :class:`core.vote_types.ProposalFacts`), or its hiding by a moderator is refused (409
+  ``vote.config_frozen``);
 - staff may :func:`correct_candidate` a typo in its text: the previous text is kept
   (``proposal_revisions``) and shown in the proposal's public history;
 - staff may :func:`withdraw_candidate` a candidate found ineligible: it leaves the count,
@@ -20,6 +23,7 @@ change can slip in between.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -100,13 +104,13 @@ async def check_staff_change(
     now: datetime,
     *,
     status: ProposalStatus | None = None,
-    cost: int | None = None,
-    cost_given: bool = False,
+    facts: Mapping[str, object] | None = None,
     hidden: bool | None = None,
 ) -> None:
-    """409 ``vote.config_frozen`` when the staff change (a new ``status``, a new ``cost``
-    when ``cost_given``, or the proposal ``hidden`` or shown by a moderator) would change
-    the count of a frozen vote: a candidate in or out, or a candidate's cost."""
+    """409 ``vote.config_frozen`` when the staff change (a new ``status``, new ``facts``:
+    values of the proposal's ``cost``, ``theme`` or ``sector`` by name, or the proposal
+    ``hidden`` or shown by a moderator) would change the count of a frozen vote: a
+    candidate in or out, or a fact its vote type judges ballots and counts votes by."""
 
     def changes_count() -> bool:
         before = is_candidate(proposal)
@@ -115,14 +119,16 @@ async def check_staff_change(
             and (proposal.hidden_at is not None if hidden is None else hidden) is False
             and proposal.withdrawn_at is None
         )
-        return before != after or (before and cost_given and cost != proposal.cost)
+        changed = any(getattr(proposal, name) != value for name, value in (facts or {}).items())
+        return before != after or (before and changed)
 
     if not changes_count():
         return
     if await _locked_frozen(session, plugins, dialogue, proposal, now) and changes_count():
         raise Conflict(
-            "Le vote est ouvert : la liste des projets soumis au vote et leur coût ne "
-            "peuvent plus changer. Retirez le projet ou corrigez son texte à la place.",
+            "Le vote est ouvert : la liste des projets soumis au vote, leur coût, leur "
+            "thème et leur secteur ne peuvent plus changer. Retirez le projet ou corrigez "
+            "son texte à la place.",
             code="vote.config_frozen",
         )
 

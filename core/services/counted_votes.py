@@ -20,6 +20,7 @@ fifth of a second this way (``bench/bench_tallies.py``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,16 +30,17 @@ from sqlalchemy import Select, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Ballot, Dialogue, Proposal, Vote
-from core.models.proposals import CANDIDATE_STATUSES
-from core.services.tally import counted_condition
+from core.services.proposal_facts import FACT_COLUMNS, facts_from
+from core.services.tally import candidates_query, counted_condition
 from core.vote_counts import VoteCounts
-from core.vote_types import CountedVotes
+from core.vote_types import CountedVotes, ProposalFacts
 
 __all__ = [
     "Candidate",
     "ballots_counted",
     "candidates",
     "decode_packed",
+    "facts_of",
     "vote_arrays",
     "vote_counts",
 ]
@@ -51,25 +53,29 @@ _PACKED = numpy.dtype([("ballot", ">i4"), ("proposal", ">i4"), ("value", ">i4")]
 
 @dataclass(frozen=True)
 class Candidate:
-    """A proposal in the vote, as the results show it."""
+    """A proposal in the vote, as the results show it and its vote type counts it."""
 
     id: int
     title: str
-    cost: int | None
+    facts: ProposalFacts
+
+    @property
+    def cost(self) -> int | None:
+        return self.facts.cost
 
 
 async def candidates(session: AsyncSession, dialogue: Dialogue) -> list[Candidate]:
-    """Every proposal of ``dialogue`` in the vote (or chosen from it), ascending ids."""
+    """Every proposal of ``dialogue`` in the vote (or chosen from it), ascending ids, with
+    its facts."""
     rows = await session.execute(
-        select(Proposal.id, Proposal.title, Proposal.cost)
-        .where(
-            Proposal.dialogue_id == dialogue.id,
-            Proposal.status.in_(CANDIDATE_STATUSES),
-            Proposal.hidden_at.is_(None),
-        )
-        .order_by(Proposal.id)
+        candidates_query(dialogue).add_columns(Proposal.title, *FACT_COLUMNS).order_by(Proposal.id)
     )
-    return [Candidate(id, title, cost) for id, title, cost in rows]
+    return [Candidate(id, title, facts_from(*facts)) for id, title, *facts in rows]
+
+
+def facts_of(found: Sequence[Candidate]) -> dict[int, ProposalFacts]:
+    """The facts of ``found`` by id, as :class:`CountedVotes` holds them."""
+    return {candidate.id: candidate.facts for candidate in found}
 
 
 async def ballots_counted(session: AsyncSession, dialogue: Dialogue) -> int:
@@ -77,14 +83,6 @@ async def ballots_counted(session: AsyncSession, dialogue: Dialogue) -> int:
         select(func.count()).select_from(Ballot).where(counted_condition(dialogue))
     )
     return int(count or 0)
-
-
-def _candidates_query(dialogue: Dialogue) -> Select[Any]:
-    return select(Proposal.id).where(
-        Proposal.dialogue_id == dialogue.id,
-        Proposal.status.in_(CANDIDATE_STATUSES),
-        Proposal.hidden_at.is_(None),
-    )
 
 
 def _uncounted(dialogue: Dialogue) -> Select[Any]:
@@ -98,7 +96,7 @@ async def vote_counts(
     session: AsyncSession, dialogue: Dialogue, candidate_ids: list[int], counted: int
 ) -> VoteCounts:
     """The votes of counted ballots on the candidates, grouped by proposal and value."""
-    on_candidates = Vote.proposal_id.in_(_candidates_query(dialogue))
+    on_candidates = Vote.proposal_id.in_(candidates_query(dialogue))
     grouped = Counter[tuple[int, int]]()
     everyone = await session.execute(
         select(Vote.proposal_id, Vote.value, func.count())
@@ -120,10 +118,16 @@ async def vote_counts(
 
 
 async def vote_arrays(
-    session: AsyncSession, dialogue: Dialogue, candidate_ids: list[int], counted: int
+    session: AsyncSession,
+    dialogue: Dialogue,
+    candidate_ids: list[int],
+    counted: int,
+    *,
+    facts: Mapping[int, ProposalFacts] | None = None,
 ) -> CountedVotes:
     """The votes of counted ballots on the candidates, one row per vote, as
-    :class:`CountedVotes` holding numpy arrays (rows by ballot, then proposal)."""
+    :class:`CountedVotes` holding numpy arrays (rows by ballot, then proposal), with the
+    candidates' ``facts`` when given (:func:`facts_of` the :func:`candidates`)."""
     if session.get_bind().dialect.name == "postgresql":
         packed = await session.scalar(
             select(
@@ -133,13 +137,13 @@ async def vote_arrays(
                     .op("||")(func.int4send(Vote.value)),
                     func.decode("", "hex"),
                 )
-            ).where(Vote.proposal_id.in_(_candidates_query(dialogue)))
+            ).where(Vote.proposal_id.in_(candidates_query(dialogue)))
         )
         ballot_ids, proposal_ids, values = decode_packed(bytes(packed or b""))
     else:
         result = await session.execute(
             select(Vote.ballot_id, Vote.proposal_id, Vote.value).where(
-                Vote.proposal_id.in_(_candidates_query(dialogue))
+                Vote.proposal_id.in_(candidates_query(dialogue))
             )
         )
         array = numpy.array(result.all(), dtype=numpy.int64).reshape(-1, 3)
@@ -156,6 +160,7 @@ async def vote_arrays(
         proposal_ids=proposal_ids[order],
         values=values[order],
         ballots_counted=counted,
+        facts=facts or {},
     )
 
 

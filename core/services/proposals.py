@@ -213,8 +213,15 @@ async def review_proposal(
         proposal,
         now,
         status=None if review.status is msgspec.UNSET else ProposalStatus(review.status),
-        cost=None if review.cost is msgspec.UNSET else review.cost,
-        cost_given=review.cost is not msgspec.UNSET,
+        facts={
+            name: value
+            for name, value in (
+                ("cost", review.cost),
+                ("theme", review.theme),
+                ("sector", review.sector),
+            )
+            if value is not msgspec.UNSET
+        },
     )
     previous = None
     if review.status is not msgspec.UNSET and review.status != proposal.status:

@@ -16,6 +16,7 @@ broken chain is the first difference of the report.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -27,8 +28,8 @@ from core.models.ballots import BallotStatus, VoteAction
 from core.plugin_manager import Plugins
 from core.services.ballot_box import vote_rules
 from core.services.chain_check import ChainCheck, check_chain
-from core.services.tally import CHUNK, Tally, candidates, tally_dialogue
-from core.vote_types import CountedVotes
+from core.services.tally import CHUNK, Tally, candidate_facts, tally_dialogue
+from core.vote_types import CountedVotes, ProposalFacts
 
 SETS = frozenset({VoteAction.CAST, VoteAction.CHANGE})
 #: Differences listed at most in a report.
@@ -124,9 +125,12 @@ async def stored_ballots(session: AsyncSession, dialogue: Dialogue) -> dict[int,
     return ballots
 
 
-def counted_from(ballots: dict[int, ReplayedBallot], candidate_ids: list[int]) -> CountedVotes:
-    """The counted ballots among ``ballots`` as the vote type counts them."""
-    known = set(candidate_ids)
+def counted_from(
+    ballots: dict[int, ReplayedBallot], facts: Mapping[int, ProposalFacts]
+) -> CountedVotes:
+    """The counted ballots among ``ballots`` as the vote type counts them, on the
+    candidates whose ``facts`` are given (ascending ids)."""
+    known = set(facts)
     ballot_ids, proposal_ids, values = array("q"), array("q"), array("q")
     counted = 0
     for ballot_id in sorted(ballots):
@@ -139,7 +143,7 @@ def counted_from(ballots: dict[int, ReplayedBallot], candidate_ids: list[int]) -
                 ballot_ids.append(ballot_id)
                 proposal_ids.append(proposal_id)
                 values.append(ballot.votes[proposal_id])
-    return CountedVotes(candidate_ids, ballot_ids, proposal_ids, values, counted)
+    return CountedVotes(list(facts), ballot_ids, proposal_ids, values, counted, facts)
 
 
 def _ballot_differences(
@@ -163,7 +167,7 @@ async def recount(session: AsyncSession, plugins: Plugins, dialogue: Dialogue) -
     rules = vote_rules(plugins, dialogue)
     from_ballots = await tally_dialogue(session, plugins, dialogue)
     replayed = await replay_log(session, dialogue)
-    votes = counted_from(replayed, await candidates(session, dialogue))
+    votes = counted_from(replayed, await candidate_facts(session, dialogue))
     # Ballots kept by plugins (paper ballots, ...) are rebuilt from their own logs.
     extra = await extra_ballots(session, plugins, dialogue, votes.candidates, replayed=True)
     votes = with_extra_votes(votes, extra)

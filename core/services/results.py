@@ -52,6 +52,7 @@ from core.services.counted_votes import (
     Candidate,
     ballots_counted,
     candidates,
+    facts_of,
     vote_arrays,
     vote_counts,
 )
@@ -140,8 +141,9 @@ async def load_votes(
     extra: ExtraBallots = NO_EXTRA,
 ) -> CountedVotes:
     """The votes of the ``counted`` online ballots on ``found``, with ``extra`` ballots
-    (from ballot sources) added."""
-    votes = await vote_arrays(session, dialogue, [c.id for c in found], counted)
+    (from ballot sources) added, and the facts of ``found``."""
+    ids = [c.id for c in found]
+    votes = await vote_arrays(session, dialogue, ids, counted, facts=facts_of(found))
     return with_extra_votes(votes, extra)
 
 

@@ -20,7 +20,8 @@ from core.models.ballots import BallotStatus
 from core.models.proposals import CANDIDATE_STATUSES
 from core.plugin_manager import Plugins
 from core.services.ballot_box import vote_rules
-from core.vote_types import CountedVotes
+from core.services.proposal_facts import FACT_COLUMNS, facts_from
+from core.vote_types import CountedVotes, ProposalFacts
 
 CHUNK = 10_000
 
@@ -51,13 +52,18 @@ def counted_condition(dialogue: Dialogue) -> Any:
     )
 
 
-async def candidates(session: AsyncSession, dialogue: Dialogue) -> list[int]:
-    return list(await session.scalars(candidates_query(dialogue).order_by(Proposal.id)))
+async def candidate_facts(session: AsyncSession, dialogue: Dialogue) -> dict[int, ProposalFacts]:
+    """The facts of every candidate of ``dialogue`` (every proposal in the vote), in
+    ascending ids, in one query: its keys are the candidates."""
+    rows = await session.execute(
+        candidates_query(dialogue).add_columns(*FACT_COLUMNS).order_by(Proposal.id)
+    )
+    return {proposal_id: facts_from(*facts) for proposal_id, *facts in rows}
 
 
 async def counted_votes(session: AsyncSession, dialogue: Dialogue) -> CountedVotes:
     """The votes of ``dialogue``'s counted ballots on its candidates, in the order
-    :class:`CountedVotes` promises."""
+    :class:`CountedVotes` promises, with the candidates' facts."""
     ballots_counted = (
         await session.scalar(
             select(func.count()).select_from(Ballot).where(counted_condition(dialogue))
@@ -77,12 +83,14 @@ async def counted_votes(session: AsyncSession, dialogue: Dialogue) -> CountedVot
             ballot_ids.append(ballot_id)
             proposal_ids.append(proposal_id)
             values.append(value)
+    facts = await candidate_facts(session, dialogue)
     return CountedVotes(
-        candidates=await candidates(session, dialogue),
+        candidates=list(facts),
         ballot_ids=ballot_ids,
         proposal_ids=proposal_ids,
         values=values,
         ballots_counted=ballots_counted,
+        facts=facts,
     )
 
 

@@ -48,7 +48,7 @@ from core.services import dialogues
 from core.services.ballot_box import vote_rules
 from core.services.counted_votes import ballots_counted, candidates, vote_arrays
 from core.specs import BudgetSpec, DialogueSpec, PhaseSpec, VoteSpec
-from core.vote_types import BallotContent, VoteRejected
+from core.vote_types import BallotContent, ProposalFacts, VoteRejected
 from plugins.budget.pabulib import PabulibError, PabulibFile, PabulibProject, PabulibVote
 
 __all__ = ["VOTER_REASON", "export_pabulib", "import_pabulib"]
@@ -161,7 +161,10 @@ async def import_pabulib(
         dialogue,
         data,
         ballots,
-        dict(zip((p.project_id for p in data.projects), costs, strict=True)),
+        {
+            project.project_id: ProposalFacts(cost, fields=_fields(project))
+            for project, cost in zip(data.projects, costs, strict=True)
+        },
     )
     proposal_ids = await _insert_projects(session, dialogue, data.projects, costs, now)
     await _insert_ballots(session, dialogue, data.votes, ballots, proposal_ids, now)
@@ -173,17 +176,23 @@ def _judge(
     dialogue: Dialogue,
     data: PabulibFile,
     ballots: Sequence[dict[str, int]],
-    costs: dict[str, int],
+    facts: dict[str, ProposalFacts],
 ) -> None:
-    """Has the vote type judge every imported ballot, as the ballot engine would."""
+    """Has the vote type judge every imported ballot, as the ballot engine would, with
+    the facts its projects will have once stored."""
     rules = vote_rules(plugins, dialogue)
     for vote, given in zip(data.votes, ballots, strict=True):
-        # Judged by Pabulib project id: a vote type only matches votes with costs by key.
-        content = BallotContent(given, {p: costs[p] for p in given})  # type: ignore[arg-type,misc]
+        # Judged by Pabulib project id: a vote type only matches votes with facts by key.
+        content = BallotContent(given, proposals={p: facts[p] for p in given})  # type: ignore[arg-type,misc]
         try:
             rules.kind.judge(rules.settings, content)
         except VoteRejected as error:
             raise ValidationFailed(f"pabulib: voter {vote.voter_id}: {error.detail}") from None
+
+
+def _fields(project: PabulibProject) -> dict[str, str]:
+    """The custom field values of the proposal that stores ``project``."""
+    return {"pabulib_id": project.project_id, **project.extra}
 
 
 async def _insert_projects(
@@ -198,7 +207,7 @@ async def _insert_projects(
             "dialogue_id": dialogue.id,
             "title": (project.name or f"Projet {project.project_id}")[:200],
             "body": "",
-            "fields": {"pabulib_id": project.project_id, **project.extra},
+            "fields": _fields(project),
             "cost": cost,
             "status": ProposalStatus.ACCEPTED,
             "status_reason": "",
@@ -311,13 +320,7 @@ async def export_pabulib(
     found = await candidates(session, dialogue)
     counted = await ballots_counted(session, dialogue)
     votes = await vote_arrays(session, dialogue, [c.id for c in found], counted)
-    proposals = {
-        pid: fields
-        for pid, fields in await session.execute(
-            select(Proposal.id, Proposal.fields).where(Proposal.dialogue_id == dialogue.id)
-        )
-    }
-    project_ids = {c.id: str(proposals[c.id].get("pabulib_id") or c.id) for c in found}
+    project_ids = {c.id: str(c.facts.fields.get("pabulib_id") or c.id) for c in found}
     voter_ids = {
         ballot_id: reason.removeprefix(VOTER_REASON)
         for ballot_id, reason in await session.execute(
@@ -375,7 +378,7 @@ async def export_pabulib(
             c.title,
             {
                 key: str(value)
-                for key, value in proposals[c.id].items()
+                for key, value in c.facts.fields.items()
                 if key != "pabulib_id" and isinstance(value, str | int | float)
             },
         )

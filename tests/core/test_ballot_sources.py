@@ -27,7 +27,7 @@ from core.registries import Registry
 from core.services.recount import recount
 from core.settings import Settings
 from core.vote_counts import VoteCounts
-from core.vote_types import CountedVotes
+from core.vote_types import CountedVotes, ProposalFacts
 from tests.ballot_helpers import replace, vote_dialogue
 from tests.conftest import World
 from web.app import create_app
@@ -148,9 +148,11 @@ async def test_whole_ballots_from_a_source_count_in_ranked_votes(
 
 
 def test_merging_keeps_the_promised_order() -> None:
-    votes = CountedVotes([1, 2, 3], [5, 5, 8], [1, 3, 2], [1, 1, 1], 2)
+    facts = {pid: ProposalFacts(pid * 100, f"theme-{pid}") for pid in (1, 2, 3)}
+    votes = CountedVotes([1, 2, 3], [5, 5, 8], [1, 3, 2], [1, 1, 1], 2, facts)
     extra = ExtraBallots(2, [0, 0, 1], [2, 1, 3], [4, 5, 6])
     merged = with_extra_votes(votes, extra)
+    assert merged.facts == facts
     assert merged.ballots_counted == 4
     assert list(merged.ballot_ids) == [-2, -1, -1, 5, 5, 8]
     assert list(merged.proposal_ids) == [3, 1, 2, 1, 3, 2]

@@ -1,9 +1,9 @@
 """From the moment the vote phase opens, what decides a vote is frozen: the authors' edits
-of a candidate (409 ``proposal.frozen``), staff changes of the candidate list or costs
-(409 ``vote.config_frozen``). Staff correct a typo (the previous text stays in the public
-history) or withdraw a candidate (its votes leave the ballots, its voters are told, the
-results say so), each in the audit log. And a change made by another worker judges the
-next vote at once (``core.services.vote_locks``)."""
+of a candidate (409 ``proposal.frozen``), staff changes of the candidate list, costs,
+themes or sectors (409 ``vote.config_frozen``). Staff correct a typo (the previous text
+stays in the public history) or withdraw a candidate (its votes leave the ballots, its
+voters are told, the results say so), each in the audit log. And a change made by another
+worker judges the next vote at once (``core.services.vote_locks``)."""
 
 from __future__ import annotations
 
@@ -83,6 +83,33 @@ async def test_staff_cannot_change_the_count_of_an_open_vote(client: Client, wor
     assert page.status_code == 422
     assert "Le vote est ouvert" in page.text
     assert (await client.get(proposal_url(candidate))).json()["status"] == "accepted"
+
+
+async def test_staff_cannot_move_a_candidate_to_another_theme_or_sector(
+    client: Client, world: World
+) -> None:
+    """A vote type may judge and count by theme or sector (``ProposalFacts``)."""
+    lists = {
+        "themes": [{"key": "mobilite", "label": "Mobilité"}, {"key": "nature", "label": "Nature"}],
+        "sectors": [{"key": "nord", "label": "Nord"}, {"key": "sud", "label": "Sud"}],
+    }
+    details = [{"theme": "mobilite", "sector": "nord"}]
+    setup = await vote_dialogue(
+        client, world, SUPPORT, proposals=1, dialogue=lists, details=details
+    )
+    review = f"/api/v1/admin/proposals/{setup.proposals[0]}"
+    for body in ({"theme": "nature"}, {"sector": "sud"}, {"theme": None}):
+        response = await client.patch(review, json=body, headers=world.admin.headers)
+        assert response.status_code == 409, body
+        assert response.json()["code"] == "vote.config_frozen"
+    same = {"theme": "mobilite", "sector": "nord", "status_reason": "Étudiée."}
+    assert (await client.patch(review, json=same, headers=world.admin.headers)).status_code == 200
+    stored = (await client.get(proposal_url(setup.proposals[0]))).json()
+    assert (stored["theme"], stored["sector"]) == ("mobilite", "nord")
+
+    await switch_phase(client, world, setup.slug, "proposals")
+    moved = await client.patch(review, json={"theme": "nature"}, headers=world.admin.headers)
+    assert moved.status_code == 200, moved.text
 
 
 async def test_staff_correct_a_typo_and_the_previous_text_stays_public(

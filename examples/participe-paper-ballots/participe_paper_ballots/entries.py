@@ -24,7 +24,7 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import Dialogue, Proposal, User
 from core.plugin_manager import Plugins
 from core.services.ballot_box import vote_rules
-from core.vote_types import BallotContent, InvalidVoteValue, VoteRejected
+from core.vote_types import BallotContent, InvalidVoteValue, ProposalFacts, VoteRejected
 from participe_paper_ballots.models import PaperAction, PaperBallot, PaperLogEntry, PaperVote
 from participe_paper_ballots.settings import (
     MAX_STATION,
@@ -118,7 +118,8 @@ async def enter_ballot(
                 code="vote.not_in_vote",
             )
     votes = {pid: rules.kind.parse_value(rules.settings, raw) for pid, raw in raw_votes}
-    rules.kind.judge(rules.settings, BallotContent(votes, {pid: found[pid].cost for pid in votes}))
+    facts = {pid: ProposalFacts.of(found[pid]) for pid in votes}
+    rules.kind.judge(rules.settings, BallotContent(votes, proposals=facts))
     needed = max(rules.min_votes, 1)
     if len(votes) < needed:
         raise VoteRejected(
