@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import textwrap
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -461,6 +462,16 @@ def test_hook_register_commands_name_taken(
     assert "plugin 'clash' adds the command 'recount', which the core already has" in error
     with pytest.raises(ValueError, match="command name"):
         Command("Greet me", "", configure_greeting, run_greeting)
+
+
+def test_hook_register_commands_pabulib_comes_with_the_budget_plugin(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert build_plugins(settings).commands.origin("pabulib") == "budget"
+    without = dataclasses.replace(settings, disabled_plugins=("budget",))
+    with pytest.raises(SystemExit):
+        main(["pabulib", "export", "x"], settings=without, plugins=build_plugins(without))
+    assert "invalid choice: 'pabulib'" in capsys.readouterr().err
 
 
 async def test_hook_startup_and_hook_shutdown(
