@@ -12,20 +12,23 @@ stop at the first implementation that returns something other than ``None``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 if TYPE_CHECKING:
+    from core.admin_tabs import AdminTab
     from core.aggregation import AggregationRule
     from core.ballot_sources import BallotSource
     from core.blocks import BlockType
+    from core.commands import Command
     from core.events import EventHandler
     from core.export_datasets import ExportDataset
     from core.exports import ExportFormat
     from core.fields import FieldType
+    from core.lifespan import LifespanContext
     from core.models import Ballot, Comment, Dialogue, Phase, Proposal, User
     from core.modules import Module, ModuleWriter
     from core.personal_data import PersonalDataSource
@@ -218,6 +221,125 @@ def migration_locations() -> Sequence[str]:
 
     Called by ``participe db upgrade``. A plugin's migrations form their own branch
     (``branch_labels``) that depends on the core's first revision; every head is upgraded.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Back office, pages, mails and languages: what a feature adds to the core's own
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def register_admin_tabs(registry: Registry[AdminTab]) -> None:
+    """Add tabs to a dialogue's back office and entries to the organisation's
+    administration menu, as :class:`core.admin_tabs.AdminTab` objects.
+
+    Called once, when the plugin manager is built. A dialogue tab
+    (``AdminTab("petition", "Pétition", "/petition")``) shows after the core's tabs and
+    leads to ``/admin/dialogues/{slug}/petition``; a menu entry
+    (``place=AdminTabPlace.ORGANISATION``, ``path="/admin/petitions"``) shows after the
+    core's entries. The label is a French message id, translated with the plugin's
+    catalogue (``translation_dirs``). A plugin that declares modules shows its tabs only
+    on the dialogues where one of them is on, and its menu entries only to the
+    organisations that may use one of them. Two tabs with the same id, or a dialogue tab
+    under one of the core's (``/vote/...``), stop start-up. The pages themselves are the
+    plugin's routes (``register_routes``). Returns nothing.
+    """
+
+
+@hookspec
+def template_context(template_name: str, context: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """Return variables to add to the context of a page about to be rendered.
+
+    Called for every page the core or a plugin renders (``web.templating.render``), with
+    the template's name and the page's context as it stands (read only: ``request``,
+    ``org``, ``actor``, ``lang``, ...; the dialogue is ``dialogue`` on its back-office
+    pages and ``frame["dialogue"]`` on its public ones). On a page of a dialogue, not
+    called for a plugin whose modules are all off there. The variables are
+    added to the context; a name the page already sets keeps the page's value, and
+    between plugins the one registered last wins. Keep it cheap: it runs on every page.
+    Return ``None`` to add nothing.
+    """
+
+
+@hookspec
+def error_messages() -> Mapping[str, Mapping[str, str]]:
+    """Return the messages pages show for the plugin's own refusal codes:
+    ``{"petition.closed": {"fr": "La pétition est close.", "en": "The petition is
+    closed."}}``.
+
+    Called once, when the plugin manager is built. When a
+    :class:`core.errors.DomainError` with one of these codes reaches a page (a form's
+    refusal, a vote refused by a vote type, an error page), the reader sees the message
+    in their language (French when there is none in theirs); the API keeps answering
+    the stable code and the error's own ``detail``. Each code needs a French message; a
+    code that two plugins give, or that the core already uses, stops start-up.
+    """
+
+
+@hookspec
+def mail_template_dirs() -> Sequence[str | Path]:
+    """Return folders of mail templates for the core's mailer.
+
+    Called once by ``create_app`` (and by a command's ``context.mailer``). A kind ``K``
+    is ``K.fr.txt`` and ``K.fr.html`` (``K.en.*`` for English), the text template
+    setting ``{% set subject = "..." %}``; an HTML template extends ``layout.html`` to
+    carry the organisation's name as the core's mails do. Queue one with
+    ``await mailer.queue(session, "K", recipient=..., language=...,
+    organisation=org, **variables)``. Folders found here are searched before the core's
+    (a plugin may replace a core mail), the plugin registered last first.
+    """
+
+
+@hookspec
+def translation_dirs() -> Sequence[str | Path]:
+    """Return folders of translation catalogues: ``FOLDER/en/LC_MESSAGES/messages.po``.
+
+    Called once by ``create_app``. Message ids are the French texts, as the core's are;
+    a plugin's templates translate them with ``_("...")`` and its tabs' labels are
+    translated with them. The core's catalogue answers first: a plugin adds
+    translations, it does not change the core's. Between plugins, the one registered
+    last answers first.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Command line, start-up and shutdown
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def register_commands(registry: Registry[Command]) -> None:
+    """Add subcommands to ``participe``, as :class:`core.commands.Command` objects.
+
+    Called once when ``participe`` starts. ``Command(name, help, configure, run)``:
+    ``configure(parser)`` adds the arguments to the command's :mod:`argparse` parser, and
+    ``run(args, context)`` runs it, with a :class:`core.commands.CommandContext` that
+    gives the settings, the plugins, the mailer and ``context.run(work)`` (awaits
+    ``work(session)`` in a committed transaction on the configured database). A name
+    that the core or another plugin uses stops ``participe``. Returns nothing.
+    """
+
+
+@hookspec
+def startup(context: LifespanContext) -> Awaitable[None] | None:
+    """The web app starts: prepare what the plugin needs while it serves (a client, a
+    cache, a background task).
+
+    Called once per app (once per worker process), before the first request, with a
+    :class:`core.lifespan.LifespanContext` (its settings, database and plugins). Write it
+    as ``async def``; a plain function works too. Plugins start in registration order
+    (the core's and the built-ins first); one that raises stops the app from starting.
+    """
+
+
+@hookspec
+def shutdown(context: LifespanContext) -> Awaitable[None] | None:
+    """The web app stops: release what ``startup`` took.
+
+    Called once per app, after the last request and before the database's connections
+    are closed, with the same context as ``startup``, in the reverse order of
+    ``startup``. A plugin that raises is logged and the others still stop.
     """
 
 

@@ -9,7 +9,9 @@ checks that every hook implementation matches a hook (``check_pending``).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+import inspect
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -19,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from core import hookspecs
+from core.admin_tabs import AdminTab, AdminTabPlace
 from core.errors import ConfigurationError
+from core.languages import DEFAULT_LANGUAGE, LANGUAGES
 from core.personal_data import check_source_ids
 from core.registries import Registry
 
@@ -27,17 +31,21 @@ if TYPE_CHECKING:
     from core.aggregation import AggregationRule
     from core.ballot_sources import BallotSource
     from core.blocks import BlockType
+    from core.commands import Command
     from core.events import EventHandler
     from core.export_datasets import ExportDataset
     from core.exports import ExportFormat
     from core.fields import FieldType
-    from core.models import Ballot, Comment, Dialogue, Phase, Proposal, User
+    from core.lifespan import LifespanContext
+    from core.models import Ballot, Comment, Dialogue, Organisation, Phase, Proposal, User
     from core.modules import Module, ModuleWriter
     from core.personal_data import PersonalDataSource
     from core.result_sections import ResultSection
     from core.vote_types import VoteType
 
 ENTRY_POINT_GROUP = "participe"
+
+log = logging.getLogger("participe.plugins")
 
 #: The core's own plugins, always registered first.
 CORE_PLUGINS: tuple[tuple[str, str], ...] = (
@@ -113,6 +121,11 @@ class Plugins:
         for module in self.modules:
             owner = self.modules.origin(module.name)
             self.plugin_modules[owner] = (*self.plugin_modules.get(owner, ()), module)
+        self.admin_tabs: Registry[AdminTab] = self._collect(
+            "admin tab", pm.hook.register_admin_tabs
+        )
+        self.commands: Registry[Command] = self._collect("command", pm.hook.register_commands)
+        self._error_messages = _collect_error_messages(pm.hook.error_messages)
 
     @staticmethod
     def _collect(kind: str, hook: Any) -> Registry[Any]:
@@ -148,6 +161,12 @@ class Plugins:
         ]
         return self.pm.subset_hook_caller(name, remove_plugins=off) if off else hook
 
+    def granted_to(self, plugin_name: str, organisation: Organisation) -> bool:
+        """Whether ``organisation`` may use the plugin ``plugin_name``: it declares no
+        module, or the operator lets the organisation use one of its modules."""
+        modules = self.plugin_modules.get(plugin_name)
+        return modules is None or any(module.granted_to(organisation) for module in modules)
+
     def _live_items(self, registry: Registry[Any], dialogue: Dialogue) -> list[Any]:
         return [item for item in registry if self.live_on(registry.origin(item.id), dialogue)]
 
@@ -167,6 +186,83 @@ class Plugins:
 
     def migration_locations(self) -> list[str]:
         return [location for result in self.pm.hook.migration_locations() for location in result]
+
+    # -- back office, pages, mails and languages ---------------------------
+
+    def dialogue_tabs(self, dialogue: Dialogue) -> list[AdminTab]:
+        """The plugins' tabs of ``dialogue``'s back office, in registration order, without
+        those of plugins whose modules are all off there."""
+        return [
+            tab
+            for tab in self._live_items(self.admin_tabs, dialogue)
+            if tab.place is AdminTabPlace.DIALOGUE
+        ]
+
+    def admin_menu(self, organisation: Organisation | None) -> list[AdminTab]:
+        """The plugins' entries of ``organisation``'s administration menu, without those of
+        plugins whose modules the organisation may not use."""
+        return [
+            tab
+            for tab in self.admin_tabs
+            if tab.place is AdminTabPlace.ORGANISATION
+            and (
+                organisation is None
+                or self.granted_to(self.admin_tabs.origin(tab.id), organisation)
+            )
+        ]
+
+    def template_context(
+        self, template_name: str, context: Mapping[str, Any], dialogue: Dialogue | None
+    ) -> dict[str, Any]:
+        """The variables plugins add to a page (the plugin registered last wins), without
+        the plugins whose modules are all off on the page's ``dialogue``."""
+        if not self.pm.hook.template_context.get_hookimpls():
+            return {}
+        results = self._hook_for("template_context", dialogue)(
+            template_name=template_name, context=context
+        )
+        extra: dict[str, Any] = {}
+        for result in reversed(results):  # pluggy calls the last registered first
+            if result:
+                extra.update(result)
+        return extra
+
+    def error_messages(self) -> dict[str, dict[str, str]]:
+        """The plugins' messages for their refusal codes: ``{code: {language: text}}``,
+        every code with a French text; checked once, when the plugins were loaded."""
+        return {code: dict(texts) for code, texts in self._error_messages.items()}
+
+    def mail_template_dirs(self) -> list[Path]:
+        """Plugin mail template folders, the one that wins first."""
+        return [Path(folder) for result in self.pm.hook.mail_template_dirs() for folder in result]
+
+    def translation_dirs(self) -> list[Path]:
+        """Plugin translation folders, the one that answers first."""
+        return [Path(folder) for result in self.pm.hook.translation_dirs() for folder in result]
+
+    # -- start-up and shutdown ---------------------------------------------
+
+    async def startup(self, context: LifespanContext) -> None:
+        """Runs every ``startup`` implementation, in registration order."""
+        for impl in self.pm.hook.startup.get_hookimpls():
+            if impl.hookwrapper or impl.wrapper:
+                continue
+            result = impl.function(**{name: context for name in impl.argnames})
+            if inspect.isawaitable(result):
+                await result
+
+    async def shutdown(self, context: LifespanContext) -> None:
+        """Runs every ``shutdown`` implementation, in the reverse order of ``startup``;
+        one that fails is logged and the others still run."""
+        for impl in reversed(self.pm.hook.shutdown.get_hookimpls()):
+            if impl.hookwrapper or impl.wrapper:
+                continue
+            try:
+                result = impl.function(**{name: context for name in impl.argnames})
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("plugin %r failed to shut down", impl.plugin_name)
 
     # -- dialogue modules, results and exports -----------------------------
 
@@ -256,6 +352,35 @@ class Plugins:
         self._hook_for("comment_posted", dialogue)(
             comment=comment, proposal=proposal, dialogue=dialogue
         )
+
+
+def _collect_error_messages(hook: Any) -> dict[str, dict[str, str]]:
+    """Every plugin's refusal messages, checked: a French text for each code, texts only
+    in the languages Participe speaks, no code given twice."""
+    messages: dict[str, dict[str, str]] = {}
+    origins: dict[str, str] = {}
+    for impl in hook.get_hookimpls():
+        if impl.hookwrapper or impl.wrapper:
+            continue
+        given = impl.function()
+        if not isinstance(given, Mapping):
+            raise ValueError(f"plugin {impl.plugin_name!r}: error_messages must return a dict")
+        for code, texts in given.items():
+            where = f"plugin {impl.plugin_name!r}, error code {code!r}"
+            if not isinstance(code, str) or not code:
+                raise ValueError(f"{where}: a code is a non-empty string")
+            if code in origins:
+                raise ValueError(f"{where}: already given by plugin {origins[code]!r}")
+            if not isinstance(texts, Mapping) or not isinstance(texts.get(DEFAULT_LANGUAGE), str):
+                raise ValueError(f"{where}: give at least {{{DEFAULT_LANGUAGE!r}: '...'}}")
+            unknown = sorted(set(texts) - set(LANGUAGES))
+            if unknown or not all(isinstance(text, str) and text for text in texts.values()):
+                raise ValueError(
+                    f"{where}: texts in {', '.join(LANGUAGES)} only, each a non-empty string"
+                )
+            messages[code] = dict(texts)
+            origins[code] = impl.plugin_name
+    return messages
 
 
 def _import(name: str, module_name: str) -> ModuleType:

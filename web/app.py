@@ -13,6 +13,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from core.db import Database
+from core.lifespan import LifespanContext
 from core.mail import Mailer
 from core.models import Organisation, User
 from core.plugin_manager import Plugins
@@ -20,6 +21,7 @@ from core.rate_limits import RateLimiter
 from core.settings import Settings
 from web.accounts import account_route_handlers
 from web.admin import admin_route_handlers
+from web.admin.pages import check_plugin_tabs
 from web.api.admin import AdminController
 from web.api.ballots import BallotController
 from web.api.candidates import HistoryController
@@ -27,7 +29,7 @@ from web.api.dialogues import DialogueController, ProposalController
 from web.api.exports import ExportController
 from web.csrf import csrf_guard, send_pending_cookie
 from web.dependencies import DEPENDENCIES
-from web.errors import EXCEPTION_HANDLERS
+from web.errors import EXCEPTION_HANDLERS, check_plugin_codes
 from web.event_jobs import EventJobsPlugin
 from web.front import front_route_handlers
 from web.health import HEALTH_ROUTES
@@ -53,6 +55,8 @@ def create_app(
 ) -> Litestar:
     """Builds the app from explicit settings; tests pass their own plugins and database."""
     plugins = plugins or build_plugins(settings)
+    check_plugin_codes(plugins.error_messages())
+    check_plugin_tabs(plugins.admin_tabs)
     database = database or Database(
         settings.database_url, echo=settings.sql_echo, pool_size=settings.database_pool_size
     )
@@ -61,7 +65,8 @@ def create_app(
         database=database,
         plugins=plugins,
         templates=make_environment(plugins.template_dirs()),
-        mailer=Mailer.from_settings(settings),
+        translation_dirs=tuple(plugins.translation_dirs()),
+        mailer=Mailer.from_settings(settings, plugins.mail_template_dirs()),
         rate_limiter=RateLimiter.configure(
             settings.rate_limit_overrides,
             enabled=settings.rate_limits,
@@ -69,6 +74,14 @@ def create_app(
             prefix=settings.redis_prefix,
         ),
     )
+
+    lifespan = LifespanContext(settings=settings, database=database, plugins=plugins)
+
+    async def start_plugins(app: Litestar) -> None:
+        await plugins.startup(lifespan)
+
+    async def stop_plugins(app: Litestar) -> None:
+        await plugins.shutdown(lifespan)
 
     async def dispose_database(app: Litestar) -> None:
         if app.state.context.database is database:
@@ -115,7 +128,8 @@ def create_app(
         ),
         response_cache_config=ResponseCacheConfig(),
         state=_state(context),
-        on_shutdown=[dispose_database, close_rate_limiter],
+        on_startup=[start_plugins],
+        on_shutdown=[stop_plugins, dispose_database, close_rate_limiter],
         debug=False,
         # Logging is configured once per process by ``web.logs`` (formats, request ids):
         # Litestar's default configuration would put its own handler in front of it.

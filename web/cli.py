@@ -1,5 +1,6 @@
-"""The ``participe`` command. Each subcommand is a module of :mod:`web.commands` with a
-``register(subparsers)`` function; bad configuration ends with one readable line."""
+"""The ``participe`` command. Each subcommand of the core is a module of
+:mod:`web.commands` with a ``register(subparsers)`` function, and plugins add theirs
+(``register_commands``); bad configuration ends with one readable line."""
 
 from __future__ import annotations
 
@@ -9,9 +10,15 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 from importlib import metadata
+from typing import Any
 
 import web.commands
+from core.commands import Command
 from core.errors import ConfigurationError, DomainError
+from core.plugin_manager import Plugins
+from core.settings import Settings
+from web.commands._runtime import command_context, load_settings
+from web.plugins import build_plugins
 
 
 def version() -> str:
@@ -22,7 +29,12 @@ def version() -> str:
         return "unknown (not installed)"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(
+    settings: Settings | None = None, plugins: Plugins | None = None
+) -> argparse.ArgumentParser:
+    """The command line: the core's subcommands, then those of ``plugins`` (run with
+    ``settings``); a plugin's command named like another stops with a configuration
+    error."""
     parser = argparse.ArgumentParser(
         prog="participe", description="Participe, citizen participation platform"
     )
@@ -33,11 +45,42 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         module = importlib.import_module(f"web.commands.{module_info.name}")
         module.register(subparsers)
+    if plugins is not None:
+        for command in plugins.commands:
+            if command.name in subparsers.choices:
+                raise ConfigurationError(
+                    f"plugin {plugins.commands.origin(command.name)!r} adds the command "
+                    f"{command.name!r}, which the core already has"
+                )
+            _add_plugin_command(subparsers, command, settings or load_settings(), plugins)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def _add_plugin_command(
+    subparsers: Any, command: Command, settings: Settings, plugins: Plugins
+) -> None:
+    command_parser = subparsers.add_parser(command.name, help=command.help)
+    command.configure(command_parser)
+
+    def run(args: argparse.Namespace) -> int | None:
+        return command.run(args, command_context(settings, plugins))
+
+    command_parser.set_defaults(func=run)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    settings: Settings | None = None,
+    plugins: Plugins | None = None,
+) -> int:
+    """Runs ``participe``; ``settings`` and ``plugins`` default to the environment's."""
+    try:
+        settings = settings or load_settings()
+        parser = build_parser(settings, plugins or build_plugins(settings))
+    except ConfigurationError as error:
+        print(f"participe: configuration error: {error}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         result = args.func(args)

@@ -4,6 +4,7 @@ page elsewhere. Bad input never becomes a 500."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -12,7 +13,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVI
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from core.errors import DomainError
+from core.errors import ConfigurationError, DomainError
+from web import labels
 from web.input_guard import BadHost, host_is_valid
 
 log = logging.getLogger("participe.web")
@@ -31,6 +33,20 @@ HTTP_CODES = {
     422: "validation",
     429: "rate_limited",
 }
+
+#: Codes of the answers this module writes itself.
+OWN_CODES = frozenset({"internal", "unavailable", "error"})
+
+
+def check_plugin_codes(codes: Iterable[str]) -> None:
+    """Refuses plugins' refusal messages (``error_messages``) for a code the core answers
+    with: a plugin adds messages, it does not change what the core's codes mean."""
+    core = set(labels.ERRORS) | set(HTTP_CODES.values()) | OWN_CODES
+    taken = sorted(set(codes) & core)
+    if taken:
+        raise ConfigurationError(
+            f"error_messages: the core already uses the code(s) {', '.join(taken)}"
+        )
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:

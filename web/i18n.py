@@ -46,11 +46,24 @@ COOKIE = "participe_lang"
 
 
 @cache
-def catalogue(lang: str) -> gettext_module.NullTranslations:
-    """The translations of ``lang``, compiled from its ``.po`` file once per process."""
-    po_file = TRANSLATIONS / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if lang == SOURCE_LANGUAGE or not po_file.exists():
-        return gettext_module.NullTranslations()
+def catalogue(lang: str, plugin_dirs: tuple[Path, ...] = ()) -> gettext_module.NullTranslations:
+    """The translations of ``lang``, compiled from the ``.po`` files once per process: the
+    core's first, then those of ``plugin_dirs`` (``translation_dirs``) for the message
+    ids the core does not translate."""
+    found = _compiled(TRANSLATIONS, lang) if lang != SOURCE_LANGUAGE else None
+    translations = found or gettext_module.NullTranslations()
+    for folder in plugin_dirs:
+        extra = _compiled(folder, lang)
+        if extra is not None:
+            translations.add_fallback(extra)
+    return translations
+
+
+def _compiled(folder: Path, lang: str) -> Translations | None:
+    """``folder``'s catalogue of ``lang``, compiled in memory; ``None`` without one."""
+    po_file = folder / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_file.exists():
+        return None
     with po_file.open("rb") as source:
         compiled = io.BytesIO()
         write_mo(compiled, read_po(source, locale=lang, domain=DOMAIN))
@@ -103,6 +116,8 @@ class Translator:
         default_factory=gettext_module.NullTranslations
     )
     overrides: Mapping[str, str] = field(default_factory=dict)
+    #: The plugins' messages for their refusal codes, in this language (``error_messages``).
+    error_messages: Mapping[str, str] = field(default_factory=dict)
 
     def gettext(self, message: str) -> str:
         override = self.overrides.get(message)
@@ -160,10 +175,22 @@ def _zone() -> Any:
 
 
 def translator(request: Request[Any, Any, Any], org: Organisation | None = None) -> Translator:
-    """The translator of a request (its language, its organisation's overrides)."""
+    """The translator of a request (its language, its organisation's overrides, its
+    app's plugins' catalogues and refusal messages)."""
     org = org if org is not None else request.scope.get("state", {}).get("org")
     lang = request_language(request, org)
-    return Translator(lang, catalogue(lang), _overrides(org, lang))
+    app_context = request.app.state.context
+    return Translator(
+        lang,
+        catalogue(lang, app_context.translation_dirs),
+        _overrides(org, lang),
+        _in_language(app_context.plugins.error_messages(), lang),
+    )
+
+
+def _in_language(messages: Mapping[str, Mapping[str, str]], lang: str) -> dict[str, str]:
+    """Each message in ``lang``, else in French."""
+    return {code: texts.get(lang) or texts[SOURCE_LANGUAGE] for code, texts in messages.items()}
 
 
 def page_context(request: Request[Any, Any, Any], org: Organisation | None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ dialogues. Nothing else."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from jinja2 import Environment
 
@@ -24,6 +25,8 @@ class AppContext:
     database: Database
     plugins: Plugins
     templates: Environment
+    #: The plugins' translation folders (``translation_dirs``), the one that answers first.
+    translation_dirs: tuple[Path, ...] = ()
     mailer: Mailer = field(default_factory=lambda: Mailer(Settings.mail_from, None))
     rate_limiter: RateLimiter = field(
         default_factory=lambda: RateLimiter.configure({}, enabled=False)

@@ -7,8 +7,9 @@ autoescaping is always on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from jinja2 import (
@@ -22,6 +23,7 @@ from jinja2 import (
 )
 from litestar import MediaType, Request, Response
 
+from core.models import Dialogue
 from web import bot_checks, csrf, i18n, template_helpers
 
 CORE_TEMPLATES = Path(__file__).parent / "templates"
@@ -56,25 +58,43 @@ def render(
     headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Response[str]:
-    """Renders ``template`` with the request's organisation and actor in the context."""
+    """Renders ``template`` with the request's organisation and actor in the context, and
+    the variables plugins add (``template_context``)."""
     app_context = request.app.state.context
     state = request.scope.get("state", {})
     languages = i18n.page_context(request, state.get("org"))
-    page = app_context.templates.get_template(template).render(
-        request=request,
-        org=state.get("org"),
-        actor=state.get("actor"),
-        settings=app_context.settings,
-        csrf_token=csrf.LazyToken(request),
+    variables = {
+        "request": request,
+        "org": state.get("org"),
+        "actor": state.get("actor"),
+        "settings": app_context.settings,
+        "csrf_token": csrf.LazyToken(request),
         **languages,
         **context,
+    }
+    extra = app_context.plugins.template_context(
+        template, MappingProxyType(variables), page_dialogue(context)
     )
+    page = app_context.templates.get_template(template).render({**extra, **variables})
     headers = {
         "Content-Language": languages["lang"],
         "Vary": "Accept-Language, Cookie",
         **(headers or {}),
     }
     return Response(page, status_code=status_code, headers=headers, media_type=MediaType.HTML)
+
+
+def page_dialogue(context: Mapping[str, Any]) -> Dialogue | None:
+    """The dialogue a page is about: its ``dialogue`` (the back office), else its
+    frame's (the public pages, :func:`web.pages.context.dialogue_frame`)."""
+    frame = context.get("frame")
+    for candidate in (
+        context.get("dialogue"),
+        frame.get("dialogue") if isinstance(frame, Mapping) else None,
+    ):
+        if isinstance(candidate, Dialogue):
+            return candidate
+    return None
 
 
 def render_error_page(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,9 +26,11 @@ class Mailer:
         self.templates = templates or MailTemplates()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Mailer:
+    def from_settings(cls, settings: Settings, template_dirs: Sequence[Path] = ()) -> Mailer:
+        """The mailer that ``settings`` describe; ``template_dirs`` (the plugins' mail
+        templates, the one that wins first) are searched before the core's."""
         smtp = SmtpConfig.from_url(settings.smtp_url) if settings.smtp_url else None
-        return cls(settings.mail_from, smtp)
+        return cls(settings.mail_from, smtp, MailTemplates(template_dirs))
 
     async def queue(
         self,

@@ -103,6 +103,17 @@ async def default_organisation(session: AsyncSession) -> Organisation | None:
     return await session.scalar(DEFAULT_ORGANISATION)
 
 
+async def named_or_default(session: AsyncSession, slug: str | None) -> Organisation:
+    """The organisation ``slug`` when given, else the default one (the commands'
+    ``--org``); 404 when there is none."""
+    if slug:
+        return await get_by_slug(session, slug)
+    found = await default_organisation(session)
+    if found is None:
+        raise NotFound("no organisation yet: run 'participe org create' first")
+    return found
+
+
 async def get_by_slug(session: AsyncSession, slug: str) -> Organisation:
     organisation = await session.scalar(select(Organisation).where(Organisation.slug == slug))
     if organisation is None:

@@ -3,7 +3,7 @@
 The rules register through ``register_aggregation_rules``, the same hook a client's own
 rule would use; a budget dialogue stores the rule's id. Pabulib files are imported into
 dialogues and exported from them (``pabulib_store``), through the back-office API
-(``register_routes``) and ``participe pabulib``.
+(``register_routes``) and ``participe pabulib`` (``register_commands``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from core.commands import Command
 from core.hookspecs import hookimpl
 from core.registries import Registry
 from plugins.budget.equal_shares import EqualSharesRule
@@ -29,3 +30,11 @@ def register_routes() -> Sequence[Any]:
     from plugins.budget.api import PabulibController
 
     return [PabulibController]
+
+
+@hookimpl
+def register_commands(registry: Registry[Command]) -> None:
+    """``participe pabulib import|export`` (``plugins.budget.commands``)."""
+    from plugins.budget.commands import PABULIB
+
+    registry.add(PABULIB)

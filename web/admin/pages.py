@@ -1,5 +1,6 @@
 """What every back-office page shares: its frame (navigation, the message after a
-redirect), the redirect after a successful post, and the dialogue tabs."""
+redirect), the redirect after a successful post, and the dialogue tabs: the core's own
+(:data:`DIALOGUE_TABS`), then those plugins add (``register_admin_tabs``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,13 @@ from litestar.response import Redirect
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.admin_tabs import AdminTab, AdminTabPlace
 from core.defaults.agenda import AGENDA
-from core.models import Dialogue
+from core.errors import ConfigurationError
+from core.models import Dialogue, Organisation
+from core.plugin_manager import Plugins
+from core.registries import Registry
+from web.i18n import translator
 from web.templating import render
 
 #: Messages shown after a redirect (``?notice=KEY``): only these keys are ever shown.
@@ -66,8 +72,20 @@ def admin_page(
     status_code: int = 200,
     **context: Any,
 ) -> Response[str]:
-    """Renders a back-office page; ``section`` marks the current item of the menu."""
+    """Renders a back-office page; ``section`` marks the current item of the menu. The
+    plugins' menu entries, and on a dialogue's page (``dialogue`` and ``tabs`` in
+    ``context``) their tabs of that dialogue, are added."""
     key = request.query_params.get("notice")
+    plugins: Plugins = request.app.state.context.plugins
+    org: Organisation | None = request.scope.get("state", {}).get("org")
+    gettext = translator(request, org).gettext
+    path = request.url.path
+    dialogue = context.get("dialogue")
+    if "tabs" in context and isinstance(dialogue, Dialogue):
+        context["tabs"] = [
+            *context["tabs"],
+            *(_link(tab, gettext, path, dialogue.slug) for tab in plugins.dialogue_tabs(dialogue)),
+        ]
     return render(
         request,
         template,
@@ -75,8 +93,30 @@ def admin_page(
         section=section,
         notice=NOTICES.get(key) if key else None,
         headers={"Cache-Control": "no-store"},
+        admin_menu=[_link(tab, gettext, path) for tab in plugins.admin_menu(org)],
         **context,
     )
+
+
+def _link(
+    tab: AdminTab, gettext: Any, current_path: str, dialogue_slug: str | None = None
+) -> dict[str, Any]:
+    """A plugin's tab as the templates draw it: current on its page and the pages under
+    it."""
+    href = tab.href(dialogue_slug)
+    current = current_path == href or current_path.startswith(href + "/")
+    return {"id": tab.id, "href": href, "label": gettext(tab.label), "current": current}
+
+
+def check_plugin_tabs(tabs: Registry[AdminTab]) -> None:
+    """Refuses a plugin's dialogue tab that would lead under one of the core's."""
+    core = {suffix.split("/")[1] for suffix, _ in DIALOGUE_TABS if suffix}
+    for tab in tabs:
+        if tab.place is AdminTabPlace.DIALOGUE and tab.path.split("/")[1] in core:
+            raise ConfigurationError(
+                f"admin tab {tab.id!r} of plugin {tabs.origin(tab.id)!r}: "
+                f"{tab.path} is under a tab of the core"
+            )
 
 
 async def discard_changes(request: Request[Any, Any, Any], session: AsyncSession) -> None:

@@ -10,6 +10,7 @@ from typing import TypeVar
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.commands import CommandContext
 from core.db import Database
 from core.errors import ConfigurationError
 from core.plugin_manager import Plugins
@@ -59,10 +60,12 @@ async def check_schema(database: Database) -> None:
 
 
 def run_with_session(
-    settings: Settings, work: Callable[[AsyncSession, Plugins], Awaitable[T]]
+    settings: Settings,
+    work: Callable[[AsyncSession, Plugins], Awaitable[T]],
+    plugins: Plugins | None = None,
 ) -> T:
     """Runs ``work`` in one committed transaction on the configured database."""
-    plugins = build_plugins(settings)
+    plugins = plugins or build_plugins(settings)
 
     async def main() -> T:
         database = Database(settings.database_url)
@@ -77,3 +80,12 @@ def run_with_session(
             await database.dispose()
 
     return asyncio.run(main())
+
+
+def command_context(settings: Settings, plugins: Plugins) -> CommandContext:
+    """What a plugin's command runs with (``register_commands``)."""
+
+    def run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        return run_with_session(settings, lambda session, _: work(session), plugins)
+
+    return CommandContext(settings, plugins, run)

@@ -72,7 +72,8 @@ def run_now(args: argparse.Namespace) -> int:
         try:
             await check_database(database)
             await check_schema(database)
-            runtime = EventRuntime(database, settings, Mailer.from_settings(settings), plugins)
+            mailer = Mailer.from_settings(settings, plugins.mail_template_dirs())
+            runtime = EventRuntime(database, settings, mailer, plugins)
             summary = await run_waiting(runtime)
             return summary.done, summary.failed
         finally:

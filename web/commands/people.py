@@ -61,17 +61,6 @@ def _person_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--org", help="organisation slug (default: the default organisation)")
 
 
-async def _organisation(session: AsyncSession, slug: str | None) -> Organisation:
-    if slug:
-        return await organisations.get_by_slug(session, slug)
-    organisation = await organisations.default_organisation(session)
-    if organisation is None:
-        from core.errors import NotFound
-
-        raise NotFound("no organisation yet: run 'participe org create' first")
-    return organisation
-
-
 def run_create_org(args: argparse.Namespace) -> int:
     async def work(session: AsyncSession, plugins: Plugins) -> Organisation:
         return await organisations.create_organisation(
@@ -111,7 +100,7 @@ def run_org_modules(args: argparse.Namespace) -> int:
 
 def run_create_user(args: argparse.Namespace) -> int:
     async def work(session: AsyncSession, plugins: Plugins) -> str:
-        organisation = await _organisation(session, args.org)
+        organisation = await organisations.named_or_default(session, args.org)
         user = await users.ensure_user(session, organisation, args.email, display_name=args.name)
         if args.role:
             # Through the role change of the back office: the last administrator stays.
@@ -124,7 +113,7 @@ def run_create_user(args: argparse.Namespace) -> int:
 
 def run_create_token(args: argparse.Namespace) -> int:
     async def work(session: AsyncSession, plugins: Plugins) -> str:
-        organisation = await _organisation(session, args.org)
+        organisation = await organisations.named_or_default(session, args.org)
         user = await users.ensure_user(
             session, organisation, args.email, role=Role.ADMIN if args.admin else None
         )

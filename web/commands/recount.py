@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import NotFound
 from core.plugin_manager import Plugins
 from core.services import dialogues, organisations
 from core.services.recount import RecountReport, recount
@@ -63,13 +62,7 @@ def run_recount(args: argparse.Namespace) -> int:
         if session.get_bind().dialect.name == "postgresql":
             # One snapshot for the tally, the replay and the chain, while votes arrive.
             await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        if args.org:
-            organisation = await organisations.get_by_slug(session, args.org)
-        else:
-            found = await organisations.default_organisation(session)
-            if found is None:
-                raise NotFound("no organisation yet: run 'participe org create' first")
-            organisation = found
+        organisation = await organisations.named_or_default(session, args.org)
         dialogue = await dialogues.get_dialogue(session, organisation, args.dialogue)
         return await recount(session, plugins, dialogue)
 
