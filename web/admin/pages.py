@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.defaults.agenda import AGENDA
+from core.defaults.features import PAGE_BLOCKS
 from core.models import Dialogue
 from web.templating import render
 
@@ -57,6 +58,9 @@ DIALOGUE_TABS = (
     ("/ballots", "Bulletins"),
 )
 
+#: The tabs that exist only where their module is on for the dialogue.
+TAB_MODULES = {"/agenda": AGENDA, "/blocks": PAGE_BLOCKS}
+
 
 def admin_page(
     request: Request[Any, Any, Any],
@@ -100,8 +104,12 @@ def dialogue_tabs(dialogue: Dialogue, current: str) -> list[dict[str, Any]]:
     return [
         {"href": base + suffix, "label": label, "current": suffix == current}
         for suffix, label in DIALOGUE_TABS
-        # No vote, no ballots: the tab would always show an empty list. The agenda's tab
-        # comes with its module.
+        # No vote, no ballots: the tab would always show an empty list. The agenda's and
+        # the blocks' tabs come with their modules.
         if (suffix != "/ballots" or dialogue.vote_type or current == suffix)
-        and (suffix != "/agenda" or AGENDA.enabled_on(dialogue) or current == suffix)
+        and (
+            suffix not in TAB_MODULES
+            or TAB_MODULES[suffix].enabled_on(dialogue)
+            or current == suffix
+        )
     ]
