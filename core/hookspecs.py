@@ -370,7 +370,8 @@ def prepare_module_settings(
     such as a ``Conflict``): the request then fails and nothing is committed.
 
     First result wins, so a plugin can take a module over with ``tryfirst=True``. When no
-    plugin claims a module (its plugin is blocked, say), saving is refused with 422.
+    plugin claims a module (its plugin is blocked, say), it is an unknown module: saving is
+    refused with ``module.unknown`` (422 in a dialogue's body, 404 on the module's route).
     """
 
 

@@ -17,19 +17,27 @@ module live on a dialogue:
   default settings for a module on by default.
 
 Withdrawing an organisation's grant turns the module off on every one of its dialogues at
-once (:mod:`core.services.modules`), so ``Dialogue.modules`` alone says what is on:
+once (:mod:`core.services.modules`), so the dialogue alone says what is on:
 :meth:`Module.enabled_on` needs nothing else, and neither the hooks' dispatch nor a
-plugin's ``applies_to`` reads anything more than the dialogue they already hold.
+plugin's ``applies_to`` reads anything more than the dialogue they already hold (the
+comments module also reads an ``off`` stored in the dialogue's column before it was a
+module, :mod:`core.defaults.comments`).
 
 Where a module is off, the core calls none of its plugin's event hooks or
 ``permission_allowed`` for that dialogue, and leaves out its result sections, ballot
-sources and export datasets (:class:`core.plugin_manager.Plugins`). A plugin's routes
+sources, export datasets and aggregation rules (:class:`core.plugin_manager.Plugins`). A plugin's routes
 check :meth:`Module.enabled_on` themselves (``web.modules.require_module``) and answer 404.
 
-Older plugins validate and store a module's settings themselves, through the
-``prepare_module_settings`` hook, handed back as a :data:`ModuleWriter` that the dialogue
-service awaits once the dialogue itself is flushed (hooks are synchronous while storing
-needs the database).
+A plugin may keep a module's settings itself (``keeps_own_settings``: the questionnaire
+keeps its questions in tables of its own, the comments their mode in a column of the
+dialogue). It stores them through the ``prepare_module_settings`` hook, handed back as a
+:data:`ModuleWriter` that is awaited once the dialogue itself is flushed (hooks are
+synchronous while storing needs the database).
+
+Every change of a module on a dialogue takes one path, whether it comes from
+``PUT /api/v1/admin/dialogues/{slug}/modules/{name}``, its ``DELETE``, or the ``modules``
+of a dialogue's body: :func:`module_change` checks it (404 ``module.unknown``, 422 naming
+the field) before anything changes, and :meth:`ModuleChange.make` makes it.
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import ValidationFailed, where_refused
+from core.errors import NotFound, ValidationFailed, where_refused
 
 if TYPE_CHECKING:
     from core.models import Dialogue, Organisation
@@ -72,6 +80,11 @@ class Module:
     module turned on without any); the core validates what administrators send against
     it and stores it in ``Dialogue.modules``. A module without one is turned on and off
     without settings, unless it ``keeps_own_settings``.
+
+    A module that ``keeps_own_settings`` may have a ``settings_type`` too: the core then
+    checks what administrators send against it (and builds the API's schema and the back
+    office's form from it) before its plugin stores them; such a module overrides
+    :meth:`settings_on` to say what it stored.
     """
 
     name: str
@@ -85,9 +98,8 @@ class Module:
     enabled_by_default: bool = False
     #: What decides a vote: it cannot be turned on, off or changed once the vote is frozen.
     decides_votes: bool = False
-    #: Its plugin validates and stores its settings itself, through
-    #: ``prepare_module_settings`` (the questionnaire keeps its questions in tables of its
-    #: own); then it has no ``settings_type``.
+    #: Its plugin stores its settings itself, through ``prepare_module_settings`` (the
+    #: questionnaire keeps its questions in tables of its own).
     keeps_own_settings: bool = False
 
     def __post_init__(self) -> None:
@@ -95,8 +107,6 @@ class Module:
             raise ValueError(
                 f"module name {self.name!r}: a lowercase letter, then letters, digits or '_'"
             )
-        if self.keeps_own_settings and self.settings_type is not None:
-            raise ValueError(f"module {self.name!r}: keeps its own settings or has a type")
 
     @property
     def id(self) -> str:
@@ -171,21 +181,148 @@ def settings_error(error: msgspec.ValidationError) -> ValidationFailed:
     )
 
 
-def prepare_modules(
-    plugins: Plugins, dialogue: Dialogue, given: Mapping[str, dict[str, Any]]
-) -> list[ModuleWriter]:
-    """Has the owner of each module in ``given`` validate its settings; returns the
-    writers to await, in order. A module that no plugin claims is refused."""
-    writers: list[ModuleWriter] = []
-    for module, settings in given.items():
-        writer = plugins.prepare_module_settings(dialogue, module, settings)
-        if writer is None:
-            raise ValidationFailed(f"{module}: no enabled plugin handles this module")
-        writers.append(writer)
-    return writers
+def unknown_module(name: str) -> NotFound:
+    return NotFound(
+        f"module {name!r}: no such module, or this organisation may not use it",
+        code="module.unknown",
+    )
 
 
-async def save_modules(session: AsyncSession, writers: Sequence[ModuleWriter]) -> None:
-    """Awaits the writers that :func:`prepare_modules` returned, one after the other."""
-    for writer in writers:
-        await writer(session)
+def usable_module(plugins: Plugins, organisation: Organisation, name: str) -> Module:
+    """The module ``name`` if ``organisation`` may use it; else 404 ``module.unknown``."""
+    module = plugins.modules.get(name)
+    if module is None or not module.granted_to(organisation):
+        raise unknown_module(name)
+    return module
+
+
+def dialogue_module(plugins: Plugins, organisation: Organisation, name: str) -> Module:
+    """The module ``name`` if ``organisation`` may turn it on per dialogue: 404
+    ``module.unknown``, 422 for a module turned on for the whole organisation."""
+    module = usable_module(plugins, organisation, name)
+    if module.scope is ModuleScope.ORGANISATION:
+        raise ValidationFailed(
+            f"module {name!r}: turned on for the whole organisation, not per dialogue",
+            code="validation",
+        )
+    return module
+
+
+def turned_off(modules: Mapping[str, Any], module: Module) -> dict[str, Any]:
+    """``modules`` (a dialogue's) with ``module`` off: ``null`` for a module on by
+    default, left out otherwise."""
+    changed = dict(modules)
+    if module.enabled_by_default:
+        changed[module.name] = None
+    else:
+        changed.pop(module.name, None)
+    return changed
+
+
+@dataclass(frozen=True)
+class ModuleChange:
+    """One module turned on with its settings, or off, on one dialogue: checked by
+    :func:`module_change`, not made yet."""
+
+    module: Module
+    #: What the core stores in ``Dialogue.modules`` (``{}`` for a module that keeps its
+    #: own settings); ``None`` turns the module off.
+    settings: dict[str, Any] | None
+    #: Its plugin's writer, for a module that keeps its own settings.
+    writer: ModuleWriter | None = None
+
+    @property
+    def turns_off(self) -> bool:
+        return self.settings is None
+
+    def changes_vote(self, dialogue: Dialogue) -> bool:
+        """Whether making it changes what decides ``dialogue``'s vote (a module that
+        ``decides_votes``, turned on, off, or given other settings)."""
+        if not self.module.decides_votes:
+            return False
+        if self.settings is None:
+            return self.module.enabled_on(dialogue)
+        return self.writer is not None or self.module.settings_on(dialogue) != self.settings
+
+    async def make(self, session: AsyncSession, dialogue: Dialogue) -> None:
+        """Makes the change on ``dialogue``, which the session holds (and, on creation,
+        has flushed: a writer needs its id)."""
+        name = self.module.name
+        if self.settings is None:
+            if self.module.enabled_on(dialogue):
+                dialogue.modules = turned_off(dialogue.modules or {}, self.module)
+            return
+        if self.writer is None:
+            dialogue.modules = {**(dialogue.modules or {}), name: self.settings}
+            return
+        await self.writer(session)
+        if not self.module.enabled_on(dialogue):
+            dialogue.modules = {**(dialogue.modules or {}), name: {}}
+
+
+def module_change(
+    plugins: Plugins,
+    organisation: Organisation,
+    dialogue: Dialogue,
+    name: str,
+    settings: Mapping[str, Any] | None,
+) -> ModuleChange:
+    """Checks turning the module ``name`` on for ``dialogue`` with ``settings``, or off
+    (``None``), before anything changes: 404 ``module.unknown`` for a module
+    ``organisation`` may not use, 422 ``validation`` naming the field of the settings
+    (``settings.threshold``). A module that keeps its own settings has its plugin check
+    them (after its ``settings_type``, when it has one)."""
+    module = dialogue_module(plugins, organisation, name)
+    if settings is None:
+        return ModuleChange(module, None)
+    if module.settings_type is None and not module.keeps_own_settings and settings:
+        raise ValidationFailed(
+            f"settings: the module {name!r} has no settings",
+            extra={"errors": [{"field": "settings", "message": "no settings expected"}]},
+        )
+    decoded = module.decode_settings(settings)
+    given: dict[str, Any] = dict(settings) if decoded is None else msgspec.to_builtins(decoded)
+    if not module.keeps_own_settings:
+        return ModuleChange(module, given)
+    writer = plugins.prepare_module_settings(dialogue, name, given)
+    if writer is None:
+        raise unknown_module(name)  # its plugin is blocked
+    return ModuleChange(module, {}, writer)
+
+
+async def make_changes(
+    session: AsyncSession, dialogue: Dialogue, changes: Sequence[ModuleChange]
+) -> None:
+    """Makes ``changes`` on ``dialogue``, in order."""
+    for change in changes:
+        await change.make(session, dialogue)
+
+
+def check_rule_live(
+    plugins: Plugins, dialogue: Dialogue, turning_off: Iterable[Module] = ()
+) -> None:
+    """Refuses a state where ``dialogue``'s budget rule comes with a module that is off
+    for it (``plugins.aggregation_rules_for`` would leave it out): 422 ``module.in_use``
+    naming the module when one of ``turning_off`` is the cause, else 422 ``validation``
+    on ``budget.rule``. Called once the changes are made, so that the rule and the
+    modules of one request are judged together."""
+    rule = dialogue.budget_rule
+    if not rule or rule not in plugins.aggregation_rules:
+        return  # no rule, or one no longer installed: results fall back without it
+    owner = plugins.aggregation_rules.origin(rule)
+    if plugins.live_on(owner, dialogue):
+        return
+    owned = plugins.plugin_modules.get(owner, ())
+    for module in turning_off:
+        if module in owned:
+            raise ValidationFailed(
+                f"module {module.name!r}: this dialogue's budget rule {rule!r} comes with "
+                "it; choose another rule before turning it off",
+                code="module.in_use",
+            )
+    names = ", ".join(repr(module.name) for module in owned)
+    raise ValidationFailed(
+        f"budget.rule: the rule {rule!r} comes with the module {names}, which is off for "
+        "this dialogue",
+        extra={"errors": [{"field": "budget.rule", "message": "its module is off"}]},
+    )

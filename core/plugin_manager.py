@@ -58,6 +58,7 @@ CORE_PLUGINS: tuple[tuple[str, str], ...] = (
     ("agenda", "core.defaults.agenda"),
     ("map", "core.defaults.map"),
     ("features", "core.defaults.features"),
+    ("comments", "core.defaults.comments"),
 )
 
 
@@ -275,6 +276,17 @@ class Plugins:
             dialogue=dialogue, module=module, settings=settings
         )
         return writer
+
+    def aggregation_rules_for(self, dialogue: Dialogue) -> list[AggregationRule]:
+        """The aggregation rules ``dialogue`` may use, in registration order: those of
+        plugins that declare no module, or whose module is on for it."""
+        rules: list[AggregationRule] = self._live_items(self.aggregation_rules, dialogue)
+        return rules
+
+    def aggregation_rule_for(self, dialogue: Dialogue) -> AggregationRule | None:
+        """``dialogue``'s budget rule, when it is registered and may be used there."""
+        chosen = dialogue.budget_rule
+        return next((r for r in self.aggregation_rules_for(dialogue) if r.id == chosen), None)
 
     def result_sections_for(self, dialogue: Dialogue) -> list[ResultSection]:
         """The result sections that apply to ``dialogue``, in registration order."""

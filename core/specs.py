@@ -29,6 +29,7 @@ class VoteSpec(Strict):
 
 
 class CommentsSpec(Strict):
+    #: ``off`` turns the ``comments`` module off; another mode turns it on.
     mode: Literal["thread", "qualified", "off"]
 
 
@@ -61,9 +62,14 @@ class DialogueSpec(Strict):
     #: ``pre``: new proposals and comments wait for a moderator; ``post`` (default): they
     #: appear at once (``core.services.moderation``).
     moderation: Literal["pre", "post"] | UnsetType = UNSET
-    #: Settings of other modules (``{"questionnaire": {...}}``), each validated by the
-    #: plugin that owns it.
+    #: The questionnaire module's settings (its questions): the same as
+    #: ``"modules": {"questionnaire": {...}}``.
     questionnaire: dict[str, Any] | UnsetType = UNSET
+    #: Modules turned on with their settings, or off (``null``), by name
+    #: (``{"petition": {"threshold": 50}, "map": null}``): each is checked as
+    #: ``PUT /api/v1/admin/dialogues/{slug}/modules/{name}`` checks it
+    #: (``core.modules.module_change``); the modules left out stay as they are.
+    modules: dict[str, dict[str, Any] | None] | UnsetType = UNSET
 
 
 class Location(Strict):

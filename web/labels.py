@@ -62,7 +62,6 @@ ERRORS = {
     "auth.required": N_("Connectez-vous pour participer."),
     "phase_closed": N_("Cette démarche n'est pas ouverte."),
     "proposals.phase_closed": N_("Le dépôt des propositions n'est pas ouvert."),
-    "comments.off": N_("Les commentaires sont fermés pour cette démarche."),
     "comments.not_public": N_("On ne peut commenter qu'une proposition publiée."),
     "forbidden": N_("Vous n'avez pas accès à cette action."),
     "proposal.locked": N_(

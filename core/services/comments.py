@@ -1,8 +1,9 @@
 """Comments on proposals: posting, threaded reading, and reports to the moderators.
 
 A dialogue's ``comments_mode`` says how its proposals are discussed: ``thread`` (a plain
-thread), ``qualified`` (each comment takes a side, for or against, and pages show two
-columns) or ``off`` (no comments). Replies point to their parent through ``parent_id``.
+thread) or ``qualified`` (each comment takes a side, for or against, and pages show two
+columns), while its ``comments`` module is on (:mod:`core.defaults.comments`); off, there
+are no comments to read or post (404). Replies point to their parent through ``parent_id``.
 A comment hidden by the moderators disappears, but its visible replies stay under a
 placeholder so that a discussion is never cut in two.
 """
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from core.db_range import may_be_id
+from core.defaults.comments import COMMENTS
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import Comment, CommentReport, Dialogue, Proposal, User
 from core.models.comments import Stance
@@ -84,6 +86,12 @@ def _body(raw: str) -> str:
     return body
 
 
+def require_comments(dialogue: Dialogue) -> None:
+    """404 where ``dialogue``'s comments are off: they are neither read nor posted."""
+    if not COMMENTS.enabled_on(dialogue):
+        raise NotFound("Cette démarche n'a pas de commentaires.")
+
+
 async def reply_target(session: AsyncSession, proposal: Proposal, parent_id: int) -> Comment | None:
     """The comment ``parent_id`` if one may reply to it on ``proposal``: it stands under the
     proposal and is not hidden; else ``None``."""
@@ -108,8 +116,7 @@ async def post_comment(
 ) -> Comment:
     """Posts a comment (or a reply) on ``proposal``; the caller commits, then fires the
     ``comment_posted`` event."""
-    if dialogue.comments_mode == CommentsMode.OFF:
-        raise Conflict("Les commentaires sont fermés pour cette démarche.", code="comments.off")
+    require_comments(dialogue)
     author = check(
         plugins, author, Action.COMMENT, dialogue, now=now, group_ids=group_ids, resource=proposal
     )
@@ -217,7 +224,8 @@ async def comment_counts(session: AsyncSession, proposal_ids: Collection[int]) -
 async def get_comment(
     session: AsyncSession, organisation_id: int, comment_id: int
 ) -> tuple[Comment, Proposal, Dialogue]:
-    """A visible comment of a public proposal of the organisation, or :class:`NotFound`."""
+    """A visible comment of a public proposal of the organisation whose dialogue's
+    comments are on, or :class:`NotFound`."""
     row = (
         await session.execute(
             select(Comment, Proposal, Dialogue)
@@ -235,6 +243,7 @@ async def get_comment(
     if row is None:
         raise NotFound("commentaire introuvable")
     comment, proposal, dialogue = row
+    require_comments(dialogue)
     return comment, proposal, dialogue
 
 

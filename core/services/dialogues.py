@@ -14,17 +14,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import read_cache
 from core.ballot_sources import sources_hold_ballots
 from core.db import utcnow
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.defaults.comments import COMMENTS
+from core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from core.fields import FieldDefinition, FieldOption
 from core.models import Ballot, Dialogue, Organisation, Phase, Vote
 from core.models.dialogues import (
-    CommentsMode,
     DialogueKind,
     ModerationMode,
     PhaseKind,
     ResultsVisibility,
 )
-from core.modules import ModuleWriter, off_without_grant, prepare_modules, save_modules
+from core.modules import (
+    ModuleChange,
+    check_rule_live,
+    make_changes,
+    module_change,
+    off_without_grant,
+)
 from core.plugin_manager import Plugins
 from core.services.users import groups_by_name
 from core.services.vote_locks import WITH_PHASES, lock_for_change, vote_opened
@@ -133,10 +139,9 @@ async def create_dialogue(
         phases=[],
         modules=off_without_grant(plugins.modules, organisation),
     )
-    writers = await _apply(session, plugins, organisation, dialogue, spec, frozen=False)
+    changes = await _apply(session, plugins, organisation, dialogue, spec, frozen=False)
     session.add(dialogue)
-    await session.flush()
-    await save_modules(session, writers)
+    await _make_module_changes(session, plugins, dialogue, changes)
     return dialogue
 
 
@@ -156,10 +161,20 @@ async def update_dialogue(
         raise ValidationFailed("slug: the address of a dialogue cannot change")
     dialogue = await lock_for_change(session, dialogue)
     frozen = await vote_frozen(session, plugins, dialogue, now or utcnow())
-    writers = await _apply(session, plugins, organisation, dialogue, spec, frozen=frozen)
-    await session.flush()
-    await save_modules(session, writers)
+    changes = await _apply(session, plugins, organisation, dialogue, spec, frozen=frozen)
+    await _make_module_changes(session, plugins, dialogue, changes)
     return dialogue
+
+
+async def _make_module_changes(
+    session: AsyncSession, plugins: Plugins, dialogue: Dialogue, changes: list[ModuleChange]
+) -> None:
+    """Makes the module changes of a spec once ``dialogue`` is flushed (their writers
+    need its id), then checks that its budget rule still comes with a module on."""
+    await session.flush()
+    await make_changes(session, dialogue, changes)
+    check_rule_live(plugins, dialogue, [c.module for c in changes if c.turns_off])
+    await session.flush()
 
 
 async def _apply(
@@ -170,9 +185,9 @@ async def _apply(
     spec: DialogueSpec,
     *,
     frozen: bool,
-) -> list[ModuleWriter]:
+) -> list[ModuleChange]:
     """Validates every given part of ``spec`` before changing anything on ``dialogue``;
-    returns the writers of its modules, to await once ``dialogue`` is flushed."""
+    returns the changes of its modules, to make once ``dialogue`` is flushed."""
     changes: dict[str, Any] = {}
     if spec.title is not msgspec.UNSET:
         title = spec.title.strip()
@@ -183,8 +198,6 @@ async def _apply(
         changes["kind"] = DialogueKind(spec.kind)
     if spec.description is not msgspec.UNSET:
         changes["description"] = spec.description
-    if spec.comments is not msgspec.UNSET:
-        changes["comments_mode"] = CommentsMode(spec.comments.mode)
     if spec.results_visibility is not msgspec.UNSET:
         changes["results_visibility"] = ResultsVisibility(spec.results_visibility)
     if spec.moderation is not msgspec.UNSET:
@@ -228,9 +241,7 @@ async def _apply(
         changes["sectors"] = [
             msgspec.to_builtins(o) for o in _check_options("sectors", spec.sectors)
         ]
-    # Modules' settings are the business of the plugins that own them.
-    modules = {} if spec.questionnaire is msgspec.UNSET else {"questionnaire": spec.questionnaire}
-    writers = prepare_modules(plugins, dialogue, modules)
+    module_changes = _module_changes(plugins, organisation, dialogue, spec, frozen=frozen)
     phases = None
     if spec.phases is not msgspec.UNSET:
         phases = await _build_phases(session, organisation, spec.phases)
@@ -243,7 +254,67 @@ async def _apply(
             dialogue.phases.clear()
             await session.flush()
         dialogue.phases.extend(phases)
-    return writers
+    return module_changes
+
+
+def _module_changes(
+    plugins: Plugins,
+    organisation: Organisation,
+    dialogue: Dialogue,
+    spec: DialogueSpec,
+    *,
+    frozen: bool,
+) -> list[ModuleChange]:
+    """The modules that ``spec`` turns on with their settings or off (``null``), each
+    checked as ``PUT /api/v1/admin/dialogues/{slug}/modules/{name}`` checks it. The
+    ``comments`` and ``questionnaire`` fields are the modules of the same names:
+    ``"comments": {"mode": "off"}`` turns the comments off."""
+    given: dict[str, tuple[str, dict[str, Any] | None]] = {}
+    if spec.modules is not msgspec.UNSET:
+        given = {name: (f"modules.{name}", settings) for name, settings in spec.modules.items()}
+    named: list[tuple[str, dict[str, Any] | None]] = []
+    if spec.comments is not msgspec.UNSET:
+        mode = spec.comments.mode
+        named.append((COMMENTS.name, None if mode == "off" else {"mode": mode}))
+    if spec.questionnaire is not msgspec.UNSET:
+        named.append(("questionnaire", spec.questionnaire))
+    for name, settings in named:
+        if name in given:
+            raise ValidationFailed(f"{name}: given twice, here and as modules.{name}")
+        given[name] = (name, settings)
+    changes = []
+    for name, (where, settings) in given.items():
+        try:
+            change = module_change(plugins, organisation, dialogue, name, settings)
+        except DomainError as error:
+            raise _named_in_body(error, where) from error
+        if frozen and change.changes_vote(dialogue):
+            raise frozen_error(where)
+        changes.append(change)
+    return changes
+
+
+def _named_in_body(error: DomainError, where: str) -> DomainError:
+    """A module's refusal named where the dialogue's body holds its settings
+    (``modules.petition.threshold`` for the ``settings.threshold`` of its own route); a
+    module the organisation may not use is a refused field here (422)."""
+    if error.code == "module.unknown":
+        return ValidationFailed(
+            f"{where}: {error.detail}",
+            code="module.unknown",
+            extra={"errors": [{"field": where, "message": error.detail}]},
+        )
+    found = error.extra.get("errors")
+    if not isinstance(error, ValidationFailed) or not isinstance(found, list):
+        return error  # a plugin's own refusal, as it wrote it
+    errors = [
+        {**item, "field": where + str(item.get("field", "")).removeprefix("settings")}
+        for item in found
+        if isinstance(item, dict)
+    ]
+    detail = error.detail
+    detail = where + detail.removeprefix("settings") if detail.startswith("settings") else detail
+    return ValidationFailed(detail, code=error.code, extra={**error.extra, "errors": errors})
 
 
 def frozen_error(part: str) -> Conflict:

@@ -13,18 +13,35 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import begin_write
-from core.errors import NotFound, ValidationFailed
 from core.models import Dialogue, Organisation, User
-from core.modules import Module, ModuleScope, save_modules
+from core.modules import (
+    Module,
+    ModuleChange,
+    check_rule_live,
+    dialogue_module,
+    module_change,
+    unknown_module,
+    usable_module,
+)
 from core.plugin_manager import Plugins
 from core.services import audit
 from core.services.dialogues import frozen_error, vote_frozen
 from core.services.vote_locks import lock_for_change
+
+__all__ = [
+    "EnabledModule",
+    "dialogue_modules",
+    "disable_module",
+    "enable_module",
+    "set_grant",
+    "unknown_module",
+    "usable_module",
+    "usable_modules",
+]
 
 
 @dataclass(frozen=True)
@@ -35,24 +52,9 @@ class EnabledModule:
     settings: dict[str, Any]
 
 
-def unknown_module(name: str) -> NotFound:
-    return NotFound(
-        f"module {name!r}: no such module, or this organisation may not use it",
-        code="module.unknown",
-    )
-
-
 def usable_modules(plugins: Plugins, organisation: Organisation) -> list[Module]:
     """The installed modules ``organisation`` may use, in registration order."""
     return [module for module in plugins.modules if module.granted_to(organisation)]
-
-
-def usable_module(plugins: Plugins, organisation: Organisation, name: str) -> Module:
-    """The module ``name`` if ``organisation`` may use it; else 404 ``module.unknown``."""
-    module = plugins.modules.get(name)
-    if module is None or not module.granted_to(organisation):
-        raise unknown_module(name)
-    return module
 
 
 def dialogue_modules(
@@ -80,7 +82,10 @@ async def enable_module(
     """Turns the module ``name`` on for ``dialogue`` with ``settings`` (or changes the
     settings of a module already on), in the audit log as ``actor``'s. 404
     ``module.unknown``, 422 ``validation`` naming the field, 409 ``vote.config_frozen``."""
-    enabled = await _enable(session, plugins, organisation, dialogue, name, settings, now)
+    dialogue_module(plugins, organisation, name)  # refused before any lock
+    dialogue = await lock_for_change(session, dialogue)
+    change = module_change(plugins, organisation, dialogue, name, settings)
+    await _make(session, plugins, dialogue, change, now)
     audit.record(
         session,
         organisation,
@@ -91,47 +96,7 @@ async def enable_module(
         now=now,
     )
     await session.flush()
-    return enabled
-
-
-async def _enable(
-    session: AsyncSession,
-    plugins: Plugins,
-    organisation: Organisation,
-    dialogue: Dialogue,
-    name: str,
-    settings: dict[str, Any],
-    now: datetime,
-) -> EnabledModule:
-    module = _dialogue_module(plugins, organisation, name)
-    if not module.keeps_own_settings:
-        # Refused before any lock.
-        if module.settings_type is None and settings:
-            raise ValidationFailed(
-                f"settings: the module {name!r} has no settings",
-                extra={"errors": [{"field": "settings", "message": "no settings expected"}]},
-            )
-        decoded = module.decode_settings(settings)
-        stored: dict[str, Any] = {} if decoded is None else msgspec.to_builtins(decoded)
-        dialogue = await lock_for_change(session, dialogue)
-        if module.decides_votes and module.settings_on(dialogue) != stored:
-            await _refuse_when_frozen(session, plugins, dialogue, module, now)
-        dialogue.modules = {**(dialogue.modules or {}), name: stored}
-        await session.flush()
-        return EnabledModule(module, stored)
-    dialogue = await lock_for_change(session, dialogue)
-    # Its plugin validates the settings, then stores them (and turns the module on).
-    writer = plugins.prepare_module_settings(dialogue, name, settings)
-    if writer is None:
-        raise unknown_module(name)  # its plugin is blocked
-    if module.decides_votes:
-        await _refuse_when_frozen(session, plugins, dialogue, module, now)
-    await session.flush()
-    await save_modules(session, [writer])
-    if not module.enabled_on(dialogue):
-        dialogue.modules = {**(dialogue.modules or {}), name: {}}
-        await session.flush()
-    return EnabledModule(module, module.settings_on(dialogue) or {})
+    return EnabledModule(change.module, change.module.settings_on(dialogue) or {})
 
 
 async def disable_module(
@@ -146,14 +111,12 @@ async def disable_module(
 ) -> bool:
     """Turns the module ``name`` off for ``dialogue``, in the audit log as ``actor``'s;
     whether it was on. What the module stored elsewhere stays, for when it is turned on
-    again."""
-    module = _dialogue_module(plugins, organisation, name)
+    again. 422 ``module.in_use`` while the dialogue's budget rule comes with it."""
+    module = dialogue_module(plugins, organisation, name)
     dialogue = await lock_for_change(session, dialogue)
     if not module.enabled_on(dialogue):
         return False
-    if module.decides_votes:
-        await _refuse_when_frozen(session, plugins, dialogue, module, now)
-    dialogue.modules = _turned_off(dialogue.modules or {}, module)
+    await _make(session, plugins, dialogue, ModuleChange(module, None), now)
     audit.record(
         session,
         organisation,
@@ -165,6 +128,24 @@ async def disable_module(
     )
     await session.flush()
     return True
+
+
+async def _make(
+    session: AsyncSession,
+    plugins: Plugins,
+    dialogue: Dialogue,
+    change: ModuleChange,
+    now: datetime,
+) -> None:
+    """Makes ``change`` on ``dialogue``, whose lock the caller holds: 409
+    ``vote.config_frozen`` for a module that decides a frozen vote, 422
+    ``module.in_use`` for a module whose budget rule the dialogue uses."""
+    if change.changes_vote(dialogue) and await vote_frozen(session, plugins, dialogue, now):
+        raise frozen_error(f"module {change.module.name!r} ({dialogue.slug})")
+    await session.flush()
+    await change.make(session, dialogue)
+    check_rule_live(plugins, dialogue, [change.module] if change.turns_off else [])
+    await session.flush()
 
 
 async def set_grant(
@@ -179,7 +160,8 @@ async def set_grant(
     """Lets ``organisation`` use the module ``name``, or not (in the audit log as the
     platform's: the operator acts from the command line); returns the slugs of the
     dialogues where withdrawing it turned it off. A module that decides the vote of a
-    dialogue whose vote is frozen cannot be withdrawn (409 ``vote.config_frozen``)."""
+    dialogue whose vote is frozen cannot be withdrawn (409 ``vote.config_frozen``), nor
+    one whose budget rule a dialogue uses (422 ``module.in_use``)."""
     module = plugins.modules.get(name)
     if module is None:
         raise unknown_module(name)
@@ -190,7 +172,7 @@ async def set_grant(
         grants.pop(name, None)
     else:
         grants[name] = granted
-    turned_off: list[str] = []
+    withdrawn: list[str] = []
     if not granted:
         found = await session.scalars(
             select(Dialogue).where(Dialogue.organisation_id == organisation.id)
@@ -199,10 +181,8 @@ async def set_grant(
             if not module.enabled_on(listed):
                 continue
             dialogue = await lock_for_change(session, listed)
-            if module.decides_votes:
-                await _refuse_when_frozen(session, plugins, dialogue, module, now)
-            dialogue.modules = _turned_off(dialogue.modules or {}, module)
-            turned_off.append(dialogue.slug)
+            await _make(session, plugins, dialogue, ModuleChange(module, None), now)
+            withdrawn.append(dialogue.slug)
     organisation.module_grants = grants
     if changes:
         audit.record(
@@ -211,34 +191,8 @@ async def set_grant(
             None,
             "module.grant" if granted else "module.withdraw",
             f"organisation:{organisation.slug}",
-            {"module": name, "dialogues": turned_off},
+            {"module": name, "dialogues": withdrawn},
             now=now,
         )
     await session.flush()
-    return turned_off
-
-
-def _dialogue_module(plugins: Plugins, organisation: Organisation, name: str) -> Module:
-    module = usable_module(plugins, organisation, name)
-    if module.scope is ModuleScope.ORGANISATION:
-        raise ValidationFailed(
-            f"module {name!r}: turned on for the whole organisation, not per dialogue",
-            code="validation",
-        )
-    return module
-
-
-def _turned_off(modules: dict[str, Any], module: Module) -> dict[str, Any]:
-    changed = dict(modules)
-    if module.enabled_by_default:
-        changed[module.name] = None
-    else:
-        changed.pop(module.name, None)
-    return changed
-
-
-async def _refuse_when_frozen(
-    session: AsyncSession, plugins: Plugins, dialogue: Dialogue, module: Module, now: datetime
-) -> None:
-    if await vote_frozen(session, plugins, dialogue, now):
-        raise frozen_error(f"module {module.name!r} ({dialogue.slug})")
+    return withdrawn

@@ -123,10 +123,11 @@ def _part(value: object) -> str:
 
 
 def budget_rule_of(plugins: Plugins, dialogue: Dialogue) -> AggregationRule | None:
-    """The dialogue's budget rule, when it has an amount and a registered rule."""
+    """The dialogue's budget rule, when it has an amount and a registered rule whose
+    module is on for it."""
     if dialogue.budget_amount is None or not dialogue.budget_rule:
         return None
-    return plugins.aggregation_rules.get(dialogue.budget_rule)
+    return plugins.aggregation_rule_for(dialogue)
 
 
 def _counts_tally(kind: VoteType[Any]) -> bool:

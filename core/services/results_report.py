@@ -100,7 +100,8 @@ async def what_if_report(
         "current": None,
         "rules": [],
     }
-    if dialogue.budget_amount is not None and kind.budget_ballots is not None:
+    budget_rules = plugins.aggregation_rules_for(dialogue)
+    if dialogue.budget_amount is not None and kind.budget_ballots is not None and budget_rules:
         votes = await load_votes(session, dialogue, found, online, extra)
         election = election_from_votes(
             float(dialogue.budget_amount),
@@ -110,7 +111,7 @@ async def what_if_report(
             kind.budget_ballots,
         )
         report["current"] = dialogue.budget_rule
-        for rule in plugins.aggregation_rules:
+        for rule in budget_rules:
             outcome = rule.select(election)
             report["rules"].append(
                 {

@@ -1,7 +1,8 @@
 """Participatory budgets: the winner rules (greedy, equal shares) and Pabulib files.
 
 The rules register through ``register_aggregation_rules``, the same hook a client's own
-rule would use; a budget dialogue stores the rule's id. Pabulib files are imported into
+rule would use; a budget dialogue stores the rule's id. They come with the ``budget``
+module (:mod:`plugins.budget.module`), on by default. Pabulib files are imported into
 dialogues and exported from them (``pabulib_store``), through the back-office API
 (``register_routes``) and ``participe pabulib`` (``register_commands``).
 """
@@ -13,9 +14,16 @@ from typing import Any
 
 from core.commands import Command
 from core.hookspecs import hookimpl
+from core.modules import Module
 from core.registries import Registry
 from plugins.budget.equal_shares import EqualSharesRule
 from plugins.budget.greedy import GreedyRule
+from plugins.budget.module import BUDGET
+
+
+@hookimpl
+def register_modules(registry: Registry[Module]) -> None:
+    registry.add(BUDGET)
 
 
 @hookimpl

@@ -5,6 +5,9 @@
   file (the line is named), 409 ``dialogue.slug_taken``.
 - ``GET /api/v1/admin/dialogues/{slug}/pabulib``: the dialogue's counted ballots as a
   ``.pb`` file.
+
+Both answer 404 where the ``budget`` module is not there: for an organisation that may
+not use it, and for a dialogue where it is off.
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 
 from core.db import utcnow
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.permissions import Action, staff_check
 from core.services import dialogues
+from plugins.budget.module import BUDGET
 from plugins.budget.pabulib import PabulibError, format_pabulib, parse_pabulib
 from plugins.budget.pabulib_store import export_pabulib, import_pabulib
 from web.admin.guard import staff_guard
 from web.api.schemas import DialogueOut, dialogue_out
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.modules import require_module
 
 Slug = Annotated[str, QueryParameter(min_length=1, max_length=80)]
 
@@ -46,6 +51,8 @@ class PabulibController(Controller):
     ) -> DialogueOut:
         """Creates a budget dialogue from the Pabulib file sent as the body."""
         staff_check(actor, Action.ADMINISTER)
+        if not BUDGET.granted_to(org):
+            raise NotFound("Cette page n'existe pas pour cette organisation.")
         raw = await request.body()
         try:
             data = parse_pabulib(raw.decode("utf-8-sig"))
@@ -68,6 +75,7 @@ class PabulibController(Controller):
         """The dialogue's counted ballots as a Pabulib ``.pb`` file."""
         staff_check(actor, Action.ADMINISTER)
         dialogue = await dialogues.get_dialogue(db_session, org, slug)
+        require_module(BUDGET, org, dialogue)
         text = format_pabulib(await export_pabulib(db_session, org, dialogue))
         return Response(
             text,

@@ -130,7 +130,8 @@ async def test_hook_prepare_module_settings_refuses_an_unclaimed_module(
         body = dialogue_body("sondage", questionnaire={"questions": []})
         response = await client.post(ADMIN_DIALOGUES, json=body, headers=world.admin.headers)
         assert response.status_code == 422
-        assert response.json()["detail"] == "questionnaire: no enabled plugin handles this module"
+        assert response.json()["code"] == "module.unknown"
+        assert response.json()["detail"].startswith("questionnaire: module 'questionnaire'")
         assert await _dialogue(database, "sondage") is None
 
 

@@ -98,15 +98,13 @@ async def test_qualified_comments_need_a_stance(client: Client, world: World) ->
     assert wrong.status_code == 400
 
 
-async def test_comments_off_are_refused(client: Client, world: World) -> None:
+async def test_comments_off_are_not_found(client: Client, world: World) -> None:
     proposal_id = await _proposal(client, world, comments={"mode": "off"})
-    response = await client.post(
-        f"/api/v1/proposals/{proposal_id}/comments",
-        json={"body": "Bonjour"},
-        headers=world.bob.headers,
-    )
-    assert response.status_code == 409
-    assert response.json()["code"] == "comments.off"
+    url = f"/api/v1/proposals/{proposal_id}/comments"
+    response = await client.post(url, json={"body": "Bonjour"}, headers=world.bob.headers)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert (await client.get(url)).status_code == 404
 
 
 async def test_drafts_cannot_be_commented(client: Client, world: World) -> None:

@@ -381,6 +381,12 @@ async def test_a_module_that_decides_votes_is_frozen_with_the_vote(
     assert same.status_code == 200
     off = await modules_client.delete(url, headers=world.admin.headers)
     assert off.status_code == 409 and off.json()["code"] == "vote.config_frozen"
+    in_body = await modules_client.patch(
+        f"{ADMIN}/dialogues/budget",
+        json={"modules": {"theme_cap": {"per_theme": 3}}},
+        headers=world.admin.headers,
+    )
+    assert in_body.status_code == 409 and in_body.json()["code"] == "vote.config_frozen"
     with pytest.raises(Conflict) as refused:
         await _grant(database, module_plugins, world, "theme_cap", False)
     assert refused.value.code == "vote.config_frozen"
@@ -460,3 +466,64 @@ async def test_the_modules_tab_turns_a_module_on_with_its_settings(
         f"{page}/nothing_like_it", data={}, headers=world.admin.headers
     )
     assert unknown.status_code == 404
+
+
+async def test_the_dialogue_body_turns_modules_on_and_off_with_their_settings(
+    modules_client: Client, module_plugins: Plugins, database: Database, world: World
+) -> None:
+    body = {"slug": "idees", "title": "Idées", "kind": "ideas", "phases": [{"kind": "proposals"}]}
+
+    async def create(**extra: Any) -> Any:
+        return await modules_client.post(
+            f"{ADMIN}/dialogues", json={**body, **extra}, headers=world.admin.headers
+        )
+
+    unknown = await create(modules={"petition": {"threshold": 3}})
+    assert unknown.status_code == 422 and unknown.json()["code"] == "module.unknown"
+    assert unknown.json()["errors"][0]["field"] == "modules.petition"
+    await _grant(database, module_plugins, world, "petition")
+    for settings, field in (({"threshold": 0}, "threshold"), ({"seuil": 1}, "seuil")):
+        refused = await create(modules={"petition": settings})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == f"modules.petition.{field}"
+    assert (await create(modules={"petition": [1]})).status_code in (400, 422)
+    twice = await create(questionnaire={"questions": []}, modules={"questionnaire": {}})
+    assert twice.status_code == 422 and "twice" in twice.json()["detail"]
+
+    created = await create(modules={"petition": {"threshold": 3}, "map": None})
+    assert created.status_code == 201, created.text
+    url = f"{ADMIN}/dialogues/idees/modules"
+    on = (await modules_client.get(url, headers=world.admin.headers)).json()
+    assert [(i["name"], i["settings"]) for i in _ours(on)] == [("petition", {"threshold": 3})]
+    assert "map" not in {item["name"] for item in on["items"]}
+    page = await modules_client.get("/api/v1/dialogues/idees/petition")
+    assert page.status_code == 200 and page.json() == {"threshold": 3}
+
+    changed = await modules_client.patch(
+        f"{ADMIN}/dialogues/idees",
+        json={"modules": {"petition": None, "map": {}}},
+        headers=world.admin.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    on = (await modules_client.get(url, headers=world.admin.headers)).json()
+    assert _names(on) == [] and "map" in {item["name"] for item in on["items"]}
+    assert (await modules_client.get("/api/v1/dialogues/idees/petition")).status_code == 404
+
+    # The questionnaire, through its own field or the modules, takes the same path.
+    questions = {"questions": [{"kind": "text", "text": "Une idée ?"}]}
+    for extra in ({"questionnaire": questions}, {"modules": {"questionnaire": questions}}):
+        turned_on = await modules_client.patch(
+            f"{ADMIN}/dialogues/idees", json=extra, headers=world.admin.headers
+        )
+        assert turned_on.status_code == 200, turned_on.text
+        asked = await modules_client.get("/api/v1/dialogues/idees/questionnaire")
+        assert asked.json()["questions"][0]["text"] == "Une idée ?"
+        off = await modules_client.patch(
+            f"{ADMIN}/dialogues/idees",
+            json={"modules": {"questionnaire": None}},
+            headers=world.admin.headers,
+        )
+        assert off.status_code == 200
+        assert (
+            await modules_client.get("/api/v1/dialogues/idees/questionnaire")
+        ).status_code == 404

@@ -8,9 +8,11 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.defaults.features import PAGE_BLOCKS
 from core.errors import DomainError
-from core.models import AgendaEvent, Block, Dialogue
+from core.models import AgendaEvent, Block, Dialogue, Organisation
 from core.plugin_manager import Plugins
 from core.services import page_blocks
 from web.admin.dialogues import load_dialogue
@@ -19,8 +21,19 @@ from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.admin.struct_forms import attach_error, parse_struct, struct_fields
 from web.dependencies import CurrentOrg, DbSession, PluginsDep
+from web.modules import require_module
 
 PREFIX = "settings."
+
+
+async def _blocks_dialogue(
+    session: AsyncSession, organisation: Organisation, slug: str
+) -> Dialogue:
+    """The dialogue whose blocks are arranged; 404 where its ``page_blocks`` module is off
+    (the blocks stay stored)."""
+    dialogue = await load_dialogue(session, organisation, slug)
+    require_module(PAGE_BLOCKS, organisation, dialogue)
+    return dialogue
 
 
 class BlockPages(Controller):
@@ -37,7 +50,7 @@ class BlockPages(Controller):
         plugins: PluginsDep,
         slug: FromPath[str],
     ) -> Response[str]:
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await _blocks_dialogue(db_session, org, slug)
         items = await page_blocks.list_blocks(db_session, org, dialogue)
         return admin_page(
             request,
@@ -68,7 +81,7 @@ class BlockPages(Controller):
         slug: FromPath[str],
         data: URLEncodedBody[dict[str, Any]],
     ) -> Redirect:
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await _blocks_dialogue(db_session, org, slug)
         block = await page_blocks.add_block(
             db_session, plugins, org, dialogue, FormValues(data).get("kind")
         )
@@ -85,7 +98,7 @@ class BlockPages(Controller):
         slug: FromPath[str],
         block_id: FromPath[int],
     ) -> Response[str]:
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await _blocks_dialogue(db_session, org, slug)
         block = await page_blocks.get_block(db_session, org, dialogue, block_id)
         return self._block_page(request, plugins, dialogue, block, None, {})
 
@@ -131,7 +144,7 @@ class BlockPages(Controller):
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response[Any]:
         form = FormValues(data)
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await _blocks_dialogue(db_session, org, slug)
         block = await page_blocks.get_block(db_session, org, dialogue, block_id)
         kind = page_blocks.block_type(plugins, block.kind)
         settings, errors = parse_struct(kind.settings_type, form, prefix=PREFIX)
@@ -154,7 +167,7 @@ class BlockPages(Controller):
         block_id: FromPath[int],
         data: URLEncodedBody[dict[str, Any]],
     ) -> Redirect:
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await _blocks_dialogue(db_session, org, slug)
         block = await page_blocks.get_block(db_session, org, dialogue, block_id)
         delta = -1 if FormValues(data).get("direction") == "up" else 1
         await page_blocks.move_block(db_session, org, dialogue, block, delta)
@@ -165,7 +178,7 @@ class BlockPages(Controller):
     async def delete_block(
         self, db_session: DbSession, org: CurrentOrg, slug: FromPath[str], block_id: FromPath[int]
     ) -> Redirect:
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await _blocks_dialogue(db_session, org, slug)
         block = await page_blocks.get_block(db_session, org, dialogue, block_id)
         await page_blocks.remove_block(db_session, block)
         await db_session.commit()

@@ -110,6 +110,11 @@ def _refusal(error: DomainError, name: str) -> dict[str, str]:
     """The service's refusal as the form's errors, under the module's HTML names."""
     if error.code == "vote.config_frozen":
         return {"__all__": "Le vote est ouvert : ce module, qui en décide, ne peut plus changer."}
+    if error.code == "module.in_use":
+        return {
+            "__all__": "La règle de désignation des lauréats de cette démarche vient de ce "
+            "module : choisissez-en une autre (onglet Général) avant de le désactiver."
+        }
     found = error.extra.get("errors") if error.extra else None
     if isinstance(found, list) and found:
         errors: dict[str, str] = {}

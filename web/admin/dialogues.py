@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
+from core.defaults.comments import COMMENTS
 from core.errors import DomainError, NotFound
 from core.models import Dialogue, Organisation, Phase, User
 from core.models.dialogues import PhaseKind
@@ -94,7 +95,7 @@ def _general_values(dialogue: Dialogue) -> dict[str, str]:
         "title": dialogue.title,
         "kind": dialogue.kind.value,
         "description": dialogue.description,
-        "comments": dialogue.comments_mode.value,
+        "comments": COMMENTS.mode_on(dialogue).value,
         "moderation": dialogue.moderation.value,
         "results_visibility": dialogue.results_visibility.value,
         "budget_amount": "" if dialogue.budget_amount is None else str(dialogue.budget_amount),
@@ -102,7 +103,11 @@ def _general_values(dialogue: Dialogue) -> dict[str, str]:
     }
 
 
-def _general_spec(plugins: Plugins, form: FormValues, *, creating: bool) -> DialogueSpec:
+def _general_spec(
+    plugins: Plugins, form: FormValues, *, creating: bool, asks_comments: bool = True
+) -> DialogueSpec:
+    """The spec of the General tab's form; ``asks_comments`` is false where the
+    organisation may not use the comments module (the form has no comments field)."""
     errors: dict[str, str] = {}
     title = form.get("title")
     if not title:
@@ -125,9 +130,9 @@ def _general_spec(plugins: Plugins, form: FormValues, *, creating: bool) -> Dial
         spec["slug"] = slug
         spec["phases"] = [PhaseSpec(kind=k) for k in DEFAULT_PHASES.get(kind, ())]  # type: ignore[arg-type]
     else:
-        if form.get("comments") not in COMMENT_MODES:
+        if asks_comments and form.get("comments") not in COMMENT_MODES:
             errors["comments"] = "Choisissez un mode de commentaires."
-        else:
+        elif asks_comments:
             spec["comments"] = CommentsSpec(mode=form.get("comments"))  # type: ignore[arg-type]
         if form.get("moderation") not in MODERATION_MODES:
             errors["moderation"] = "Choisissez un mode de modération."
@@ -141,7 +146,7 @@ def _general_spec(plugins: Plugins, form: FormValues, *, creating: bool) -> Dial
             form.get("budget_amount"), field="budget_amount", errors=errors, minimum=1
         )
         rule = form.get("budget_rule") or "greedy"
-        if rule not in plugins.aggregation_rules:
+        if amount is not None and rule not in plugins.aggregation_rules:
             errors["budget_rule"] = "Choisissez une règle de désignation des lauréats."
         if kind == "budget" and amount is None and "budget_amount" not in errors:
             errors["budget_amount"] = "Un budget participatif a besoin d'une enveloppe."
@@ -309,12 +314,13 @@ class DialoguePages(Controller):
         slug: FromPath[str],
     ) -> Response[str]:
         dialogue = await load_dialogue(db_session, org, slug)
-        return self._general_page(request, plugins, dialogue, _general_values(dialogue), {})
+        return self._general_page(request, plugins, org, dialogue, _general_values(dialogue), {})
 
     def _general_page(
         self,
         request: Request[Any, Any, Any],
         plugins: Plugins,
+        organisation: Organisation,
         dialogue: Dialogue,
         values: dict[str, str],
         errors: dict[str, str],
@@ -330,9 +336,10 @@ class DialoguePages(Controller):
             values=values,
             errors=errors,
             comment_modes=COMMENT_MODES,
+            asks_comments=COMMENTS.granted_to(organisation),
             moderation_modes=MODERATION_MODES,
             results_visibility=RESULTS_VISIBILITY,
-            rules=[(rule.id, rule.title) for rule in plugins.aggregation_rules],
+            rules=[(rule.id, rule.title) for rule in plugins.aggregation_rules_for(dialogue)],
         )
 
     @post("/{slug:str}")
@@ -349,7 +356,9 @@ class DialoguePages(Controller):
         form = FormValues(data)
         dialogue = await load_dialogue(db_session, org, slug)
         try:
-            spec = _general_spec(plugins, form, creating=False)
+            spec = _general_spec(
+                plugins, form, creating=False, asks_comments=COMMENTS.granted_to(org)
+            )
             await dialogues.update_dialogue(db_session, plugins, org, dialogue, spec)
             audit.record(
                 db_session,
@@ -363,7 +372,7 @@ class DialoguePages(Controller):
             await discard_changes(request, db_session)
             dialogue = await load_dialogue(db_session, org, slug)
             return self._general_page(
-                request, plugins, dialogue, form.as_dict(), refusal_fields(error)
+                request, plugins, org, dialogue, form.as_dict(), refusal_fields(error)
             )
         await db_session.commit()
         return done(f"/admin/dialogues/{slug}")

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.admin_tabs import AdminTab, AdminTabPlace
 from core.defaults.agenda import AGENDA
+from core.defaults.features import PAGE_BLOCKS
 from core.errors import ConfigurationError
 from core.models import Dialogue, Organisation
 from core.plugin_manager import Plugins
@@ -62,6 +63,9 @@ DIALOGUE_TABS = (
     ("/participation", "Participation"),
     ("/ballots", "Bulletins"),
 )
+
+#: The tabs that exist only where their module is on for the dialogue.
+TAB_MODULES = {"/agenda": AGENDA, "/blocks": PAGE_BLOCKS}
 
 
 def admin_page(
@@ -140,8 +144,12 @@ def dialogue_tabs(dialogue: Dialogue, current: str) -> list[dict[str, Any]]:
     return [
         {"href": base + suffix, "label": label, "current": suffix == current}
         for suffix, label in DIALOGUE_TABS
-        # No vote, no ballots: the tab would always show an empty list. The agenda's tab
-        # comes with its module.
+        # No vote, no ballots: the tab would always show an empty list. The agenda's and
+        # the blocks' tabs come with their modules.
         if (suffix != "/ballots" or dialogue.vote_type or current == suffix)
-        and (suffix != "/agenda" or AGENDA.enabled_on(dialogue) or current == suffix)
+        and (
+            suffix not in TAB_MODULES
+            or TAB_MODULES[suffix].enabled_on(dialogue)
+            or current == suffix
+        )
     ]

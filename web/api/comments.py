@@ -70,7 +70,8 @@ class CommentController(Controller):
         page: PageNumber = 1,
         per_page: PerPage = 20,
     ) -> Page[CommentOut]:
-        proposal, _ = await proposals.get_proposal(db_session, org.id, proposal_id, actor)
+        proposal, dialogue = await proposals.get_proposal(db_session, org.id, proposal_id, actor)
+        comments.require_comments(dialogue)
         rows, total = await comments.list_comments(
             db_session, proposal, page=page, per_page=per_page
         )

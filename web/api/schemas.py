@@ -10,6 +10,7 @@ import msgspec
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.defaults.comments import COMMENTS
 from core.models import Dialogue, Proposal, User
 from core.services.proposals import visible_fields
 
@@ -126,7 +127,7 @@ def dialogue_out(dialogue: Dialogue, now: datetime) -> DialogueOut:
         ],
         current_phase=phase.kind.value if phase else None,
         vote=VoteOut(dialogue.vote_type, dialogue.vote_settings) if dialogue.vote_type else None,
-        comments=CommentsOut(dialogue.comments_mode.value),
+        comments=CommentsOut(COMMENTS.mode_on(dialogue).value),
         budget=(
             BudgetOut(dialogue.budget_amount, dialogue.budget_rule or "greedy")
             if dialogue.budget_amount is not None

@@ -19,6 +19,7 @@ from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
+from core.defaults.comments import COMMENTS
 from core.defaults.map import MAP
 from core.models import Dialogue, Proposal
 from core.models.proposals import PUBLIC_STATUSES
@@ -58,13 +59,15 @@ async def proposal_cards(
     comment_counts: dict[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """What a proposal card shows, for a page of proposals, in two queries at most (none
-    when the proposals come with their authors and their ``comment_counts``)."""
+    when the proposals come with their authors and their ``comment_counts``). Where the
+    dialogue's comments are off, a card counts none."""
     authors = await authors_of(session, items)
+    discussed = COMMENTS.enabled_on(dialogue)
     counts = (
         comment_counts
-        if comment_counts is not None
+        if comment_counts is not None or not discussed
         else await comments.comment_counts(session, [p.id for p in items])
-    )
+    ) or {}
     cards = []
     for proposal in items:
         author = authors.get(proposal.author_id) if proposal.author_id else None
@@ -76,7 +79,7 @@ async def proposal_cards(
                 "sector": option_label(dialogue.sectors, proposal.sector),
                 "excerpt": excerpt(proposal.body),
                 "image_url": image_url_of(proposal, dialogue),
-                "comments": counts.get(proposal.id, 0),
+                "comments": counts.get(proposal.id, 0) if discussed else None,
             }
         )
     return cards

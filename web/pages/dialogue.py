@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
 from core.defaults.agenda import AGENDA
+from core.defaults.features import PAGE_BLOCKS
 from core.errors import ValidationFailed
 from core.models import AgendaEvent, Dialogue, Organisation
 from core.plugin_manager import Plugins
@@ -39,7 +40,10 @@ async def shown_blocks(
 ) -> list[dict[str, Any]]:
     """The blocks of a dialogue's home page (or of the organisation's, with ``None``),
     each with its settings and data. A block whose kind is unknown (its plugin was
-    removed) or whose settings no longer validate is left out, never an error page."""
+    removed) or whose settings no longer validate is left out, never an error page.
+    Where the dialogue's ``page_blocks`` module is off, there are none."""
+    if dialogue is not None and not PAGE_BLOCKS.enabled_on(dialogue):
+        return []
     shown = []
     for block in await page_blocks.list_blocks(session, organisation, dialogue):
         kind = plugins.block_types.get(block.kind)

@@ -13,6 +13,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
 
 from core.db import utcnow
+from core.defaults.comments import COMMENTS
 from core.defaults.features import SHARING
 from core.defaults.map import MAP
 from core.errors import DomainError, ValidationFailed
@@ -127,7 +128,7 @@ async def proposal_page(
     i18n = translator(request, org)
     authors = await authors_of(db_session, [proposal])
     author = authors.get(proposal.author_id) if proposal.author_id else None
-    mode = dialogue.comments_mode
+    mode = COMMENTS.mode_on(dialogue)
     thread = await comments.comment_thread(db_session, proposal) if mode != CommentsMode.OFF else []
     comment_refusal = None
     if mode != CommentsMode.OFF and proposal.status != ProposalStatus.DRAFT:
@@ -219,6 +220,7 @@ async def post_comment_form(
     data: URLEncodedBody[CommentForm],
 ) -> Response[Any]:
     proposal, dialogue = await proposals.get_proposal(db_session, org.id, proposal_id, actor)
+    comments.require_comments(dialogue)
     if actor is None:
         return Redirect(signin_url(request, f"/proposals/{proposal.id}"), status_code=303)
     values = {"body": data.body, "stance": data.stance, "parent_id": data.parent_id}
