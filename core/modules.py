@@ -57,6 +57,7 @@ from core.errors import NotFound, ValidationFailed, where_refused
 if TYPE_CHECKING:
     from core.models import Dialogue, Organisation
     from core.plugin_manager import Plugins
+    from core.registries import Registry
 
 #: Stores one module's validated settings on the session's transaction.
 ModuleWriter: TypeAlias = Callable[[AsyncSession], Awaitable[None]]
@@ -299,31 +300,35 @@ async def make_changes(
         await change.make(session, dialogue)
 
 
-def check_rule_live(
+def check_choices_live(
     plugins: Plugins, dialogue: Dialogue, turning_off: Iterable[Module] = ()
 ) -> None:
-    """Refuses a state where ``dialogue``'s budget rule comes with a module that is off
-    for it (``plugins.aggregation_rules_for`` would leave it out): 422 ``module.in_use``
-    naming the module when one of ``turning_off`` is the cause, else 422 ``validation``
-    on ``budget.rule``. Called once the changes are made, so that the rule and the
-    modules of one request are judged together."""
-    rule = dialogue.budget_rule
-    if not rule or rule not in plugins.aggregation_rules:
-        return  # no rule, or one no longer installed: results fall back without it
-    owner = plugins.aggregation_rules.origin(rule)
-    if plugins.live_on(owner, dialogue):
-        return
-    owned = plugins.plugin_modules.get(owner, ())
-    for module in turning_off:
-        if module in owned:
-            raise ValidationFailed(
-                f"module {module.name!r}: this dialogue's budget rule {rule!r} comes with "
-                "it; choose another rule before turning it off",
-                code="module.in_use",
-            )
-    names = ", ".join(repr(module.name) for module in owned)
-    raise ValidationFailed(
-        f"budget.rule: the rule {rule!r} comes with the module {names}, which is off for "
-        "this dialogue",
-        extra={"errors": [{"field": "budget.rule", "message": "its module is off"}]},
-    )
+    """Refuses a state where ``dialogue``'s vote type or budget rule comes with a module
+    that is off for it (a client's vote type, the budget plugin's rules): 422
+    ``module.in_use`` naming the module when one of ``turning_off`` is the cause, else
+    422 ``validation`` on ``vote.type`` or ``budget.rule``. Called once the changes are
+    made, so that the choices and the modules of one request are judged together."""
+    chosen: list[tuple[str, str, str | None, Registry[Any]]] = [
+        ("vote.type", "vote type", dialogue.vote_type, plugins.vote_types),
+        ("budget.rule", "budget rule", dialogue.budget_rule, plugins.aggregation_rules),
+    ]
+    for field, noun, item_id, registry in chosen:
+        if not item_id or item_id not in registry:
+            continue  # none chosen, or one no longer installed
+        owner = registry.origin(item_id)
+        if plugins.live_on(owner, dialogue):
+            continue
+        owned = plugins.plugin_modules.get(owner, ())
+        for module in turning_off:
+            if module in owned:
+                raise ValidationFailed(
+                    f"module {module.name!r}: this dialogue's {noun} {item_id!r} comes with "
+                    f"it; choose another {noun} before turning it off",
+                    code="module.in_use",
+                )
+        names = ", ".join(repr(module.name) for module in owned)
+        raise ValidationFailed(
+            f"{field}: the {noun} {item_id!r} comes with the module {names}, which is off "
+            "for this dialogue",
+            extra={"errors": [{"field": field, "message": "its module is off"}]},
+        )

@@ -26,7 +26,7 @@ from core.models.dialogues import (
 )
 from core.modules import (
     ModuleChange,
-    check_rule_live,
+    check_choices_live,
     make_changes,
     module_change,
     off_without_grant,
@@ -173,7 +173,7 @@ async def _make_module_changes(
     need its id), then checks that its budget rule still comes with a module on."""
     await session.flush()
     await make_changes(session, dialogue, changes)
-    check_rule_live(plugins, dialogue, [c.module for c in changes if c.turns_off])
+    check_choices_live(plugins, dialogue, [c.module for c in changes if c.turns_off])
     await session.flush()
 
 

@@ -21,7 +21,7 @@ from core.models import Dialogue, Organisation, User
 from core.modules import (
     Module,
     ModuleChange,
-    check_rule_live,
+    check_choices_live,
     dialogue_module,
     module_change,
     unknown_module,
@@ -144,7 +144,7 @@ async def _make(
         raise frozen_error(f"module {change.module.name!r} ({dialogue.slug})")
     await session.flush()
     await change.make(session, dialogue)
-    check_rule_live(plugins, dialogue, [change.module] if change.turns_off else [])
+    check_choices_live(plugins, dialogue, [change.module] if change.turns_off else [])
     await session.flush()
 
 

@@ -26,6 +26,7 @@ from core.registries import Registry
 from core.result_sections import ResultSection
 from core.services import dialogues, modules
 from core.settings import Settings
+from plugins.support.rules import SupportVote
 from tests.ballot_helpers import switch_phase
 from tests.conftest import World
 from web.app import create_app
@@ -527,3 +528,57 @@ async def test_the_dialogue_body_turns_modules_on_and_off_with_their_settings(
         assert (
             await modules_client.get("/api/v1/dialogues/idees/questionnaire")
         ).status_code == 404
+
+
+CAPPED = Module(name="capped", title="Soutien plafonné", granted_by_default=True)
+
+
+class CappedSupport(SupportVote):
+    id = "capped_support"
+    title = "Soutien plafonné"
+
+
+class CappedPlugin:
+    """A client's vote type, sold as a module."""
+
+    @hookimpl
+    def register_modules(self, registry: Registry[Module]) -> None:
+        registry.add(CAPPED)
+
+    @hookimpl
+    def register_vote_types(self, registry: Registry[Any]) -> None:
+        registry.add(CappedSupport())
+
+
+async def test_a_vote_type_of_a_module_is_chosen_only_where_it_is_on(
+    settings: Settings, database: Database, world: World
+) -> None:
+    plugins = build_plugins(settings, extra=[("capped", CappedPlugin())])
+    app = create_app(settings, plugins=plugins, database=database)
+    body = {
+        "slug": "budget",
+        "title": "Budget",
+        "kind": "budget",
+        "vote": {"type": "capped_support", "settings": {}},
+        "phases": [{"kind": "proposals"}, {"kind": "vote"}],
+    }
+    async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as client:
+        headers = world.admin.headers
+        refused = await client.post(f"{ADMIN}/dialogues", json=body, headers=headers)
+        assert refused.status_code == 422, refused.text
+        errors = refused.json()["errors"]
+        assert errors == [{"field": "vote.type", "message": "its module is off"}]
+
+        body["modules"] = {"capped": {}}
+        created = await client.post(f"{ADMIN}/dialogues", json=body, headers=headers)
+        assert created.status_code == 201, created.text
+        url = f"{ADMIN}/dialogues/budget/modules/capped"
+        in_use = await client.delete(url, headers=headers)
+        assert in_use.status_code == 422 and in_use.json()["code"] == "module.in_use"
+        other = await client.patch(
+            f"{ADMIN}/dialogues/budget",
+            json={"vote": {"type": "support", "settings": {}}},
+            headers=headers,
+        )
+        assert other.status_code == 200, other.text
+        assert (await client.delete(url, headers=headers)).status_code == 204
