@@ -17,7 +17,9 @@ module live on a dialogue:
   default settings for a module on by default.
 
 Withdrawing an organisation's grant turns the module off on every one of its dialogues at
-once (:mod:`core.services.modules`), so ``Dialogue.modules`` alone says what is on:
+once (:mod:`core.services.modules`), and its lock keeps an administrator from turning it
+on again meanwhile (:mod:`core.services.module_grants`), so ``Dialogue.modules`` alone
+says what is on:
 :meth:`Module.enabled_on` needs nothing else, and neither the hooks' dispatch nor a
 plugin's ``applies_to`` reads anything more than the dialogue they already hold.
 
@@ -112,8 +114,11 @@ class Module:
 
     def granted_to(self, organisation: Organisation) -> bool:
         """Whether the operator lets ``organisation`` use the module."""
-        grants = organisation.module_grants or {}
-        granted = grants.get(self.name)
+        return self.granted_in(organisation.module_grants)
+
+    def granted_in(self, grants: Mapping[str, Any] | None) -> bool:
+        """Whether ``grants`` (an ``Organisation.module_grants``) let the module be used."""
+        granted = (grants or {}).get(self.name)
         return self.granted_by_default if granted is None else bool(granted)
 
     def settings_on(self, dialogue: Dialogue) -> dict[str, Any] | None:
@@ -147,13 +152,13 @@ def on_by_default(name: str, title: str, description: str) -> Module:
     )
 
 
-def off_without_grant(modules: Iterable[Module], organisation: Organisation) -> dict[str, None]:
-    """What a new dialogue of ``organisation`` stores so that the modules on by default
-    that the organisation may not use stay off."""
+def off_without_grant(modules: Iterable[Module], grants: Mapping[str, Any]) -> dict[str, None]:
+    """What a new dialogue stores so that the modules on by default that its
+    organisation's ``grants`` (``Organisation.module_grants``) do not let it use stay off."""
     return {
         module.name: None
         for module in modules
-        if module.enabled_by_default and not module.granted_to(organisation)
+        if module.enabled_by_default and not module.granted_in(grants)
     }
 
 

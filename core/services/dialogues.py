@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from core.models.dialogues import (
 )
 from core.modules import ModuleWriter, off_without_grant, prepare_modules, save_modules
 from core.plugin_manager import Plugins
+from core.services.module_grants import held_grants, unknown_module
 from core.services.users import groups_by_name
 from core.services.vote_locks import WITH_PHASES, lock_for_change, vote_opened
 from core.specs import DialogueSpec, PhaseSpec
@@ -127,11 +128,15 @@ async def create_dialogue(
     )
     if taken:
         raise Conflict(f"a dialogue {spec.slug!r} already exists", code="dialogue.slug_taken")
+    # The modules on by default that the organisation may not use are stored off: read
+    # under the grants' lock, so that a withdrawal under way cannot miss this dialogue.
+    grants = await held_grants(session, organisation)
+    _refuse_ungranted(plugins, grants, spec)
     dialogue = Dialogue(
         organisation_id=organisation.id,
         slug=spec.slug,
         phases=[],
-        modules=off_without_grant(plugins.modules, organisation),
+        modules=off_without_grant(plugins.modules, grants),
     )
     writers = await _apply(session, plugins, organisation, dialogue, spec, frozen=False)
     session.add(dialogue)
@@ -154,6 +159,8 @@ async def update_dialogue(
     once the vote is frozen (:func:`vote_frozen`)."""
     if spec.slug is not msgspec.UNSET and spec.slug != dialogue.slug:
         raise ValidationFailed("slug: the address of a dialogue cannot change")
+    if _spec_modules(spec):  # the grants' lock first, as every change takes them
+        _refuse_ungranted(plugins, await held_grants(session, organisation), spec)
     dialogue = await lock_for_change(session, dialogue)
     frozen = await vote_frozen(session, plugins, dialogue, now or utcnow())
     writers = await _apply(session, plugins, organisation, dialogue, spec, frozen=frozen)
@@ -229,8 +236,7 @@ async def _apply(
             msgspec.to_builtins(o) for o in _check_options("sectors", spec.sectors)
         ]
     # Modules' settings are the business of the plugins that own them.
-    modules = {} if spec.questionnaire is msgspec.UNSET else {"questionnaire": spec.questionnaire}
-    writers = prepare_modules(plugins, dialogue, modules)
+    writers = prepare_modules(plugins, dialogue, _spec_modules(spec))
     phases = None
     if spec.phases is not msgspec.UNSET:
         phases = await _build_phases(session, organisation, spec.phases)
@@ -244,6 +250,20 @@ async def _apply(
             await session.flush()
         dialogue.phases.extend(phases)
     return writers
+
+
+def _spec_modules(spec: DialogueSpec) -> dict[str, dict[str, Any]]:
+    """The modules ``spec`` turns on with their settings (the questionnaire's questions)."""
+    return {} if spec.questionnaire is msgspec.UNSET else {"questionnaire": spec.questionnaire}
+
+
+def _refuse_ungranted(plugins: Plugins, grants: Mapping[str, Any], spec: DialogueSpec) -> None:
+    """404 ``module.unknown`` for a module of ``spec`` that ``grants`` do not let the
+    organisation use (one that no plugin claims is refused by :func:`prepare_modules`)."""
+    for name in _spec_modules(spec):
+        module = plugins.modules.get(name)
+        if module is not None and not module.granted_in(grants):
+            raise unknown_module(name)
 
 
 def frozen_error(part: str) -> Conflict:

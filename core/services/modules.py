@@ -4,11 +4,14 @@ operator lets an organisation use, and what its administrators turn on.
 Every change takes the dialogue's lock (:func:`core.services.vote_locks.lock_for_change`)
 before it reads ``Dialogue.modules``: two administrators turning on two modules at once
 both keep theirs, and a module that decides votes (``decides_votes``) cannot change once
-the vote is frozen (409 ``vote.config_frozen``).
+the vote is frozen (409 ``vote.config_frozen``). Turning a module on, and changing a
+grant, first lock the organisation's grants (:mod:`core.services.module_grants`): a
+withdrawal and an enable of the same module cannot both win.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,13 +20,13 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db import begin_write
-from core.errors import NotFound, ValidationFailed
+from core.errors import ValidationFailed
 from core.models import Dialogue, Organisation, User
 from core.modules import Module, ModuleScope, save_modules
 from core.plugin_manager import Plugins
 from core.services import audit
 from core.services.dialogues import frozen_error, vote_frozen
+from core.services.module_grants import held_grants, lock_grants, unknown_module
 from core.services.vote_locks import lock_for_change
 
 
@@ -35,11 +38,39 @@ class EnabledModule:
     settings: dict[str, Any]
 
 
-def unknown_module(name: str) -> NotFound:
-    return NotFound(
-        f"module {name!r}: no such module, or this organisation may not use it",
-        code="module.unknown",
-    )
+__all__ = [
+    "EnabledModule",
+    "Grant",
+    "dialogue_modules",
+    "disable_module",
+    "enable_module",
+    "granted_module",
+    "grants_of",
+    "set_grant",
+    "unknown_module",
+    "usable_module",
+    "usable_modules",
+]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Whether an organisation may use an installed module, and whether that is the
+    module's default or the operator's choice."""
+
+    module: Module
+    granted: bool
+    by_default: bool
+
+
+def grants_of(plugins: Plugins, organisation: Organisation) -> list[Grant]:
+    """Every installed module, in registration order, and whether ``organisation`` may
+    use it."""
+    chosen = organisation.module_grants or {}
+    return [
+        Grant(module, module.granted_to(organisation), module.name not in chosen)
+        for module in plugins.modules
+    ]
 
 
 def usable_modules(plugins: Plugins, organisation: Organisation) -> list[Module]:
@@ -49,8 +80,14 @@ def usable_modules(plugins: Plugins, organisation: Organisation) -> list[Module]
 
 def usable_module(plugins: Plugins, organisation: Organisation, name: str) -> Module:
     """The module ``name`` if ``organisation`` may use it; else 404 ``module.unknown``."""
+    return granted_module(plugins, organisation.module_grants, name)
+
+
+def granted_module(plugins: Plugins, grants: Mapping[str, Any] | None, name: str) -> Module:
+    """The module ``name`` if ``grants`` (an ``Organisation.module_grants``) let it be
+    used; else 404 ``module.unknown``."""
     module = plugins.modules.get(name)
-    if module is None or not module.granted_to(organisation):
+    if module is None or not module.granted_in(grants):
         raise unknown_module(name)
     return module
 
@@ -103,9 +140,12 @@ async def _enable(
     settings: dict[str, Any],
     now: datetime,
 ) -> EnabledModule:
-    module = _dialogue_module(plugins, organisation, name)
+    # Judged against the grants read under their lock, not the request's copy of the
+    # organisation: a withdrawal under way waits for this change, or this one for it.
+    grants = await held_grants(session, organisation)
+    module = _dialogue_module(plugins, grants, name)
     if not module.keeps_own_settings:
-        # Refused before any lock.
+        # Refused before the dialogue's lock.
         if module.settings_type is None and settings:
             raise ValidationFailed(
                 f"settings: the module {name!r} has no settings",
@@ -147,7 +187,8 @@ async def disable_module(
     """Turns the module ``name`` off for ``dialogue``, in the audit log as ``actor``'s;
     whether it was on. What the module stored elsewhere stays, for when it is turned on
     again."""
-    module = _dialogue_module(plugins, organisation, name)
+    # Turning off needs no grant's lock: it cannot leave a module on without its grant.
+    module = _dialogue_module(plugins, organisation.module_grants, name)
     dialogue = await lock_for_change(session, dialogue)
     if not module.enabled_on(dialogue):
         return False
@@ -175,15 +216,22 @@ async def set_grant(
     granted: bool,
     *,
     now: datetime,
+    actor: User | None = None,
 ) -> list[str]:
-    """Lets ``organisation`` use the module ``name``, or not (in the audit log as the
-    platform's: the operator acts from the command line); returns the slugs of the
-    dialogues where withdrawing it turned it off. A module that decides the vote of a
-    dialogue whose vote is frozen cannot be withdrawn (409 ``vote.config_frozen``)."""
+    """Lets ``organisation`` use the module ``name``, or not, in the audit log as
+    ``actor``'s (a platform operator; ``None``: the platform's, from the command line);
+    returns the slugs of the dialogues where withdrawing it turned it off. A module that
+    decides the vote of a dialogue whose vote is frozen cannot be withdrawn (409
+    ``vote.config_frozen``).
+
+    Holds the organisation's row ``FOR UPDATE`` from the start
+    (:func:`core.services.module_grants.lock_grants`): an enable of the module that read
+    the grant before waits to commit first, and is then found and turned off here; one
+    that comes after reads that the grant is gone."""
     module = plugins.modules.get(name)
     if module is None:
         raise unknown_module(name)
-    await begin_write(session)
+    organisation = await lock_grants(session, organisation)
     changes = granted != module.granted_to(organisation)
     grants = dict(organisation.module_grants or {})
     if granted == module.granted_by_default:
@@ -193,12 +241,17 @@ async def set_grant(
     turned_off: list[str] = []
     if not granted:
         found = await session.scalars(
-            select(Dialogue).where(Dialogue.organisation_id == organisation.id)
+            select(Dialogue)
+            .where(Dialogue.organisation_id == organisation.id)
+            .order_by(Dialogue.id)
+            .execution_options(populate_existing=True)
         )
         for listed in found.all():
             if not module.enabled_on(listed):
                 continue
             dialogue = await lock_for_change(session, listed)
+            if not module.enabled_on(dialogue):  # turned off meanwhile
+                continue
             if module.decides_votes:
                 await _refuse_when_frozen(session, plugins, dialogue, module, now)
             dialogue.modules = _turned_off(dialogue.modules or {}, module)
@@ -208,7 +261,7 @@ async def set_grant(
         audit.record(
             session,
             organisation,
-            None,
+            actor,
             "module.grant" if granted else "module.withdraw",
             f"organisation:{organisation.slug}",
             {"module": name, "dialogues": turned_off},
@@ -218,8 +271,9 @@ async def set_grant(
     return turned_off
 
 
-def _dialogue_module(plugins: Plugins, organisation: Organisation, name: str) -> Module:
-    module = usable_module(plugins, organisation, name)
+def _dialogue_module(plugins: Plugins, grants: Mapping[str, Any] | None, name: str) -> Module:
+    """The module ``name`` if ``grants`` let it be used and it is turned on per dialogue."""
+    module = granted_module(plugins, grants, name)
     if module.scope is ModuleScope.ORGANISATION:
         raise ValidationFailed(
             f"module {name!r}: turned on for the whole organisation, not per dialogue",
