@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from core import read_cache
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -88,6 +90,16 @@ BY_HOST = (
 
 async def default_organisation(session: AsyncSession) -> Organisation | None:
     return await session.scalar(DEFAULT_ORGANISATION)
+
+
+async def list_organisations(session: AsyncSession) -> Sequence[Organisation]:
+    """Every organisation of the platform with its host names, by name."""
+    found = await session.scalars(
+        select(Organisation)
+        .options(selectinload(Organisation.hosts))
+        .order_by(Organisation.name, Organisation.id)
+    )
+    return found.all()
 
 
 async def get_by_slug(session: AsyncSession, slug: str) -> Organisation:
