@@ -123,6 +123,8 @@ async def test_the_operator_grants_a_module_to_one_organisation(
     assert await _audit(world.database, "module.grant") == [
         (neighbour.id, operator.user.id, {"module": "petition", "dialogues": []})
     ]
+    logged = await operator_client.get("/admin/audit", headers=world.admin.headers)
+    assert "Module accordé" not in logged.text  # the neighbour's log, not this one's
     # Granted to the neighbour only: this organisation's administrators still lack it.
     listed = await operator_client.get("/api/v1/admin/modules", headers=world.admin.headers)
     assert "petition" not in {item["name"] for item in listed.json()["items"]}
@@ -152,6 +154,9 @@ async def test_withdrawing_a_module_turns_it_off_on_the_dialogues(
     assert await _audit(world.database, "module.withdraw") == [
         (world.org.id, operator.user.id, {"module": "petition", "dialogues": ["idees"]})
     ]
+    logged = await operator_client.get("/admin/audit", headers=world.admin.headers)
+    assert "Module retiré par l&#39;opérateur de la plateforme" in logged.text
+    assert "operations@hebergeur.example" in logged.text
     again = await operator_client.put(
         f"{ADMIN_DIALOGUES}/idees/modules/petition",
         json={"settings": {}},
