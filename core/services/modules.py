@@ -29,15 +29,6 @@ from core.services.dialogues import frozen_error, vote_frozen
 from core.services.module_grants import held_grants, lock_grants, unknown_module
 from core.services.vote_locks import lock_for_change
 
-
-@dataclass(frozen=True)
-class EnabledModule:
-    """A module on for a dialogue, with its stored settings."""
-
-    module: Module
-    settings: dict[str, Any]
-
-
 __all__ = [
     "EnabledModule",
     "Grant",
@@ -51,6 +42,14 @@ __all__ = [
     "usable_module",
     "usable_modules",
 ]
+
+
+@dataclass(frozen=True)
+class EnabledModule:
+    """A module on for a dialogue, with its stored settings."""
+
+    module: Module
+    settings: dict[str, Any]
 
 
 @dataclass(frozen=True)
