@@ -17,7 +17,9 @@ module live on a dialogue:
   default settings for a module on by default.
 
 Withdrawing an organisation's grant turns the module off on every one of its dialogues at
-once (:mod:`core.services.modules`), so the dialogue alone says what is on:
+once (:mod:`core.services.modules`), and its lock keeps an administrator from turning it
+on again meanwhile (:mod:`core.services.module_grants`), so ``Dialogue.modules`` alone
+says what is on:
 :meth:`Module.enabled_on` needs nothing else, and neither the hooks' dispatch nor a
 plugin's ``applies_to`` reads anything more than the dialogue they already hold (the
 comments module also reads an ``off`` stored in the dialogue's column before it was a
@@ -61,6 +63,9 @@ if TYPE_CHECKING:
 
 #: Stores one module's validated settings on the session's transaction.
 ModuleWriter: TypeAlias = Callable[[AsyncSession], Awaitable[None]]
+#: An organisation's grants as stored (``Organisation.module_grants``): a module's name to
+#: whether the operator lets it be used, departures from the modules' defaults only.
+Grants: TypeAlias = Mapping[str, Any] | None
 
 #: What a module's name may be: it is a key of JSON objects and a segment of URLs.
 MODULE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -124,8 +129,11 @@ class Module:
 
     def granted_to(self, organisation: Organisation) -> bool:
         """Whether the operator lets ``organisation`` use the module."""
-        grants = organisation.module_grants or {}
-        granted = grants.get(self.name)
+        return self.granted_in(organisation.module_grants)
+
+    def granted_in(self, grants: Mapping[str, Any] | None) -> bool:
+        """Whether ``grants`` (an ``Organisation.module_grants``) let the module be used."""
+        granted = (grants or {}).get(self.name)
         return self.granted_by_default if granted is None else bool(granted)
 
     def settings_on(self, dialogue: Dialogue) -> dict[str, Any] | None:
@@ -159,13 +167,13 @@ def on_by_default(name: str, title: str, description: str) -> Module:
     )
 
 
-def off_without_grant(modules: Iterable[Module], organisation: Organisation) -> dict[str, None]:
-    """What a new dialogue of ``organisation`` stores so that the modules on by default
-    that the organisation may not use stay off."""
+def off_without_grant(modules: Iterable[Module], grants: Mapping[str, Any]) -> dict[str, None]:
+    """What a new dialogue stores so that the modules on by default that its
+    organisation's ``grants`` (``Organisation.module_grants``) do not let it use stay off."""
     return {
         module.name: None
         for module in modules
-        if module.enabled_by_default and not module.granted_to(organisation)
+        if module.enabled_by_default and not module.granted_in(grants)
     }
 
 
@@ -192,16 +200,23 @@ def unknown_module(name: str) -> NotFound:
 
 def usable_module(plugins: Plugins, organisation: Organisation, name: str) -> Module:
     """The module ``name`` if ``organisation`` may use it; else 404 ``module.unknown``."""
+    return granted_module(plugins, organisation.module_grants, name)
+
+
+def granted_module(plugins: Plugins, grants: Grants, name: str) -> Module:
+    """The module ``name`` if ``grants`` (an ``Organisation.module_grants``) let it be
+    used; else 404 ``module.unknown``."""
     module = plugins.modules.get(name)
-    if module is None or not module.granted_to(organisation):
+    if module is None or not module.granted_in(grants):
         raise unknown_module(name)
     return module
 
 
-def dialogue_module(plugins: Plugins, organisation: Organisation, name: str) -> Module:
-    """The module ``name`` if ``organisation`` may turn it on per dialogue: 404
-    ``module.unknown``, 422 for a module turned on for the whole organisation."""
-    module = usable_module(plugins, organisation, name)
+def dialogue_module(plugins: Plugins, grants: Grants, name: str) -> Module:
+    """The module ``name`` if ``grants`` (an ``Organisation.module_grants``) let it be
+    turned on per dialogue: 404 ``module.unknown``, 422 for a module turned on for the
+    whole organisation."""
+    module = granted_module(plugins, grants, name)
     if module.scope is ModuleScope.ORGANISATION:
         raise ValidationFailed(
             f"module {name!r}: turned on for the whole organisation, not per dialogue",
@@ -264,17 +279,18 @@ class ModuleChange:
 
 def module_change(
     plugins: Plugins,
-    organisation: Organisation,
+    grants: Grants,
     dialogue: Dialogue,
     name: str,
     settings: Mapping[str, Any] | None,
 ) -> ModuleChange:
     """Checks turning the module ``name`` on for ``dialogue`` with ``settings``, or off
-    (``None``), before anything changes: 404 ``module.unknown`` for a module
-    ``organisation`` may not use, 422 ``validation`` naming the field of the settings
-    (``settings.threshold``). A module that keeps its own settings has its plugin check
-    them (after its ``settings_type``, when it has one)."""
-    module = dialogue_module(plugins, organisation, name)
+    (``None``), before anything changes: 404 ``module.unknown`` for a module that
+    ``grants`` (the organisation's, read under their lock) do not let it use, 422
+    ``validation`` naming the field of the settings (``settings.threshold``). A module
+    that keeps its own settings has its plugin check them (after its ``settings_type``,
+    when it has one)."""
+    module = dialogue_module(plugins, grants, name)
     if settings is None:
         return ModuleChange(module, None)
     if module.settings_type is None and not module.keeps_own_settings and settings:

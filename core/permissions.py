@@ -64,6 +64,16 @@ def staff_check(actor: User | None, action: Action) -> User:
     return actor
 
 
+def operator_check(actor: User | None) -> User:
+    """Refuses anyone but a platform operator (``User.is_operator``), whatever their role:
+    choosing the modules of every organisation is no right of an organisation's staff."""
+    if actor is None:
+        raise AuthRequired("Connexion requise.")
+    if not actor.is_operator or actor.deleted_at is not None:
+        raise Forbidden("Réservé aux opérateurs de la plateforme.", code="forbidden")
+    return actor
+
+
 def check(
     plugins: Plugins,
     actor: User | None,

@@ -45,6 +45,12 @@ def _pg_admin_url() -> str | None:
     return normalise_database_url(url) if url else None
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skips the tests marked ``pg_only`` on SQLite, saying why."""
+    if item.get_closest_marker("pg_only") is not None and not _pg_admin_url():
+        pytest.skip(f"needs PostgreSQL ({PG_URL_VARIABLE}): SQLite runs one writer at a time")
+
+
 def pytest_report_header() -> str:
     plugins = "with installed plugins" if load_entry_points() else "built-in plugins only"
     return f"database: {'PostgreSQL' if _pg_admin_url() else 'SQLite'}, {plugins}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -40,6 +40,10 @@ class User(Base):
         Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
         default=Role.CITIZEN,
     )
+    #: A platform operator chooses the modules every organisation may use
+    #: (``/operator/modules``); it gives no right in the user's own organisation, which
+    #: the role alone decides. Named with ``participe operator add``.
+    is_operator: Mapped[bool] = mapped_column(default=False, server_default=false())
     postal_code: Mapped[str | None] = mapped_column(String(16))
     #: The language of the pages and emails this user reads (``core.languages``).
     language: Mapped[str] = mapped_column(String(8), default="fr", server_default="fr")

@@ -25,6 +25,7 @@ from core.models.dialogues import (
     ResultsVisibility,
 )
 from core.modules import (
+    Grants,
     ModuleChange,
     check_choices_live,
     make_changes,
@@ -32,6 +33,7 @@ from core.modules import (
     off_without_grant,
 )
 from core.plugin_manager import Plugins
+from core.services.module_grants import held_grants
 from core.services.users import groups_by_name
 from core.services.vote_locks import WITH_PHASES, lock_for_change, vote_opened
 from core.specs import DialogueSpec, PhaseSpec
@@ -133,13 +135,16 @@ async def create_dialogue(
     )
     if taken:
         raise Conflict(f"a dialogue {spec.slug!r} already exists", code="dialogue.slug_taken")
+    # The modules on by default that the organisation may not use are stored off: read
+    # under the grants' lock, so that a withdrawal under way cannot miss this dialogue.
+    grants = await held_grants(session, organisation)
     dialogue = Dialogue(
         organisation_id=organisation.id,
         slug=spec.slug,
         phases=[],
-        modules=off_without_grant(plugins.modules, organisation),
+        modules=off_without_grant(plugins.modules, grants),
     )
-    changes = await _apply(session, plugins, organisation, dialogue, spec, frozen=False)
+    changes = await _apply(session, plugins, organisation, grants, dialogue, spec, frozen=False)
     session.add(dialogue)
     await _make_module_changes(session, plugins, dialogue, changes)
     return dialogue
@@ -159,9 +164,12 @@ async def update_dialogue(
     once the vote is frozen (:func:`vote_frozen`)."""
     if spec.slug is not msgspec.UNSET and spec.slug != dialogue.slug:
         raise ValidationFailed("slug: the address of a dialogue cannot change")
+    grants: Grants = organisation.module_grants
+    if _names_modules(spec):  # the grants' lock first, as every enable takes it
+        grants = await held_grants(session, organisation)
     dialogue = await lock_for_change(session, dialogue)
     frozen = await vote_frozen(session, plugins, dialogue, now or utcnow())
-    changes = await _apply(session, plugins, organisation, dialogue, spec, frozen=frozen)
+    changes = await _apply(session, plugins, organisation, grants, dialogue, spec, frozen=frozen)
     await _make_module_changes(session, plugins, dialogue, changes)
     return dialogue
 
@@ -181,6 +189,7 @@ async def _apply(
     session: AsyncSession,
     plugins: Plugins,
     organisation: Organisation,
+    grants: Grants,
     dialogue: Dialogue,
     spec: DialogueSpec,
     *,
@@ -241,7 +250,7 @@ async def _apply(
         changes["sectors"] = [
             msgspec.to_builtins(o) for o in _check_options("sectors", spec.sectors)
         ]
-    module_changes = _module_changes(plugins, organisation, dialogue, spec, frozen=frozen)
+    module_changes = _module_changes(plugins, grants, dialogue, spec, frozen=frozen)
     phases = None
     if spec.phases is not msgspec.UNSET:
         phases = await _build_phases(session, organisation, spec.phases)
@@ -259,7 +268,7 @@ async def _apply(
 
 def _module_changes(
     plugins: Plugins,
-    organisation: Organisation,
+    grants: Grants,
     dialogue: Dialogue,
     spec: DialogueSpec,
     *,
@@ -285,7 +294,7 @@ def _module_changes(
     changes = []
     for name, (where, settings) in given.items():
         try:
-            change = module_change(plugins, organisation, dialogue, name, settings)
+            change = module_change(plugins, grants, dialogue, name, settings)
         except DomainError as error:
             raise _named_in_body(error, where) from error
         if frozen and change.changes_vote(dialogue):
@@ -315,6 +324,14 @@ def _named_in_body(error: DomainError, where: str) -> DomainError:
     detail = error.detail
     detail = where + detail.removeprefix("settings") if detail.startswith("settings") else detail
     return ValidationFailed(detail, code=error.code, extra={**error.extra, "errors": errors})
+
+
+def _names_modules(spec: DialogueSpec) -> bool:
+    """Whether ``spec`` turns modules on or off (its ``modules``, ``comments`` or
+    ``questionnaire``)."""
+    return any(
+        value is not msgspec.UNSET for value in (spec.modules, spec.comments, spec.questionnaire)
+    )
 
 
 def frozen_error(part: str) -> Conflict:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from core import read_cache
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -112,6 +114,16 @@ async def named_or_default(session: AsyncSession, slug: str | None) -> Organisat
     if found is None:
         raise NotFound("no organisation yet: run 'participe org create' first")
     return found
+
+
+async def list_organisations(session: AsyncSession) -> Sequence[Organisation]:
+    """Every organisation of the platform with its host names, by name."""
+    found = await session.scalars(
+        select(Organisation)
+        .options(selectinload(Organisation.hosts))
+        .order_by(Organisation.name, Organisation.id)
+    )
+    return found.all()
 
 
 async def get_by_slug(session: AsyncSession, slug: str) -> Organisation:

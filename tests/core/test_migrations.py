@@ -185,7 +185,7 @@ async def test_downgrade_then_upgrade_again_keeps_the_data(
 
     reverted = await downgrade(database, "0001", locations)
 
-    assert [step.revision for step in reverted][:3] == ["0017", "0016", "0015"]
+    assert [step.revision for step in reverted][:3] == ["0018", "0017", "0016"]
     assert {"0012", "0003", "0005"} <= {step.revision for step in reverted}
     # 0001 may have no row of its own: the plugins' revisions (``<name>_0001``, kept)
     # depend on it.
@@ -196,7 +196,7 @@ async def test_downgrade_then_upgrade_again_keeps_the_data(
 
     applied = await upgrade(database, locations)
 
-    assert [step.revision for step in applied][-3:] == ["0015", "0016", "0017"]
+    assert [step.revision for step in applied][-3:] == ["0016", "0017", "0018"]
     assert await _schema_changes(database) == []
     assert await _people(database) == [("ville", "alice@example.org", "Alice")]
 

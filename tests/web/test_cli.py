@@ -128,3 +128,21 @@ def test_the_operator_chooses_the_modules_of_an_organisation(tmp_path: Path) -> 
     assert both.returncode == 1 and "both" in both.stderr
     granted = run(tmp_path, "org", "modules", "nantes", "--enable", "questionnaire")
     assert re.search(r"questionnaire\s+enabled \(default\)", granted.stdout)
+
+
+def test_the_host_names_and_removes_operators(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    assert run(tmp_path, "org", "create", "nantes", "--name", "Nantes").returncode == 0
+    assert run(tmp_path, "org", "create", "reze", "--name", "Rezé").returncode == 0
+    assert "no operator yet" in run(tmp_path, "operator", "list").stdout
+    added = run(tmp_path, "operator", "add", "Ops@Hebergeur.example", "--org", "reze")
+    assert added.returncode == 0, added.stderr
+    assert "ops@hebergeur.example (reze) is an operator" in added.stdout
+    # An operator, not an administrator: the account keeps the citizen's role.
+    listing = run(tmp_path, "operator", "list")
+    assert listing.stdout.split() == ["ops@hebergeur.example", "reze", "citizen"]
+    unknown = run(tmp_path, "operator", "remove", "personne@example.org", "--org", "reze")
+    assert unknown.returncode == 1 and "personne@example.org" in unknown.stderr
+    removed = run(tmp_path, "operator", "remove", "ops@hebergeur.example", "--org", "reze")
+    assert removed.returncode == 0 and "no longer an operator" in removed.stdout
+    assert "no operator yet" in run(tmp_path, "operator", "list").stdout

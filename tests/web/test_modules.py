@@ -13,7 +13,7 @@ import pytest
 from litestar import Litestar, get
 from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database, utcnow
@@ -582,3 +582,35 @@ async def test_a_vote_type_of_a_module_is_chosen_only_where_it_is_on(
         )
         assert other.status_code == 200, other.text
         assert (await client.delete(url, headers=headers)).status_code == 204
+
+
+async def test_a_worker_s_stale_snapshot_of_the_organisation_grants_nothing(
+    modules_client: Client, module_plugins: Plugins, database: Database, world: World
+) -> None:
+    """Another process (the command line, another worker) withdrew the grant: this
+    worker's snapshot of the organisation still holds it, but the grants read under
+    their lock refuse the module, in the API and in the Modules tab alike."""
+    await _grant(database, module_plugins, world, "petition")
+    await _dialogue(modules_client, world, "idees")
+    page = "/admin/dialogues/idees/modules"
+    assert "Pétition" in (await modules_client.get(page, headers=world.admin.headers)).text
+    async with database.engine.begin() as connection:  # not through this worker's ORM
+        await connection.execute(
+            text("UPDATE organisations SET module_grants = :grants WHERE id = :id"),
+            {"grants": '{"petition": false}', "id": world.org.id},
+        )
+    snapshot = await modules_client.get(page, headers=world.admin.headers)
+    assert "Pétition" in snapshot.text  # served from the snapshot
+    api = await modules_client.put(
+        f"{ADMIN}/dialogues/idees/modules/petition",
+        json={"settings": {}},
+        headers=world.admin.headers,
+    )
+    assert api.status_code == 404 and api.json()["code"] == "module.unknown"
+    form = await modules_client.post(
+        f"{page}/petition", data={"petition.threshold": "5"}, headers=world.admin.headers
+    )
+    assert form.status_code == 404
+    async with database.session() as session:
+        dialogue = await session.scalar(select(Dialogue).where(Dialogue.slug == "idees"))
+        assert dialogue is not None and not PETITION.enabled_on(dialogue)

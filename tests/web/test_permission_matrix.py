@@ -43,6 +43,8 @@ OWNER = frozenset({"author"})
 MODERATORS = frozenset({"moderator", "admin"})
 REVIEWERS = frozenset({"reviewer", "admin"})
 ADMINS = frozenset({"admin"})
+#: None of the callers: platform operators only (``User.is_operator``), not any role.
+OPERATORS = frozenset[str]()
 
 Ids = Mapping[str, Any]
 
@@ -228,6 +230,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/admin/people/{user_id:int}/role"): Rule(
         ADMINS, data=EMPTY_FORM, stranger=body({"role": "admin"})
+    ),
+    # The platform operator's page: no organisation's staff, administrators included.
+    ("POST", "/operator/modules/{slug:str}/{name:str}/{change:str}"): Rule(
+        OPERATORS, data=EMPTY_FORM, ids={"name": "module"}
     ),
     # What deletes, last.
     ("POST", "/admin/dialogues/{slug:str}/blocks/{block_id:int}/delete"): Rule(
@@ -436,6 +442,7 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
             "user_id": spare.user.id,
             "name": "Comité",
             "module": "questionnaire",
+            "change": "withdraw",
             "email": spare.user.email,
         }
         await session.commit()

@@ -1,5 +1,6 @@
 """The back office: pages under ``/admin`` and its JSON API under ``/api/v1/admin``,
-staff only (see :mod:`web.admin.guard`), mounted by ``create_app`` in one place."""
+staff only, and the platform operator's page under ``/operator``, operators only (see
+:mod:`web.admin.guard`), mounted by ``create_app`` in one place."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def admin_route_handlers() -> list[Any]:
     from web.admin.home import admin_home
     from web.admin.moderation import ModerationPages
     from web.admin.modules import ModulePages
+    from web.admin.operator import OperatorPages
     from web.admin.organisation import OrganisationPages
     from web.admin.outbox import OutboxPages
     from web.admin.oversight import OversightPages
@@ -57,4 +59,5 @@ def admin_route_handlers() -> list[Any]:
         AdminBallotController,
         AdminOversightController,
         CandidateController,
+        OperatorPages,
     ]

@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 
 from core.db import utcnow
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.models import Dialogue, Organisation
 from core.modules import ModuleScope
 from core.plugin_manager import Plugins
@@ -74,6 +74,8 @@ class DialogueModulePages(Controller):
             await modules.enable_module(
                 db_session, plugins, org, dialogue, name, settings, actor=actor, now=utcnow()
             )
+        except NotFound:
+            raise  # the grant was withdrawn meanwhile: no such module here any more
         except DomainError as error:
             await discard_changes(request, db_session)
             dialogue = await load_dialogue(db_session, org, slug)

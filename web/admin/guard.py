@@ -7,6 +7,9 @@ what a back-office form expects or which dialogues exist. A handler names the ac
 that open it in its ``opt``: ``opt=staff(Action.REVIEW)`` (any one of several:
 ``staff(Action.REVIEW, Action.MODERATE)``); without one, the route needs
 :attr:`Action.ADMINISTER`. The rule itself is :func:`core.permissions.staff_check`.
+
+The platform operator's pages, under ``/operator``, have their own wall,
+:func:`operator_guard`: an operator need not be anyone's staff, and staff are not operators.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from core.errors import Forbidden
 from core.models import User
-from core.permissions import Action, staff_check
+from core.permissions import Action, operator_check, staff_check
 from web.dependencies import app_context, provide_actor, provide_org
 
 OPT_KEY = "staff_actions"
@@ -44,13 +47,26 @@ def check_any(actor: User | None, actions: Sequence[Action]) -> User:
     raise refusal
 
 
+async def _actor(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+    """The request's actor, read before its handler's dependencies (and its body)."""
+    request: Any = connection
+    async with app_context(request).database.read_session() as session:
+        org = await provide_org(request, session)
+        return await provide_actor(request, session, org)
+
+
 async def staff_guard(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """Refuses the request unless its actor may do one of the handler's staff actions."""
     actions = handler.opt.get(OPT_KEY, (Action.ADMINISTER,))
-    request: Any = connection
-    async with app_context(request).database.read_session() as session:
-        org = await provide_org(request, session)
-        actor = await provide_actor(request, session, org)
-    check_any(actor, actions)
+    check_any(await _actor(connection), actions)
+
+
+async def operator_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Refuses the request unless its actor is a platform operator
+    (:func:`core.permissions.operator_check`), whatever their role: the wall around
+    ``/operator``."""
+    operator_check(await _actor(connection))

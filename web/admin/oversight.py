@@ -43,6 +43,12 @@ ACTION_LABELS = {
     "organisation.update": "Organisation modifiée",
     "user.delete": "Compte supprimé",
     "retention.purge": "Données anciennes effacées",
+    "module.enable": "Module activé",
+    "module.disable": "Module désactivé",
+    "module.grant": "Module accordé par l'opérateur de la plateforme",
+    "module.withdraw": "Module retiré par l'opérateur de la plateforme",
+    "operator.add": "Opérateur de la plateforme nommé",
+    "operator.remove": "Opérateur de la plateforme retiré",
 }
 
 

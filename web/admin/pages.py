@@ -20,9 +20,11 @@ from core.models import Dialogue, Organisation
 from core.plugin_manager import Plugins
 from core.registries import Registry
 from web.i18n import translator
+from web.labels import N_
 from web.templating import render
 
-#: Messages shown after a redirect (``?notice=KEY``): only these keys are ever shown.
+#: Messages shown after a redirect (``?notice=KEY``): only these keys are ever shown,
+#: translated when the catalogue has them (``N_``).
 NOTICES = {
     "saved": "Les modifications sont enregistrées.",
     "created": "C'est créé.",
@@ -43,6 +45,10 @@ NOTICES = {
     "export_ready": "Le lien de téléchargement est prêt.",
     "ballot_voided": "Le bulletin est annulé : il ne compte plus dans les résultats.",
     "candidate_corrected": "Le texte est corrigé ; l'ancien texte reste visible dans l'historique.",
+    "module_granted": N_("Le module est accordé à l'organisation."),
+    "module_withdrawn": N_(
+        "Le module est retiré à l'organisation : il est désactivé sur toutes ses démarches."
+    ),
     "candidate_withdrawn": (
         "Le projet est retiré du vote : ses votes sont retirés des bulletins et ses votant·es "
         "sont prévenu·es par courriel."

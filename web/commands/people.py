@@ -1,5 +1,5 @@
 """``participe org create``, ``participe org modules``, ``participe user create``,
-``participe token create``."""
+``participe token create``, ``participe operator add|remove|list``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from core.errors import ValidationFailed
 from core.models import Organisation
 from core.models.users import Role
 from core.plugin_manager import Plugins
-from core.services import groups, modules, organisations, users
+from core.services import groups, modules, operators, organisations, users
 from web.commands._runtime import load_settings, run_with_session
 
 
@@ -45,6 +45,29 @@ def register(subparsers: Any) -> None:
     create_user.add_argument("--role", choices=[role.value for role in Role])
     create_user.add_argument("--name", help="display name")
     create_user.set_defaults(func=run_create_user)
+
+    operator = subparsers.add_parser(
+        "operator",
+        help="platform operators, who choose the modules of every organisation",
+        description="An operator signs in as any user of their organisation and chooses, "
+        "on /operator/modules, the modules each organisation may use. It gives no other "
+        "right: their role in their organisation stays what it is.",
+    )
+    operator_actions = operator.add_subparsers(
+        dest="operator_command", metavar="ACTION", required=True
+    )
+    add_operator = operator_actions.add_parser(
+        "add", help="make a user an operator (creating a verified account if needed)"
+    )
+    add_operator.add_argument("email")
+    add_operator.add_argument("--org", help="their organisation (default: the default one)")
+    add_operator.set_defaults(func=run_operator, operator=True)
+    remove_operator = operator_actions.add_parser("remove", help="no longer an operator")
+    remove_operator.add_argument("email")
+    remove_operator.add_argument("--org", help="their organisation (default: the default one)")
+    remove_operator.set_defaults(func=run_operator, operator=False)
+    list_operators = operator_actions.add_parser("list", help="the operators")
+    list_operators.set_defaults(func=run_list_operators)
 
     token = subparsers.add_parser("token", help="API bearer tokens")
     token_actions = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
@@ -87,14 +110,39 @@ def run_org_modules(args: argparse.Namespace) -> int:
             )
             if turned_off:
                 lines.append(f"{name}: turned off on {', '.join(turned_off)}")
-        for module in plugins.modules:
-            state = "enabled" if module.granted_to(organisation) else "disabled"
-            default = " (default)" if module.name not in organisation.module_grants else ""
-            lines.append(f"{module.name:<20} {state}{default}  {module.title}")
+        for grant in modules.grants_of(plugins, organisation):
+            state = "enabled" if grant.granted else "disabled"
+            default = " (default)" if grant.by_default else ""
+            lines.append(f"{grant.module.name:<20} {state}{default}  {grant.module.title}")
         return lines
 
     for line in run_with_session(load_settings(), work):
         print(line)
+    return 0
+
+
+def run_operator(args: argparse.Namespace) -> int:
+    async def work(session: AsyncSession, plugins: Plugins) -> str:
+        organisation = await organisations.named_or_default(session, args.org)
+        if args.operator:
+            user = await operators.name_operator(session, organisation, args.email)
+            return f"{user.email} ({organisation.slug}) is an operator"
+        user = await operators.remove_operator(session, organisation, args.email)
+        return f"{user.email} ({organisation.slug}) is no longer an operator"
+
+    print(run_with_session(load_settings(), work))
+    return 0
+
+
+def run_list_operators(args: argparse.Namespace) -> int:
+    async def work(session: AsyncSession, plugins: Plugins) -> list[str]:
+        found = await operators.list_operators(session)
+        return [
+            f"{user.email}  {organisation.slug}  {user.role.value}" for user, organisation in found
+        ]
+
+    lines = run_with_session(load_settings(), work)
+    print("\n".join(lines) if lines else "no operator yet: 'participe operator add EMAIL'")
     return 0
 
 
