@@ -24,8 +24,8 @@ from pabutools.rules import (
 
 from core.db import Database
 from core.plugin_manager import Plugins
+from participe.testing import VoteSetup, tally_of
 from plugins.budget.pabulib import PabulibFile, format_pabulib, parse_pabulib, read_pabulib
-from tests.ballot_helpers import VoteSetup, tally_of
 from tests.conftest import World
 from tests.results_helpers import read_results
 
