@@ -76,6 +76,9 @@ class Rule:
     #: Callers whose answer is not judged (a plugin's rule that the platform cannot know),
     #: beyond getting no 5xx.
     unjudged: frozenset[str] = frozenset()
+    #: What the route expects is unknown (a plugin's): any 4xx refuses, the refusal of a
+    #: body that the route judged before looking its objects up.
+    body_unknown: bool = False
 
 
 def body(value: Any) -> Callable[[Ids], Any]:
@@ -268,10 +271,10 @@ PLATFORM_MODULES = ("core.", "web.", "plugins.")
 BACK_OFFICE = ("/admin", "/api/v1/admin")
 STAFF = frozenset({"moderator", "reviewer", "admin"})
 #: A third-party plugin's back-office route: refused to everyone outside the staff.
-PLUGIN_BACK_OFFICE = Rule(frozenset(), unjudged=STAFF)
+PLUGIN_BACK_OFFICE = Rule(frozenset(), unjudged=STAFF, body_unknown=True)
 #: A third-party plugin's other route: who may call it is the plugin's rule; only the
 #: stranger (naming this organisation's objects) is refused.
-PLUGIN_ROUTE = Rule(frozenset(), unjudged=ANYONE - {"stranger"})
+PLUGIN_ROUTE = Rule(frozenset(), unjudged=ANYONE - {"stranger"}, body_unknown=True)
 
 
 def unsafe_routes(app: Litestar, *, platform: bool) -> list[tuple[str, str]]:
@@ -526,7 +529,10 @@ async def wrong_answers(
             # The stranger names objects of another organisation: never allowed.
             expected = who in rule.allowed and who != "stranger"
             judged = who not in rule.unjudged
-            if response.status_code >= 500 or (judged and refused(response) == expected):
+            was_refused = refused(response) or (
+                rule.body_unknown and 400 <= response.status_code < 500
+            )
+            if response.status_code >= 500 or (judged and was_refused == expected):
                 wrong.append(
                     f"{who}: {method} {url} → {response.status_code} "
                     f"({'should pass' if expected else 'should be refused'}) "
