@@ -1,36 +1,33 @@
-"""Shared fixtures: a migrated database (SQLite by default, PostgreSQL when
-``PARTICIPE_TEST_DATABASE_URL`` names one), the app, an HTTP client, and people."""
+"""The platform's fixtures: those of :mod:`participe.testing` (a migrated database on
+SQLite, or on PostgreSQL when ``PARTICIPE_TEST_DATABASE_URL`` names a server, the app, an
+HTTP client, people, the outbox), with every installed plugin when
+``PARTICIPE_TEST_ENTRY_POINTS`` is on; and live servers, a mail server."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-import core.models  # noqa: F401
-from core.db import Base, Database
-from core.migrate import upgrade
-from core.models import Organisation, User
-from core.models.users import Role
-from core.plugin_manager import Plugins
-from core.services import organisations, users
-from core.settings import Settings, normalise_database_url
-from tests.live_workers import LiveWorkers, start_workers
-from web.app import create_app
-from web.plugins import build_plugins
+# The fixtures' module is imported here, before pytest loads it as a plugin: its asserts
+# are rewritten all the same (their failures say what was compared).
+pytest.register_assert_rewrite("participe.testing")
 
-PG_URL_VARIABLE = "PARTICIPE_TEST_DATABASE_URL"
+from core.db import Database  # noqa: E402
+from participe.testing import Person, PluginChoice, World, installed_plugins  # noqa: E402
+from participe.testing.databases import server_url  # noqa: E402
+from tests.live_workers import LiveWorkers, start_workers  # noqa: E402
+
+pytest_plugins = ["participe.testing"]
+
+__all__ = ["Person", "World"]  # what the tests import from here
+
 #: ``on``: the app of the tests also loads the installed third-party plugins (the
 #: ``participe`` entry points), to check that the platform works with them present.
 ENTRY_POINTS_VARIABLE = "PARTICIPE_TEST_ENTRY_POINTS"
@@ -40,154 +37,19 @@ def load_entry_points() -> bool:
     return os.environ.get(ENTRY_POINTS_VARIABLE, "off").lower() in ("1", "on", "true", "yes")
 
 
-def _pg_admin_url() -> str | None:
-    url = os.environ.get(PG_URL_VARIABLE)
-    return normalise_database_url(url) if url else None
-
-
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Skips the tests marked ``pg_only`` on SQLite, saying why."""
-    if item.get_closest_marker("pg_only") is not None and not _pg_admin_url():
-        pytest.skip(f"needs PostgreSQL ({PG_URL_VARIABLE}): SQLite runs one writer at a time")
+    if item.get_closest_marker("pg_only") is not None and not server_url():
+        pytest.skip("needs PostgreSQL (PARTICIPE_TEST_DATABASE_URL): one writer at a time here")
 
 
 def pytest_report_header() -> str:
-    plugins = "with installed plugins" if load_entry_points() else "built-in plugins only"
-    return f"database: {'PostgreSQL' if _pg_admin_url() else 'SQLite'}, {plugins}"
-
-
-async def _create_pg_database(admin_url: str, name: str) -> str:
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await engine.dispose()
-    return admin_url.rsplit("/", 1)[0] + "/" + name
-
-
-async def _drop_pg_database(admin_url: str, name: str) -> None:
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await engine.dispose()
+    return "with installed plugins" if load_entry_points() else "built-in plugins only"
 
 
 @pytest.fixture(scope="session")
-def plugins() -> Plugins:
-    return build_plugins(Settings(load_entry_points=load_entry_points()))
-
-
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory, plugins: Plugins) -> Iterator[str]:
-    """A database migrated to every head, created for this test run."""
-    admin_url = _pg_admin_url()
-    name = f"participe_test_{uuid.uuid4().hex[:10]}"
-    if admin_url:
-        url = asyncio.run(_create_pg_database(admin_url, name))
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'participe.db'}"
-
-    async def migrate() -> None:
-        database = Database(url)
-        await upgrade(database, plugins.migration_locations())
-        await database.dispose()
-
-    asyncio.run(migrate())
-    yield url
-    if admin_url:
-        asyncio.run(_drop_pg_database(admin_url, name))
-
-
-async def _empty_tables(database: Database) -> None:
-    tables = [table.name for table in Base.metadata.sorted_tables]
-    async with database.engine.begin() as connection:
-        if database.is_sqlite:
-            # The vote log gives its entries up only with their dialogue (migration 0012):
-            # the dialogues go first, their entries with them. TRUNCATE fires no row trigger.
-            await connection.execute(text('DELETE FROM "dialogues"'))
-            for name in reversed(tables):
-                await connection.execute(text(f'DELETE FROM "{name}"'))
-        else:
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            await connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await _empty_tables(database)
-    yield database
-    await database.dispose()
-
-
-@pytest.fixture
-async def session(database: Database) -> AsyncIterator[AsyncSession]:
-    async with database.session() as session:
-        yield session
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=database_url,
-        load_entry_points=load_entry_points(),
-        rate_limits=False,
-        upload_dir=str(tmp_path / "uploads"),
-    )
-
-
-@pytest.fixture
-def app(settings: Settings, plugins: Plugins, database: Database) -> Litestar:
-    return create_app(settings, plugins=plugins, database=database)
-
-
-@pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as client:
-        yield client
-
-
-@dataclass
-class Person:
-    user: User
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-@dataclass
-class World:
-    """An organisation with an administrator and two citizens, committed."""
-
-    org: Organisation
-    admin: Person
-    alice: Person
-    bob: Person
-    database: Database
-
-    async def person(self, email: str, role: Role = Role.CITIZEN, **fields: Any) -> Person:
-        async with self.database.session() as session:
-            org = await session.get(Organisation, self.org.id)
-            assert org is not None
-            user = await users.ensure_user(session, org, email, role=role)
-            for name, value in fields.items():
-                setattr(user, name, value)
-            token = await users.create_api_token(session, user)
-            await session.commit()
-            return Person(user, token)
-
-
-@pytest.fixture
-async def world(database: Database) -> World:
-    async with database.session() as session:
-        org = await organisations.create_organisation(session, slug="ville", name="Ville de Test")
-        await session.commit()
-    world = World(org=org, admin=None, alice=None, bob=None, database=database)  # type: ignore[arg-type]
-    world.admin = await world.person("admin@ville.test", Role.ADMIN)
-    world.alice = await world.person("alice@example.org", display_name="Alice")
-    world.bob = await world.person("bob@example.org", display_name="Bob")
-    return world
+def participe_plugins() -> Sequence[PluginChoice]:
+    return installed_plugins() if load_entry_points() else ()
 
 
 def _free_port() -> int:

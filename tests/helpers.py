@@ -1,4 +1,5 @@
-"""Small helpers shared by tests: dialogue bodies, phase moves, solved bot checks."""
+"""Small helpers shared by tests: dialogue bodies, solved bot checks (phase moves are in
+:mod:`participe.testing`)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from core.db import utcnow
+from participe.testing.dialogues import ADMIN_DIALOGUES
 
-ADMIN_DIALOGUES = "/api/v1/admin/dialogues"
 CHALLENGE = re.compile(r'data-challenge="([^"]+)"')
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -64,16 +65,6 @@ async def create_dialogue(
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
-
-
-async def switch_phase(
-    client: AsyncTestClient[Litestar], admin_headers: dict[str, str], slug: str, kind: str
-) -> None:
-    response = await client.post(
-        f"{ADMIN_DIALOGUES}/{slug}/phase", json={"kind": kind}, headers=admin_headers
-    )
-    assert response.status_code == 200, response.text
-    assert response.json()["current_phase"] == kind
 
 
 def solve(challenge: dict[str, Any]) -> str:

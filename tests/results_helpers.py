@@ -15,7 +15,8 @@ from core.db import Database
 from core.models import Ballot, Dialogue, Phase, Vote
 from core.models.ballots import BallotStatus
 from core.models.dialogues import PhaseKind
-from tests.ballot_helpers import Client, VoteSetup, put_vote, replace
+from participe.testing import VoteSetup, put_vote, replace
+from tests.ballot_helpers import Client
 from tests.conftest import Person, World
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
 
 from core.db import Database
 from core.models import OutboxMessage
+from participe.testing import Outbox
 
 LINK = re.compile(r"https?://[^\s\"<>]+/signin/([A-Za-z0-9_-]+)")
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -19,11 +19,8 @@ SESSION_COOKIE = "participe_session"
 
 
 async def outbox_messages(database: Database, recipient: str | None = None) -> list[OutboxMessage]:
-    async with database.session() as session:
-        query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
-        if recipient is not None:
-            query = query.where(OutboxMessage.recipient == recipient)
-        return list(await session.scalars(query))
+    """The messages queued for ``recipient`` (or anyone), newest first."""
+    return await Outbox(database).messages(recipient)
 
 
 async def latest_token(database: Database, recipient: str) -> str:

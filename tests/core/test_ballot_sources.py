@@ -28,7 +28,7 @@ from core.services.recount import recount
 from core.settings import Settings
 from core.vote_counts import VoteCounts
 from core.vote_types import CountedVotes, ProposalFacts
-from tests.ballot_helpers import replace, vote_dialogue
+from participe.testing import replace, vote_dialogue
 from tests.conftest import World
 from web.app import create_app
 from web.plugins import build_plugins

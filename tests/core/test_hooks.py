@@ -28,8 +28,9 @@ from core.migrate import upgrade
 from core.models import User
 from core.plugin_manager import Plugins
 from core.settings import Settings
+from participe.testing import switch_phase
 from tests.conftest import World
-from tests.helpers import create_dialogue, switch_phase
+from tests.helpers import create_dialogue
 from web.app import create_app
 from web.plugins import build_plugins
 

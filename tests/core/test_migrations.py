@@ -4,7 +4,6 @@ history reach without losing data."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +28,7 @@ from core.migrate import (
 )
 from core.models import Organisation, User
 from core.plugin_manager import Plugins
-from tests.conftest import _create_pg_database, _drop_pg_database, _pg_admin_url
+from participe.testing import TestDatabase
 
 
 async def test_models_and_migrations_agree(database: Database) -> None:
@@ -57,17 +56,12 @@ BRANCHED_HEADS = ("0003", "0004", "0005", "0006", "0007", "0009", "0010", "0011"
 @pytest.fixture
 async def empty_database(tmp_path: Path) -> AsyncIterator[Database]:
     """A database of its own, with no table yet."""
-    admin_url = _pg_admin_url()
-    name = f"participe_migrate_{uuid.uuid4().hex[:10]}"
-    if admin_url:
-        url = await _create_pg_database(admin_url, name)
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'migrate.db'}"
-    database = Database(url)
+    created = TestDatabase(tmp_path, "participe_migrate")
+    await created.create()
+    database = Database(created.url)
     yield database
     await database.dispose()
-    if admin_url:
-        await _drop_pg_database(admin_url, name)
+    await created.drop()
 
 
 def _heads_by_location(locations: list[str]) -> dict[str, list[str]]:

@@ -21,7 +21,7 @@ from core.plugin_manager import Plugins
 from core.services.phases import rewrite_dates
 from core.services.publication import sweep
 from core.settings import Settings
-from tests.ballot_helpers import vote_dialogue
+from participe.testing import vote_dialogue
 from tests.conftest import World
 from tests.results_helpers import read_results, set_phase_dates
 from web.app import create_app

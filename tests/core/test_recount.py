@@ -16,7 +16,7 @@ from core.models import Ballot, Dialogue, Vote, VoteLogEntry
 from core.plugin_manager import Plugins
 from core.services import ballots, recount
 from core.services.recount import ReplayedBallot
-from tests.ballot_helpers import VoteSetup, put_vote, replace, vote_dialogue
+from participe.testing import VoteSetup, put_vote, replace, vote_dialogue
 from tests.conftest import World
 from tests.vote_log_helpers import unguarded
 from web.cli import main

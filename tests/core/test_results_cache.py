@@ -19,7 +19,7 @@ from core.results_cache import MemoryResultsCache, RedisResultsCache, make_resul
 from core.services import results
 from core.services.results import ballots_version
 from core.settings import Settings
-from tests.ballot_helpers import put_vote, switch_phase, vote_dialogue
+from participe.testing import put_vote, switch_phase, vote_dialogue
 from tests.conftest import World
 from tests.results_helpers import by_id, read_results
 from web.app import create_app
@@ -110,7 +110,7 @@ async def test_proposal_and_dialogue_changes_change_the_version(
 ) -> None:
     setup = await _live(client, world)
     # Candidates and budget change before the vote (they are frozen once it opens).
-    await switch_phase(client, world, setup.slug, "proposals")
+    await switch_phase(client, world.admin.headers, setup.slug, "proposals")
 
     async def version() -> str:
         async with database.session() as session:

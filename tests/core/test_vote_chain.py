@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -28,8 +27,8 @@ from core.plugin_manager import Plugins
 from core.services import ballots, organisations
 from core.services.chain_check import ChainCheck, check_chain
 from core.vote_chain import GENESIS, canonical_text, entry_hash
-from tests.ballot_helpers import VoteSetup, put_vote, replace, vote_dialogue
-from tests.conftest import World, _create_pg_database, _drop_pg_database, _pg_admin_url
+from participe.testing import TestDatabase, VoteSetup, put_vote, replace, vote_dialogue
+from tests.conftest import World
 from tests.vote_log_helpers import unguarded
 from web.cli import main
 
@@ -488,18 +487,13 @@ async def test_the_recount_names_a_deleted_last_entry(
 @pytest.fixture
 async def fresh_database(tmp_path: Path, plugins: Plugins) -> AsyncIterator[Database]:
     """A database of its own, migrated to every head, for migrating down and up again."""
-    admin_url = _pg_admin_url()
-    name = f"participe_chain_{uuid.uuid4().hex[:10]}"
-    if admin_url:
-        url = await _create_pg_database(admin_url, name)
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
-    database = Database(url)
-    await upgrade(database, plugins.migration_locations())
+    created = TestDatabase(tmp_path, "participe_chain")
+    await created.create()
+    await created.migrate(plugins.migration_locations())
+    database = Database(created.url)
     yield database
     await database.dispose()
-    if admin_url:
-        await _drop_pg_database(admin_url, name)
+    await created.drop()
 
 
 async def test_the_migration_chains_the_entries_already_stored(

@@ -26,7 +26,7 @@ from core.models import Ballot, Dialogue, User, VoteLogEntry
 from core.plugin_manager import Plugins
 from core.services import ballots
 from core.services.chain_check import check_chain
-from tests.ballot_helpers import VoteSetup, put_vote, vote_dialogue
+from participe.testing import VoteSetup, put_vote, vote_dialogue
 from tests.conftest import Person, World
 
 Client = AsyncTestClient[Litestar]

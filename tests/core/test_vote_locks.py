@@ -16,7 +16,8 @@ from core.errors import Conflict
 from core.models import Dialogue, User, Vote
 from core.plugin_manager import Plugins
 from core.services import ballots, phases
-from tests.ballot_helpers import Client, vote_dialogue
+from participe.testing import vote_dialogue
+from tests.ballot_helpers import Client
 from tests.conftest import World
 
 SUPPORT = {"type": "support", "settings": {}}

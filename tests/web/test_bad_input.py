@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
 from core.models import Comment, Proposal
-from tests.ballot_helpers import vote_dialogue
+from participe.testing import vote_dialogue
 from tests.conftest import World
 from tests.web.front_helpers import PROPOSALS_API, dialogue, proposal
 

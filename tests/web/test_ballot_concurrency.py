@@ -21,7 +21,7 @@ from core.db import Database
 from core.models import Ballot, Dialogue, Vote, VoteLogEntry
 from core.plugin_manager import Plugins
 from core.services import recount
-from tests.ballot_helpers import VoteSetup, put_vote, vote_dialogue, votes_of
+from participe.testing import VoteSetup, put_vote, vote_dialogue, votes_of
 from tests.conftest import LiveServer, Person, World
 
 Client = AsyncTestClient[Litestar]

@@ -15,7 +15,7 @@ from core.db import Database
 from core.hookspecs import hookimpl
 from core.models import Ballot, VoteLogEntry
 from core.settings import Settings
-from tests.ballot_helpers import put_vote, replace, vote_dialogue
+from participe.testing import put_vote, replace, vote_dialogue
 from tests.conftest import World
 from web.app import create_app
 from web.plugins import build_plugins

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import event
 
 from core.db import Database
-from tests.ballot_helpers import put_vote, replace, vote_dialogue
+from participe.testing import put_vote, replace, vote_dialogue
 from tests.conftest import World
 
 Client = AsyncTestClient[Litestar]

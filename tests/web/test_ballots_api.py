@@ -16,7 +16,7 @@ from core.models import Dialogue, Group, GroupMembership, Proposal, User
 from core.plugin_manager import Plugins
 from core.services import ballot_box, ballots
 from core.settings import Settings
-from tests.ballot_helpers import put_vote, replace, switch_phase, vote_dialogue, votes_of
+from participe.testing import put_vote, replace, switch_phase, vote_dialogue, votes_of
 from tests.conftest import World
 from web.app import create_app
 from web.plugins import build_plugins
@@ -86,7 +86,7 @@ async def test_votes_only_while_the_vote_phase_is_open(client: Client, world: Wo
     first, second, _ = setup.proposals
     assert (await put_vote(client, world.bob, setup, first)).status_code == 200
 
-    await switch_phase(client, world, setup.slug, "results")
+    await switch_phase(client, world.admin.headers, setup.slug, "results")
     for response in [
         await put_vote(client, world.bob, setup, second),
         await client.delete(setup.vote(first), headers=world.bob.headers),
@@ -99,7 +99,7 @@ async def test_votes_only_while_the_vote_phase_is_open(client: Client, world: Wo
     response = await client.get(setup.ballot, headers=world.bob.headers)
     assert votes_of(response.json()) == {first: 1}
 
-    await switch_phase(client, world, setup.slug, "proposals")
+    await switch_phase(client, world.admin.headers, setup.slug, "proposals")
     response = await put_vote(client, world.bob, setup, second)
     assert response.json()["code"] == "vote.phase_closed"
 
@@ -153,7 +153,7 @@ async def test_only_proposals_in_the_vote(client: Client, world: World, database
     refused_id, hidden_id, accepted_id, kept_id = setup.proposals
     other = await vote_dialogue(client, world, SUPPORT, slug="autre", proposals=1)
     # The candidates are settled before the vote opens (then they are frozen).
-    await switch_phase(client, world, setup.slug, "proposals")
+    await switch_phase(client, world.admin.headers, setup.slug, "proposals")
     response = await client.patch(
         f"/api/v1/admin/proposals/{refused_id}",
         json={"status": "refused"},
@@ -170,7 +170,7 @@ async def test_only_proposals_in_the_vote(client: Client, world: World, database
             update(Proposal).where(Proposal.id == hidden_id).values(hidden_at=utcnow())
         )
         await session.commit()
-    await switch_phase(client, world, setup.slug, "vote")
+    await switch_phase(client, world.admin.headers, setup.slug, "vote")
 
     for proposal_id in (refused_id, hidden_id):
         response = await put_vote(client, world.bob, setup, proposal_id)
@@ -352,13 +352,13 @@ async def test_the_vote_configuration_freezes_once_the_vote_opens(
     )
     assert response.status_code == 200
     # Back before the vote with no vote cast, the configuration can change again.
-    await switch_phase(client, world, setup.slug, "proposals")
+    await switch_phase(client, world.admin.headers, setup.slug, "proposals")
     response = await client.patch(admin_path, json=changed, headers=world.admin.headers)
     assert response.status_code == 200, response.text
     # A closed vote stays frozen.
-    await switch_phase(client, world, setup.slug, "vote")
+    await switch_phase(client, world.admin.headers, setup.slug, "vote")
     await put_vote(client, world.bob, setup, setup.proposals[0])
-    await switch_phase(client, world, setup.slug, "results")
+    await switch_phase(client, world.admin.headers, setup.slug, "results")
     response = await client.patch(admin_path, json={"vote": vote}, headers=world.admin.headers)
     assert response.status_code == 409
     assert response.json()["code"] == "vote.config_frozen"
@@ -366,12 +366,12 @@ async def test_the_vote_configuration_freezes_once_the_vote_opens(
 
 async def test_a_dialogue_without_a_vote(client: Client, world: World) -> None:
     setup = await vote_dialogue(client, world, SUPPORT)
-    await switch_phase(client, world, setup.slug, "proposals")
+    await switch_phase(client, world.admin.headers, setup.slug, "proposals")
     response = await client.patch(
         f"/api/v1/admin/dialogues/{setup.slug}", json={"vote": None}, headers=world.admin.headers
     )
     assert response.status_code == 200, response.text
-    await switch_phase(client, world, setup.slug, "vote")
+    await switch_phase(client, world.admin.headers, setup.slug, "vote")
     for response in (
         await client.get(setup.ballot, headers=world.bob.headers),
         await put_vote(client, world.bob, setup, setup.proposals[0]),

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.ballot_helpers import switch_phase
+from participe.testing import switch_phase
 from tests.conftest import LiveServer, World
 
 CITIZENS = 12
@@ -60,7 +60,7 @@ async def test_citizens_propose_and_comment_at_the_same_moment(
             headers=world.admin.headers,
         )
         assert created.status_code == 201, created.text
-        await switch_phase(http, world, "idees", "proposals")
+        await switch_phase(http, world.admin.headers, "idees", "proposals")
 
         proposals = await _together(
             live_server.url,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from participe.testing import switch_phase
 from tests.conftest import World
-from tests.helpers import ADMIN_DIALOGUES, create_dialogue, dialogue_body, switch_phase
+from tests.helpers import ADMIN_DIALOGUES, create_dialogue, dialogue_body
 
 Client = AsyncTestClient[Litestar]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from core.db import Database
 from core.models import Organisation
+from participe.testing import switch_phase
 from tests.conftest import World
-from tests.helpers import switch_phase
 from tests.web.front_helpers import SLUG, Client, dialogue, proposal, text_of
 
 

@@ -33,7 +33,7 @@ from core.registries import Registry
 from core.services import audit, comments, modules
 from core.services.event_jobs import EventRuntime, RunSummary, counts, run_waiting
 from core.settings import Settings
-from tests.ballot_helpers import switch_phase
+from participe.testing import switch_phase
 from tests.conftest import World
 from tests.helpers import create_dialogue
 from tests.web.test_outbox_command import participe
@@ -288,7 +288,7 @@ async def test_handlers_of_a_module_are_queued_only_where_it_is_on(
     )
     assert response.status_code == 200, response.text
     await _comment(events_client, world, proposal_id, "Après")
-    await switch_phase(events_client, world, SLUG, "vote")
+    await switch_phase(events_client, world.admin.headers, SLUG, "vote")
     review = await events_client.patch(
         f"/api/v1/admin/proposals/{proposal_id}",
         json={"status": "accepted"},

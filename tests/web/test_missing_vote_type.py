@@ -17,7 +17,7 @@ from core.hookspecs import hookimpl
 from core.registries import Registry
 from core.settings import Settings
 from core.vote_types import BallotContent, CountedVotes, VoteType
-from tests.ballot_helpers import put_vote, vote_dialogue
+from participe.testing import put_vote, vote_dialogue
 from tests.conftest import World
 from web.app import create_app
 from web.plugins import build_plugins

@@ -26,8 +26,8 @@ from core.registries import Registry
 from core.result_sections import ResultSection
 from core.services import dialogues, modules
 from core.settings import Settings
+from participe.testing import switch_phase
 from plugins.support.rules import SupportVote
-from tests.ballot_helpers import switch_phase
 from tests.conftest import World
 from web.app import create_app
 from web.dependencies import CurrentOrg, DbSession
@@ -147,7 +147,7 @@ async def _dialogue(client: Client, world: World, slug: str) -> None:
         headers=world.admin.headers,
     )
     assert created.status_code == 201, created.text
-    await switch_phase(client, world, slug, "proposals")
+    await switch_phase(client, world.admin.headers, slug, "proposals")
 
 
 async def _propose(client: Client, world: World, slug: str, title: str) -> int:
@@ -371,7 +371,7 @@ async def test_a_module_that_decides_votes_is_frozen_with_the_vote(
         url, json={"settings": {"per_theme": 1}}, headers=world.admin.headers
     )
     assert before.status_code == 200
-    await switch_phase(modules_client, world, "budget", "vote")
+    await switch_phase(modules_client, world.admin.headers, "budget", "vote")
     changed = await modules_client.put(
         url, json={"settings": {"per_theme": 2}}, headers=world.admin.headers
     )

@@ -40,4 +40,6 @@ def test_the_wheel_ships_the_licence_and_the_typed_markers(tmp_path: Path) -> No
     assert licence == (ROOT / "LICENSE").read_text()
     assert licence.lstrip().startswith("GNU AFFERO GENERAL PUBLIC LICENSE")
     assert "License-Expression: AGPL-3.0-or-later" in fields
-    assert {"core/py.typed", "plugins/py.typed"} <= names
+    assert {"core/py.typed", "plugins/py.typed", "participe/py.typed"} <= names
+    # What plugin authors import: the public API's list and the test kit.
+    assert {"participe/public_api.py", "participe/testing/__init__.py"} <= names

@@ -4,27 +4,39 @@ a citizen, the author of the object, a moderator, a reviewer, an administrator, 
 administrator of another organisation (on their own host, with this organisation's ids).
 Those the rule leaves out are refused (401, 403, 404, or a page's redirection to the
 sign-in form); those it lets in are not (a 400/409/422 is fine: the permission passed and
-the body or the state was judged). A route that the table does not know fails the test.
+the body or the state was judged). A route of the platform that the table does not know
+fails the test.
+
+The routes of installed third-party plugins (``PARTICIPE_TEST_ENTRY_POINTS=on``) are not
+in the table, which knows no plugin: they follow rules that hold whatever the plugin, the
+platform's walls. A back-office route is refused to anyone outside the staff; a route
+that names objects in its path is refused to the administrator of another organisation;
+no caller gets a 5xx. Which staff, or which citizens, a plugin's route lets in is the
+plugin's rule, checked by its own tests.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from litestar import Litestar
+from litestar import Litestar, post
+from litestar.params import FromPath
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from core.db import utcnow
+from core.db import Database, utcnow
+from core.hookspecs import hookimpl
 from core.models import AgendaEvent, ApiToken, Ballot, Dialogue, Group, Organisation
 from core.models.users import Role
 from core.services import organisations, page_blocks, users
 from core.settings import Settings
+from participe.testing import build_test_plugins, http_client, make_app
 from tests.conftest import Person, World
 from tests.crawl_helpers import PARAMETER
 from tests.helpers import ADMIN_DIALOGUES, phases_now
@@ -63,6 +75,12 @@ class Rule:
     #: A body that would succeed, sent by the other organisation's administrator in
     #: place of one that fails validation before the route looks the objects up.
     stranger: Callable[[Ids], Any] | None = None
+    #: Callers whose answer is not judged (a plugin's rule that the platform cannot know),
+    #: beyond getting no 5xx.
+    unjudged: frozenset[str] = frozenset()
+    #: What the route expects is unknown (a plugin's): any 4xx refuses, the refusal of a
+    #: body that the route judged before looking its objects up.
+    body_unknown: bool = False
 
 
 def body(value: Any) -> Callable[[Ids], Any]:
@@ -253,41 +271,49 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/me"): Rule(SIGNED_IN),
 }
 
-#: Routes of the example plugin ``participe-paper-ballots``, present when the installed
-#: plugins are loaded (``PARTICIPE_TEST_ENTRY_POINTS=on``): its back office is the
-#: administrators'.
-PAPER_BALLOTS = f"{ADMIN_DIALOGUES}/{{slug:str}}/paper-ballots"
-OPTIONAL: dict[tuple[str, str], Rule] = {
-    ("POST", PAPER_BALLOTS): Rule(
-        ADMINS, json=INVALID, stranger=body({"station": "Mairie", "votes": []})
-    ),
-    ("PUT", f"{PAPER_BALLOTS}/settings"): Rule(
-        ADMINS, json=INVALID, stranger=body({"stations": ["Mairie"]})
-    ),
-    ("POST", f"{PAPER_BALLOTS}/{{ballot_id:int}}/void"): Rule(
-        ADMINS, json=INVALID, stranger=body({"reason": "Fraude"})
-    ),
-    ("POST", "/admin/dialogues/{slug:str}/paper-ballots"): Rule(ADMINS, data=EMPTY_FORM),
-    ("POST", "/admin/dialogues/{slug:str}/paper-ballots/settings"): Rule(ADMINS, data=EMPTY_FORM),
-    ("POST", "/admin/dialogues/{slug:str}/paper-ballots/{ballot_id:int}/void"): Rule(
-        ADMINS, data=EMPTY_FORM
-    ),
-}
+#: Where the platform's own handlers are defined; a handler defined elsewhere is a
+#: third-party plugin's.
+PLATFORM_MODULES = ("core.", "web.", "plugins.")
+BACK_OFFICE = ("/admin", "/api/v1/admin")
+STAFF = frozenset({"moderator", "reviewer", "admin"})
+#: A third-party plugin's back-office route: refused to everyone outside the staff.
+PLUGIN_BACK_OFFICE = Rule(frozenset(), unjudged=STAFF, body_unknown=True)
+#: A third-party plugin's other route: who may call it is the plugin's rule; only the
+#: stranger (naming this organisation's objects) is refused.
+PLUGIN_ROUTE = Rule(frozenset(), unjudged=ANYONE - {"stranger"}, body_unknown=True)
 
 
-def unsafe_routes(app: Litestar) -> list[tuple[str, str]]:
+def unsafe_routes(app: Litestar, *, platform: bool) -> list[tuple[str, str]]:
+    """The state-changing routes of the platform (``platform``) or of third-party
+    plugins (not ``platform``), by where their handlers are defined."""
     return sorted(
         (method, route.path)
         for route in app.routes
         if isinstance(route, HTTPRoute)
-        for method in set(route.methods) & set(UNSAFE)
+        for handler in route.route_handlers
+        if handler.fn.__module__.startswith(PLATFORM_MODULES) == platform
+        for method in set(handler.http_methods) & set(UNSAFE)
     )
 
 
-def test_every_state_changing_route_has_a_rule(app: Litestar) -> None:
-    routes = set(unsafe_routes(app))
+def rules_of(app: Litestar) -> dict[tuple[str, str], Rule]:
+    """The rule of every state-changing route of ``app``, in the order they are called:
+    the walls every plugin's route stands behind for third-party ones, first, then the
+    table's for the platform's."""
+    table = {
+        (method, path): PLUGIN_BACK_OFFICE if path.startswith(BACK_OFFICE) else PLUGIN_ROUTE
+        for method, path in unsafe_routes(app, platform=False)
+    }
+    # Then the table's, in its order (what deletes comes last).
+    present = set(unsafe_routes(app, platform=True))
+    table.update((route, rule) for route, rule in RULES.items() if route in present)
+    return table
+
+
+def test_every_state_changing_route_of_the_platform_has_a_rule(app: Litestar) -> None:
+    routes = set(unsafe_routes(app, platform=True))
     assert len(routes) > 60  # the walk sees the app's routes
-    undeclared = sorted(routes - set(RULES) - set(OPTIONAL))
+    undeclared = sorted(routes - set(RULES))
     assert undeclared == [], "state-changing routes without a rule in RULES: " + ", ".join(
         f"{method} {path}" for method, path in undeclared
     )
@@ -450,7 +476,16 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
 
 
 def concrete(path: str, rule: Rule, ids: Ids) -> str:
-    return PARAMETER.sub(lambda m: str(ids[rule.ids.get(m.group(1), m.group(1))]), path)
+    """``path`` with its parameters filled from ``ids``; a parameter that the world does
+    not know (a plugin's) gets a value of its type."""
+
+    def fill(match: re.Match[str]) -> str:
+        key = rule.ids.get(match.group(1), match.group(1))
+        if key in ids:
+            return str(ids[key])
+        return "1" if match.group(2) == "int" else "x"
+
+    return PARAMETER.sub(fill, path)
 
 
 @pytest.fixture
@@ -461,17 +496,18 @@ def anonymous_csrf(client: Client, settings: Settings) -> str:
     return make_token(settings.secret_key, "anonymous", value)
 
 
-async def test_every_route_follows_its_rule(
-    app: Litestar, client: Client, world: World, anonymous_csrf: str
-) -> None:
-    people, ids = await build_world(client, world)
-    present = set(unsafe_routes(app))
-    table = {**RULES, **OPTIONAL}
+async def wrong_answers(
+    client: Client,
+    table: Mapping[tuple[str, str], Rule],
+    people: Mapping[str, Person],
+    ids: Ids,
+    anonymous_csrf: str,
+) -> tuple[list[str], int]:
+    """Calls every route of ``table`` as every caller; returns the answers that break
+    the routes' rules, and the number of calls."""
     wrong = []
     calls = 0
     for (method, path), rule in table.items():
-        if (method, path) not in present:
-            continue
         url = concrete(path, rule, ids)
         page = not path.startswith("/api/")
         for who in CALLERS:
@@ -499,11 +535,64 @@ async def test_every_route_follows_its_rule(
             calls += 1
             # The stranger names objects of another organisation: never allowed.
             expected = who in rule.allowed and who != "stranger"
-            if response.status_code >= 500 or refused(response) == expected:
+            judged = who not in rule.unjudged
+            was_refused = refused(response) or (
+                rule.body_unknown and 400 <= response.status_code < 500
+            )
+            if response.status_code >= 500 or (judged and was_refused == expected):
                 wrong.append(
                     f"{who}: {method} {url} → {response.status_code} "
                     f"({'should pass' if expected else 'should be refused'}) "
                     f"{response.text[:120]!r}"
                 )
+    return wrong, calls
+
+
+async def test_every_route_follows_its_rule(
+    app: Litestar, client: Client, world: World, anonymous_csrf: str
+) -> None:
+    people, ids = await build_world(client, world)
+    wrong, calls = await wrong_answers(client, rules_of(app), people, ids, anonymous_csrf)
     assert wrong == []
     assert calls > 400
+
+
+class CarelessPlugin:
+    """A plugin whose back-office route forgot the staff guard, and whose other route
+    lets the administrator of another organisation act on this one's dialogues."""
+
+    @staticmethod
+    @post("/api/v1/admin/dialogues/{slug:str}/careless", status_code=200)
+    async def unguarded(slug: FromPath[str]) -> dict[str, str]:
+        return {"slug": slug}
+
+    @staticmethod
+    @post("/dialogues/{slug:str}/careless", status_code=200)
+    async def any_organisation(slug: FromPath[str]) -> dict[str, str]:
+        return {"slug": slug}
+
+    @hookimpl
+    def register_routes(self) -> list[Any]:
+        return [self.unguarded, self.any_organisation]
+
+
+async def test_a_plugin_route_outside_the_walls_is_caught(
+    settings: Settings, database: Database, world: World, anonymous_csrf: str
+) -> None:
+    plugins = build_test_plugins([("careless", CarelessPlugin())])
+    async with http_client(make_app(settings, database, plugins)) as client:
+        client.cookies.set(csrf_cookie_name(settings), "anonyme-" + "0" * 24)
+        people, ids = await build_world(client, world)
+        table = {route: rule for route, rule in rules_of(client.app).items() if route not in RULES}
+        assert set(table) == {
+            ("POST", "/api/v1/admin/dialogues/{slug:str}/careless"),
+            ("POST", "/dialogues/{slug:str}/careless"),
+        }
+        wrong, _ = await wrong_answers(client, table, people, ids, anonymous_csrf)
+    assert sorted(line.split(" → ")[0] for line in wrong) == [
+        "anonymous: POST /api/v1/admin/dialogues/idees/careless",
+        "author: POST /api/v1/admin/dialogues/idees/careless",
+        "citizen: POST /api/v1/admin/dialogues/idees/careless",
+        "stranger: POST /api/v1/admin/dialogues/idees/careless",
+        "stranger: POST /dialogues/idees/careless",
+    ]

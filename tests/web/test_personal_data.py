@@ -32,7 +32,7 @@ from core.personal_data import PersonalDataContext, PersonalDataSource
 from core.registries import Registry
 from core.services import audit, organisations, users
 from core.settings import Settings
-from tests.ballot_helpers import switch_phase
+from participe.testing import switch_phase
 from tests.conftest import Person, World
 from tests.signin_helpers import SESSION_COOKIE, csrf_in, sign_in
 from web.app import create_app
@@ -81,7 +81,7 @@ async def take_part(client: Client, world: World) -> Participation:
         headers=world.admin.headers,
     )
     assert created.status_code == 201, created.text
-    await switch_phase(client, world, SLUG, "proposals")
+    await switch_phase(client, world.admin.headers, SLUG, "proposals")
     fields = {"quartier": "Centre", "telephone": PHONE}
     alice_proposal = await _propose(client, world.alice, "Un jardin partagé", fields=fields)
     alice_draft = await _propose(client, world.alice, "Une idée en cours", draft=True)
@@ -100,7 +100,7 @@ async def take_part(client: Client, world: World) -> Participation:
         headers=world.bob.headers,
     )
     assert answer.status_code == 201, answer.text
-    await switch_phase(client, world, SLUG, "vote")
+    await switch_phase(client, world.admin.headers, SLUG, "vote")
     for person, proposal in (
         (world.alice, alice_proposal),
         (world.alice, bob_proposal),

@@ -22,6 +22,10 @@ def test_the_scaffold_installs_and_its_test_passes(tmp_path: Path) -> None:
     package = create_plugin("street_art", tmp_path)
     assert (package / "participe_street_art" / "plugin.py").exists()
     assert "class StreetArtNote" in (package / "participe_street_art" / "models.py").read_text()
+    assert '"pytest-asyncio>=' in (package / "pyproject.toml").read_text()
+    conftest = (package / "tests" / "conftest.py").read_text()
+    assert 'pytest_plugins = ["participe.testing"]' in conftest
+    assert 'return ["street_art"]' in conftest
     site = tmp_path / "site"
     install = subprocess.run(
         [
@@ -47,7 +51,9 @@ def test_the_scaffold_installs_and_its_test_passes(tmp_path: Path) -> None:
         text=True,
         timeout=300,
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(site)},
+        # The platform's code under test (this checkout) after the package: the
+        # generated tests import ``participe.testing`` from it.
+        env={**os.environ, "PYTHONPATH": os.pathsep.join((str(site), str(ROOT)))},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout

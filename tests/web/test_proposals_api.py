@@ -7,8 +7,9 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from participe.testing import switch_phase
 from tests.conftest import World
-from tests.helpers import ADMIN_DIALOGUES, create_dialogue, switch_phase
+from tests.helpers import ADMIN_DIALOGUES, create_dialogue
 
 Client = AsyncTestClient[Litestar]
 PROPOSALS = "/api/v1/dialogues/budget-2027/proposals"

@@ -7,7 +7,7 @@ Statements are counted on the engine with SQLAlchemy's ``before_cursor_execute``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +18,12 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import event
 
 from core.db import Database
+from core.hookspecs import hookimpl
+from core.plugin_manager import Plugins
+from core.settings import Settings
+from participe.testing import PluginChoice, build_test_plugins, http_client, make_app, switch_phase
 from tests.conftest import Person, World
-from tests.helpers import create_dialogue, phases_now, switch_phase
+from tests.helpers import create_dialogue, phases_now
 
 Client = AsyncTestClient[Litestar]
 SLUG = "budget-2027"
@@ -41,6 +45,10 @@ PROPOSAL_PAGE = 8
 #: SQLite, ``core.services.vote_locks``); on SQLite the app reads and moves the vote log's
 #: chain head (a trigger does it on PostgreSQL, ``core.vote_chain``).
 VOTE = {"postgresql": 4, "sqlite": 9}
+#: What a plugin implementing ``permission_allowed`` adds to a vote, whatever it answers:
+#: the proposals asked for are read as models, for its rule to judge each one
+#: (``core.services.ballots``).
+PERMISSION_RULES = 1
 
 
 @contextmanager
@@ -176,11 +184,18 @@ async def test_a_proposal_page_costs_a_few_queries(
     assert len(api) <= PROPOSAL_PAGE, "\n".join(api)
 
 
-async def test_a_vote_costs_a_small_fixed_number_of_queries(
-    client: Client, database: Database, browse: Browse, world: World
+def vote_budget(database: Database, plugins: Plugins) -> int:
+    """The most statements a vote may cost with the app's plugins."""
+    extra = PERMISSION_RULES if plugins.has_permission_rules else 0
+    return VOTE[database.engine.dialect.name] + extra
+
+
+async def check_vote_counts(
+    client: Client, database: Database, browse: Browse, world: World, most: int
 ) -> None:
+    """Casts and withdraws votes of ``browse``'s dialogue; each costs at most ``most``
+    statements (one more to create a ballot), the same for every vote after the first."""
     url = f"/api/v1/dialogues/{SLUG}/ballot/votes/{{}}"
-    most = VOTE[database.engine.dialect.name]
     await client.get(f"/api/v1/dialogues/{SLUG}")  # the worker reads the dialogue once
     counts = []
     for person, proposal_id in (
@@ -199,3 +214,30 @@ async def test_a_vote_costs_a_small_fixed_number_of_queries(
         assert len(withdrawn) <= most, "\n".join(withdrawn)
     assert counts[1] == counts[2], counts
     assert counts[1][0] <= most, counts
+
+
+async def test_a_vote_costs_a_small_fixed_number_of_queries(
+    client: Client, database: Database, browse: Browse, world: World, plugins: Plugins
+) -> None:
+    await check_vote_counts(client, database, browse, world, vote_budget(database, plugins))
+
+
+class OpinionlessRule:
+    """A plugin with an access rule that has no opinion."""
+
+    @hookimpl
+    def permission_allowed(self) -> bool | None:
+        return None
+
+
+async def test_a_permission_rule_adds_its_budget_to_a_vote(
+    settings: Settings,
+    database: Database,
+    browse: Browse,
+    world: World,
+    participe_plugins: Sequence[PluginChoice],
+) -> None:
+    plugins = build_test_plugins([*participe_plugins, ("opinionless", OpinionlessRule())])
+    assert plugins.has_permission_rules
+    async with http_client(make_app(settings, database, plugins)) as client:
+        await check_vote_counts(client, database, browse, world, vote_budget(database, plugins))

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from core.db import Database
 from core.plugin_manager import Plugins
 from core.settings import Settings
-from tests.ballot_helpers import put_vote, vote_dialogue
+from participe.testing import put_vote, vote_dialogue
 from tests.conftest import World
 from tests.helpers import create_dialogue
 from tests.signin_helpers import form_token

@@ -20,7 +20,8 @@ from core.plugin_manager import Plugins
 from core.read_cache import ReadCache
 from core.services import dialogues, organisations
 from core.settings import Settings
-from tests.ballot_helpers import Client, put_vote, switch_phase, vote_dialogue
+from participe.testing import put_vote, switch_phase, vote_dialogue
+from tests.ballot_helpers import Client
 from tests.conftest import World
 from tests.web.test_query_counts import counted_queries
 from web.app import create_app
@@ -82,7 +83,7 @@ async def test_a_phase_closed_in_this_worker_refuses_the_next_vote(
     setup = await vote_dialogue(client, world, SUPPORT)
     first = await put_vote(client, world.bob, setup, setup.proposals[0])
     assert first.status_code == 200, first.text
-    await switch_phase(client, world, setup.slug, "results")
+    await switch_phase(client, world.admin.headers, setup.slug, "results")
     refused = await put_vote(client, world.bob, setup, setup.proposals[1])
     assert refused.status_code == 409, refused.text
 

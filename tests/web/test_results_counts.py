@@ -34,7 +34,7 @@ from pref_voting.scoring_methods import symmetric_borda_scores
 
 from core.db import Database
 from core.plugin_manager import Plugins
-from tests.ballot_helpers import configure_before_vote, tally_of, vote_dialogue
+from participe.testing import configure_before_vote, tally_of, vote_dialogue
 from tests.conftest import World
 from tests.results_helpers import by_id, citizens, read_results, stored_ballots, vote_at_random
 

@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from core.db import Database
-from tests.ballot_helpers import configure_before_vote, put_vote, replace, vote_dialogue
+from participe.testing import configure_before_vote, put_vote, replace, vote_dialogue
 from tests.conftest import World
 from tests.results_helpers import citizens, read_results, vote_at_random
 

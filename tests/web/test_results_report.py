@@ -16,7 +16,7 @@ from core.budget_elections import election_from_votes
 from core.db import Database
 from core.services.results_report import method_variants, outcome_measures
 from core.vote_types import CountedVotes
-from tests.ballot_helpers import configure_before_vote, vote_dialogue
+from participe.testing import configure_before_vote, vote_dialogue
 from tests.conftest import World
 from tests.results_helpers import (
     admin_results_url,

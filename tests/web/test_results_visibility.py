@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.db import Database, utcnow
 from core.models import Dialogue
-from tests.ballot_helpers import put_vote, vote_dialogue
+from participe.testing import put_vote, vote_dialogue
 from tests.conftest import World
 from tests.results_helpers import admin_results_url, read_results, set_phase_dates
 

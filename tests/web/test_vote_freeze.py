@@ -14,14 +14,8 @@ from sqlalchemy import select, text
 from core.db import Database, utcnow
 from core.models import AuditEntry, Ballot, OutboxMessage, VoteLogEntry
 from core.plugin_manager import Plugins
-from tests.ballot_helpers import (
-    Client,
-    VoteSetup,
-    put_vote,
-    switch_phase,
-    tally_of,
-    vote_dialogue,
-)
+from participe.testing import VoteSetup, put_vote, switch_phase, tally_of, vote_dialogue
+from tests.ballot_helpers import Client
 from tests.conftest import World
 from tests.results_helpers import read_results
 
@@ -55,7 +49,7 @@ async def test_authors_edit_before_the_vote_and_not_once_it_opened(
     stored = (await client.get(proposal_url(candidate))).json()
     assert (stored["cost"], stored["title"]) == (100, "Proposition 1")
 
-    await switch_phase(client, world, setup.slug, "proposals")
+    await switch_phase(client, world.admin.headers, setup.slug, "proposals")
     response = await client.patch(
         proposal_url(candidate), json={"cost": 90}, headers=world.alice.headers
     )
@@ -94,9 +88,7 @@ async def test_staff_cannot_move_a_candidate_to_another_theme_or_sector(
         "sectors": [{"key": "nord", "label": "Nord"}, {"key": "sud", "label": "Sud"}],
     }
     details = [{"theme": "mobilite", "sector": "nord"}]
-    setup = await vote_dialogue(
-        client, world, SUPPORT, proposals=1, dialogue=lists, details=details
-    )
+    setup = await vote_dialogue(client, world, SUPPORT, proposals=1, details=details, **lists)
     review = f"/api/v1/admin/proposals/{setup.proposals[0]}"
     for body in ({"theme": "nature"}, {"sector": "sud"}, {"theme": None}):
         response = await client.patch(review, json=body, headers=world.admin.headers)
@@ -107,7 +99,7 @@ async def test_staff_cannot_move_a_candidate_to_another_theme_or_sector(
     stored = (await client.get(proposal_url(setup.proposals[0]))).json()
     assert (stored["theme"], stored["sector"]) == ("mobilite", "nord")
 
-    await switch_phase(client, world, setup.slug, "proposals")
+    await switch_phase(client, world.admin.headers, setup.slug, "proposals")
     moved = await client.patch(review, json={"theme": "nature"}, headers=world.admin.headers)
     assert moved.status_code == 200, moved.text
 
@@ -144,7 +136,7 @@ async def test_staff_correct_a_typo_and_the_previous_text_stays_public(
         headers=world.bob.headers,
     )
     assert response.status_code == 403
-    await switch_phase(client, world, setup.slug, "proposals")
+    await switch_phase(client, world.admin.headers, setup.slug, "proposals")
     response = await client.post(
         admin_url(candidate, "correct"),
         json={"title": "Proposition 1", "reason": "Retour"},
@@ -293,7 +285,7 @@ async def test_a_vote_opened_by_another_worker_accepts_voters_at_once(
     client: Client, world: World, database: Database
 ) -> None:
     setup = await vote_dialogue(client, world, SUPPORT)
-    await switch_phase(client, world, setup.slug, "proposals")
+    await switch_phase(client, world.admin.headers, setup.slug, "proposals")
     closed = await put_vote(client, world.bob, setup, setup.proposals[0])
     assert closed.status_code == 409  # the worker now holds the dialogue before its vote
     await _elsewhere(

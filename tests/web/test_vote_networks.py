@@ -17,7 +17,7 @@ from core.networks import network_digest
 from core.plugin_manager import Plugins
 from core.services import ballots
 from core.settings import Settings
-from tests.ballot_helpers import VoteSetup, put_vote, vote_dialogue
+from participe.testing import VoteSetup, put_vote, vote_dialogue
 from tests.conftest import World
 from web.app import create_app
 

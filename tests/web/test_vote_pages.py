@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from participe.testing import switch_phase
 from tests.conftest import World
-from tests.helpers import switch_phase
 from tests.web.front_helpers import SLUG, Client, dialogue, proposal, text_of
 
 

@@ -24,7 +24,8 @@ from core.models.ballots import BallotStatus
 from core.models.users import Role
 from core.plugin_manager import Plugins
 from core.services import ballots, dialogues, recount
-from tests.ballot_helpers import Client, VoteSetup, put_vote, switch_phase, vote_dialogue
+from participe.testing import VoteSetup, put_vote, switch_phase, vote_dialogue
+from tests.ballot_helpers import Client
 from tests.conftest import Person, World
 from tests.live_workers import Answer, Call, LiveWorkers
 
@@ -147,7 +148,7 @@ async def test_an_opened_vote_accepts_voters_at_once_on_every_worker(
         setup = await vote_dialogue(
             client, world, {"type": "support", "settings": {}}, slug=f"ouverture-{trial}"
         )
-        await switch_phase(client, world, setup.slug, "proposals")
+        await switch_phase(client, world.admin.headers, setup.slug, "proposals")
         await live_workers.warm(dialogue_path(setup))
         async with live_workers.client() as http:
             switched = await http.post(

@@ -22,7 +22,7 @@ from core.registries import Registry
 from core.services import ballot_box, counted_votes, recount, results, tally
 from core.settings import Settings
 from core.vote_types import BallotContent, CountedVotes, ProposalFacts, VoteRejected, VoteType
-from tests.ballot_helpers import VoteSetup, put_vote, replace, switch_phase, tally_of, vote_dialogue
+from participe.testing import VoteSetup, put_vote, replace, switch_phase, tally_of, vote_dialogue
 from tests.conftest import World
 from web.app import create_app
 from web.plugins import build_plugins
@@ -149,7 +149,7 @@ async def capped(
 async def _setup(client: Client, world: World) -> VoteSetup:
     vote = {"type": "theme_cap", "settings": {"max_per_theme": 2}}
     return await vote_dialogue(
-        client, world, vote, proposals=len(DETAILS), dialogue=DIALOGUE, details=DETAILS
+        client, world, vote, proposals=len(DETAILS), details=DETAILS, **DIALOGUE
     )
 
 
@@ -191,7 +191,7 @@ async def test_a_tally_counts_by_theme_and_sector(
     first, second, third, nature, themeless = setup.proposals
     await replace(capped, world.bob, setup, {first: None, nature: None, themeless: None})
     await replace(capped, world.alice, setup, {first: None, third: None})
-    await switch_phase(capped, world, setup.slug, "results")
+    await switch_phase(capped, world.admin.headers, setup.slug, "results")
 
     body = (await capped.get(f"/api/v1/dialogues/{setup.slug}/results")).json()
     tallies = {proposal["id"]: proposal["tally"] for proposal in body["proposals"]}

@@ -7,54 +7,40 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import People
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
 
 from core.db import Database
-from core.models import Dialogue
 from core.plugin_manager import Plugins
-from core.services.recount import recount
 from core.settings import Settings
-from web.app import create_app
-from web.plugins import build_plugins
+from participe.testing import (
+    World,
+    build_test_plugins,
+    http_client,
+    make_app,
+    recounted,
+    vote_dialogue,
+)
 
 Client = AsyncTestClient[Litestar]
 SLUG = "mediatheque"
 VOTE: dict[str, Any] = {"type": "majority_judgment", "settings": {"grades": 5}}
 
 
-async def _dialogue(client: Client, people: People, vote: dict[str, Any] = VOTE) -> list[int]:
+async def _dialogue(client: Client, world: World, vote: dict[str, Any] = VOTE) -> list[int]:
     """A dialogue in its vote phase with three proposals of the organisers."""
-    admin = people.admin.headers
-    response = await client.post(
-        "/api/v1/admin/dialogues",
-        json={
-            "slug": SLUG,
-            "title": "Quel nom pour la nouvelle médiathèque ?",
-            "kind": "consultation",
-            "vote": vote,
-            "phases": [{"kind": "proposals"}, {"kind": "vote"}, {"kind": "results"}],
-            "results_visibility": "live",
-        },
-        headers=admin,
+    setup = await vote_dialogue(
+        client,
+        world,
+        vote,
+        slug=SLUG,
+        proposals=("Simone-Veil", "Les Tilleuls", "La Fabrique"),
+        author=world.admin,
+        kind="consultation",
+        title="Quel nom pour la nouvelle médiathèque ?",
+        results_visibility="live",
     )
-    assert response.status_code == 201, response.text
-    await client.post(
-        f"/api/v1/admin/dialogues/{SLUG}/phase", json={"kind": "proposals"}, headers=admin
-    )
-    ids = []
-    for title in ("Simone-Veil", "Les Tilleuls", "La Fabrique"):
-        created = await client.post(
-            f"/api/v1/dialogues/{SLUG}/proposals",
-            json={"title": title, "body": "Un nom pour la médiathèque."},
-            headers=admin,
-        )
-        assert created.status_code == 201, created.text
-        ids.append(created.json()["id"])
-    await client.post(f"/api/v1/admin/dialogues/{SLUG}/phase", json={"kind": "vote"}, headers=admin)
-    return ids
+    return setup.proposals
 
 
 def test_the_plugin_is_loaded_through_its_entry_point(plugins: Plugins) -> None:
@@ -63,7 +49,7 @@ def test_the_plugin_is_loaded_through_its_entry_point(plugins: Plugins) -> None:
     assert "majority_judgment" in plugins.vote_types
 
 
-async def test_settings_are_validated(client: Client, people: People) -> None:
+async def test_settings_are_validated(client: Client, world: World) -> None:
     for settings in (
         {"grades": 2},
         {"grades": 8},
@@ -80,17 +66,17 @@ async def test_settings_are_validated(client: Client, people: People) -> None:
                 "kind": "ideas",
                 "vote": {"type": "majority_judgment", "settings": settings},
             },
-            headers=people.admin.headers,
+            headers=world.admin.headers,
         )
         assert (response.status_code, response.json()["code"]) == (422, "validation"), settings
 
 
 async def test_grading_through_the_api(
-    client: Client, people: People, database: Database, plugins: Plugins
+    client: Client, world: World, database: Database, plugins: Plugins
 ) -> None:
-    a, b, c = await _dialogue(client, people)
+    a, b, c = await _dialogue(client, world)
     ballot = f"/api/v1/dialogues/{SLUG}/ballot"
-    alice, bob, carol = people.citizens[:3]
+    alice, bob, carol = world.alice, world.bob, await world.person("carol@example.org")
     response = await client.put(f"{ballot}/votes/{a}", json={"value": 4}, headers=alice.headers)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -141,17 +127,14 @@ async def test_grading_through_the_api(
     assert (tally[a]["rank"], tally[b]["rank"], tally[c]["rank"]) == (1, 1, 3)
     assert results["winners"] == [a, b, c]
 
-    async with database.session() as session:
-        dialogue = await session.scalar(select(Dialogue).where(Dialogue.slug == SLUG))
-        assert dialogue is not None
-        report = await recount(session, plugins, dialogue)
+    report = await recounted(database, plugins, SLUG)
     assert report.ok, report.differences
     assert report.from_ballots.proposals == report.from_log.proposals
 
 
-async def test_grading_from_the_pages_without_javascript(client: Client, people: People) -> None:
-    a, _, _ = await _dialogue(client, people)
-    citizen = people.citizens[0].headers
+async def test_grading_from_the_pages_without_javascript(client: Client, world: World) -> None:
+    a, _, _ = await _dialogue(client, world)
+    citizen = world.alice.headers
     page = await client.get(f"/proposals/{a}", headers=citizen)
     assert page.status_code == 200
     radios = re.findall(r'<input type="radio" name="value" value="(\d)"', page.text)
@@ -171,9 +154,10 @@ async def test_grading_from_the_pages_without_javascript(client: Client, people:
     assert ballot["votes"][0]["value"] == 3
 
 
-async def test_the_results_page_draws_merit_profiles(client: Client, people: People) -> None:
-    a, b, c = await _dialogue(client, people)
-    for person, grades in zip(people.citizens, ([4, 2, 0], [3, 3, 1], [4, 1, 1]), strict=False):
+async def test_the_results_page_draws_merit_profiles(client: Client, world: World) -> None:
+    a, b, c = await _dialogue(client, world)
+    citizens = [world.alice, world.bob, await world.person("carol@example.org")]
+    for person, grades in zip(citizens, ([4, 2, 0], [3, 3, 1], [4, 1, 1]), strict=True):
         votes = [{"proposal_id": p, "value": g} for p, g in zip((a, b, c), grades, strict=True)]
         response = await client.put(
             f"/api/v1/dialogues/{SLUG}/ballot", json={"votes": votes}, headers=person.headers
@@ -191,10 +175,10 @@ async def test_the_results_page_draws_merit_profiles(client: Client, people: Peo
     assert [int(r) for r in rows] == [a, b, c]
 
 
-async def test_the_back_office_form_comes_from_the_settings(client: Client, people: People) -> None:
-    await _dialogue(client, people)
+async def test_the_back_office_form_comes_from_the_settings(client: Client, world: World) -> None:
+    await _dialogue(client, world)
     page = await client.get(
-        f"/admin/dialogues/{SLUG}/vote?type=majority_judgment", headers=people.admin.headers
+        f"/admin/dialogues/{SLUG}/vote?type=majority_judgment", headers=world.admin.headers
     )
     assert page.status_code == 200
     for name in (
@@ -209,24 +193,23 @@ async def test_the_back_office_form_comes_from_the_settings(client: Client, peop
 
 
 async def test_without_the_package_the_dialogue_says_its_module_is_missing(
-    client: Client, people: People, settings: Settings, database: Database
+    client: Client, world: World, settings: Settings, database: Database
 ) -> None:
     """What an operator sees after ``pip uninstall participe-majority-judgment`` (here
     the plugin is blocked, which removes it from the app the same way)."""
-    a, _, _ = await _dialogue(client, people)
+    a, _, _ = await _dialogue(client, world)
     grade = await client.put(
         f"/api/v1/dialogues/{SLUG}/ballot/votes/{a}",
         json={"value": 4},
-        headers=people.citizens[0].headers,
+        headers=world.alice.headers,
     )
     assert grade.status_code == 200
-    without = build_plugins(Settings(disabled_plugins=("majority_judgment",)))
+    without = build_test_plugins()  # the built-in plugins only
     assert "majority_judgment" not in without.vote_types
-    app = create_app(settings, plugins=without, database=database)
-    async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as bare:
+    async with http_client(make_app(settings, database, without)) as bare:
         results = await bare.get(f"/api/v1/dialogues/{SLUG}/results")
         assert (results.status_code, results.json()["code"]) == (409, "vote.type_missing")
-        page = await bare.get(f"/proposals/{a}", headers=people.citizens[0].headers)
+        page = await bare.get(f"/proposals/{a}", headers=world.alice.headers)
         assert page.status_code == 200
         assert "pas installé" in page.text
         assert (await bare.get(f"/dialogues/{SLUG}")).status_code == 200

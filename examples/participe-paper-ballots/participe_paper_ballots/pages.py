@@ -18,11 +18,11 @@ from core.errors import DomainError
 from core.models import Dialogue, Proposal, User
 from core.models.proposals import VOTABLE_STATUSES
 from core.plugin_manager import Plugins
+from core.services import dialogues
 from core.services.ballot_box import vote_rules
 from participe_paper_ballots import entries
 from participe_paper_ballots.results import paper_summary
 from participe_paper_ballots.settings import PaperBallotSettings, settings_of
-from web.admin.dialogues import load_dialogue
 from web.admin.forms import FormValues
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
@@ -139,7 +139,7 @@ class PaperBallotPages(Controller):
         org: CurrentOrg,
         slug: FromPath[str],
     ) -> Response[str]:
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
         return await self._page(request, db_session, plugins, dialogue)
 
     @post("/settings")
@@ -153,7 +153,7 @@ class PaperBallotPages(Controller):
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response[Any]:
         form = FormValues(data)
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
         parsed, errors = parse_struct(PaperBallotSettings, form, prefix=SETTINGS_PREFIX)
         if parsed is None:
             return await self._page(
@@ -163,7 +163,7 @@ class PaperBallotPages(Controller):
             await entries.enable(db_session, plugins, dialogue, msgspec.to_builtins(parsed))
         except DomainError as error:
             await discard_changes(request, db_session)
-            dialogue = await load_dialogue(db_session, org, slug)
+            dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
             return await self._page(
                 request, db_session, plugins, dialogue, errors={"__all__": error.detail}
             )
@@ -184,7 +184,7 @@ class PaperBallotPages(Controller):
         """The entry form: ``station``, ``reference`` and ``vote-{proposal id}`` fields
         (empty: no vote on that proposal)."""
         form = FormValues(data)
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
         raw_votes: list[tuple[int, object]] = []
         for name in sorted(data):
             if not name.startswith("vote-") or not form.get(name):
@@ -208,7 +208,7 @@ class PaperBallotPages(Controller):
             )
         except DomainError as error:
             await discard_changes(request, db_session)
-            dialogue = await load_dialogue(db_session, org, slug)
+            dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
             return await self._page(
                 request,
                 db_session,
@@ -233,14 +233,14 @@ class PaperBallotPages(Controller):
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response[Any]:
         form = FormValues(data)
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
         try:
             await entries.void_ballot(
                 db_session, dialogue, _staff(actor), ballot_id, form.get("reason"), now=utcnow()
             )
         except DomainError as error:
             await discard_changes(request, db_session)
-            dialogue = await load_dialogue(db_session, org, slug)
+            dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
             return await self._page(
                 request, db_session, plugins, dialogue, errors={"__all__": error.detail}
             )

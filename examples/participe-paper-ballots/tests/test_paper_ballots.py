@@ -11,17 +11,15 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from conftest import People
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from participe_paper_ballots.models import PaperVote
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.engine import Connection
 
 from core.db import Base, Database
-from core.models import Dialogue
 from core.plugin_manager import Plugins
-from core.services.recount import recount
+from participe.testing import Person, World, recounted, vote_dialogue
 
 Client = AsyncTestClient[Litestar]
 SLUG = "budget-2027"
@@ -29,53 +27,28 @@ PAPER = f"/api/v1/admin/dialogues/{SLUG}/paper-ballots"
 STATIONS = ["Mairie", "Médiathèque"]
 
 
-async def _dialogue(client: Client, people: People, vote: dict[str, Any]) -> list[int]:
-    admin = people.admin.headers
-    response = await client.post(
-        "/api/v1/admin/dialogues",
-        json={
-            "slug": SLUG,
-            "title": "Budget participatif 2027",
-            "kind": "budget",
-            "vote": vote,
-            "phases": [{"kind": "proposals"}, {"kind": "vote"}, {"kind": "results"}],
-            "results_visibility": "live",
-        },
-        headers=admin,
+async def _dialogue(client: Client, world: World, vote: dict[str, Any]) -> list[int]:
+    setup = await vote_dialogue(
+        client,
+        world,
+        vote,
+        slug=SLUG,
+        costs=[1000, 1000, 1000],
+        title="Budget participatif 2027",
+        results_visibility="live",
     )
-    assert response.status_code == 201, response.text
-    await client.post(
-        f"/api/v1/admin/dialogues/{SLUG}/phase", json={"kind": "proposals"}, headers=admin
-    )
-    ids = []
-    for index in range(3):
-        created = await client.post(
-            f"/api/v1/dialogues/{SLUG}/proposals",
-            json={"title": f"Projet {index + 1}", "body": "Pour la ville.", "cost": 1000},
-            headers=people.citizens[0].headers,
-        )
-        assert created.status_code == 201, created.text
-        ids.append(created.json()["id"])
-    await client.post(f"/api/v1/admin/dialogues/{SLUG}/phase", json={"kind": "vote"}, headers=admin)
-    return ids
+    return setup.proposals
 
 
 async def _enter(
-    client: Client, people: People, votes: dict[int, Any], station: str = "Mairie", **more: Any
+    client: Client, staff: Person, votes: dict[int, Any], station: str = "Mairie", **more: Any
 ) -> Any:
     body = {
         "station": station,
         "votes": [{"proposal_id": p, "value": v} for p, v in votes.items()],
         **more,
     }
-    return await client.post(PAPER, json=body, headers=people.admin.headers)
-
-
-async def _recount(database: Database, plugins: Plugins) -> Any:
-    async with database.session() as session:
-        dialogue = await session.scalar(select(Dialogue).where(Dialogue.slug == SLUG))
-        assert dialogue is not None
-        return await recount(session, plugins, dialogue)
+    return await client.post(PAPER, json=body, headers=staff.headers)
 
 
 def test_the_plugin_is_loaded_through_its_entry_point(plugins: Plugins) -> None:
@@ -99,27 +72,27 @@ async def test_its_migration_builds_its_tables(database: Database) -> None:
 
 
 async def test_paper_ballots_count_with_the_online_ones(
-    client: Client, people: People, database: Database, plugins: Plugins
+    client: Client, world: World, database: Database, plugins: Plugins
 ) -> None:
-    a, b, c = await _dialogue(client, people, {"type": "support", "settings": {"max_votes": 2}})
+    a, b, c = await _dialogue(client, world, {"type": "support", "settings": {"max_votes": 2}})
     # Not enabled yet: refused, and nothing in the results.
-    response = await _enter(client, people, {a: None})
+    response = await _enter(client, world.admin, {a: None})
     assert (response.status_code, response.json()["code"]) == (409, "paper.not_enabled")
     assert "paper" not in (await client.get(f"/api/v1/dialogues/{SLUG}/results")).json()
     response = await client.put(
-        f"{PAPER}/settings", json={"stations": STATIONS}, headers=people.admin.headers
+        f"{PAPER}/settings", json={"stations": STATIONS}, headers=world.admin.headers
     )
     assert response.status_code == 200, response.text
 
     # Online: two citizens.
     ballot = f"/api/v1/dialogues/{SLUG}/ballot"
-    for person, votes in zip(people.citizens, ([a, b], [a]), strict=False):
+    for person, votes in zip((world.alice, world.bob), ([a, b], [a]), strict=True):
         body = {"votes": [{"proposal_id": p} for p in votes]}
         assert (await client.put(ballot, json=body, headers=person.headers)).status_code == 200
     # On paper: three ballots, judged by the same rules.
-    assert (await _enter(client, people, {a: None, c: None}, reference="1")).status_code == 201
-    assert (await _enter(client, people, {c: 1}, station="Médiathèque")).status_code == 201
-    entered = await _enter(client, people, {b: None}, station="Médiathèque", reference="7")
+    assert (await _enter(client, world.admin, {a: None, c: None}, reference="1")).status_code == 201
+    assert (await _enter(client, world.admin, {c: 1}, station="Médiathèque")).status_code == 201
+    entered = await _enter(client, world.admin, {b: None}, station="Médiathèque", reference="7")
     assert entered.status_code == 201, entered.text
     assert entered.json()["votes"] == [{"proposal_id": b, "value": 1}]
     for votes, station, more, expected in (
@@ -130,10 +103,10 @@ async def test_paper_ballots_count_with_the_online_ones(
         ({a: None}, "Mairie", {"reference": "1"}, (409, "paper.duplicate")),
         ({999_999: None}, "Mairie", {}, (404, "not_found")),
     ):
-        response = await _enter(client, people, votes, station, **more)
+        response = await _enter(client, world.admin, votes, station, **more)
         assert (response.status_code, response.json()["code"]) == expected, votes
     # Staff only.
-    response = await _enter(client, people.__class__(people.citizens[1], []), {a: None})
+    response = await _enter(client, world.bob, {a: None})
     assert response.status_code == 403
 
     results = (await client.get(f"/api/v1/dialogues/{SLUG}/results")).json()
@@ -147,34 +120,34 @@ async def test_paper_ballots_count_with_the_online_ones(
         {"station": "Médiathèque", "ballots": 2},
     ]
     assert {p["id"]: p["votes"] for p in paper["proposals"]} == {a: 1, b: 1, c: 2}
-    report = await _recount(database, plugins)
+    report = await recounted(database, plugins, SLUG)
     assert report.ok, report.differences
     assert report.from_log.ballots_counted == 5
 
     # Voiding one changes the results at once (the cached body is not served again).
     first = entered.json()["id"]
     response = await client.post(
-        f"{PAPER}/{first}/void", json={"reason": "saisi deux fois"}, headers=people.admin.headers
+        f"{PAPER}/{first}/void", json={"reason": "saisi deux fois"}, headers=world.admin.headers
     )
     assert response.status_code == 200 and response.json()["counted"] is False
     results = (await client.get(f"/api/v1/dialogues/{SLUG}/results")).json()
     assert results["ballots_counted"] == 4
     assert {p["id"]: p["tally"]["supports"] for p in results["proposals"]}[b] == 1
-    assert (await _recount(database, plugins)).ok
+    assert (await recounted(database, plugins, SLUG)).ok
 
     # Every entry and voiding is in the log, with who and why.
-    log = (await client.get(f"{PAPER}/log", headers=people.admin.headers)).json()
+    log = (await client.get(f"{PAPER}/log", headers=world.admin.headers)).json()
     assert [e["action"] for e in log["items"]] == ["void", "enter", "enter", "enter"]
     assert log["items"][0]["reason"] == "saisi deux fois"
     assert log["items"][0]["user_id"] is not None
-    listed = (await client.get(PAPER, headers=people.admin.headers)).json()
+    listed = (await client.get(PAPER, headers=world.admin.headers)).json()
     assert listed["settings"] == {"stations": STATIONS}
     assert listed["total"] == 3 and len(listed["items"]) == 3
 
     # The export lists them, voided ones marked.
     export = await client.get(
         f"/api/v1/admin/dialogues/{SLUG}/export?what=paper_ballots&format=csv",
-        headers=people.admin.headers,
+        headers=world.admin.headers,
     )
     assert export.status_code == 200, export.text
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
@@ -184,47 +157,49 @@ async def test_paper_ballots_count_with_the_online_ones(
 
 
 async def test_the_recount_reads_the_entry_log(
-    client: Client, people: People, database: Database, plugins: Plugins
+    client: Client, world: World, database: Database, plugins: Plugins
 ) -> None:
-    a, _, _ = await _dialogue(client, people, {"type": "support", "settings": {}})
-    await client.put(f"{PAPER}/settings", json={"stations": []}, headers=people.admin.headers)
-    assert (await _enter(client, people, {a: None}, station="Salle des fêtes")).status_code == 201
-    assert (await _recount(database, plugins)).ok
+    a, _, _ = await _dialogue(client, world, {"type": "support", "settings": {}})
+    await client.put(f"{PAPER}/settings", json={"stations": []}, headers=world.admin.headers)
+    assert (
+        await _enter(client, world.admin, {a: None}, station="Salle des fêtes")
+    ).status_code == 201
+    assert (await recounted(database, plugins, SLUG)).ok
     async with database.session() as session:  # a vote removed behind the plugin's back
         await session.execute(delete(PaperVote))
         await session.commit()
-    report = await _recount(database, plugins)
+    report = await recounted(database, plugins, SLUG)
     assert not report.ok
     assert any(f"proposal {a}" in difference for difference in report.differences)
 
 
-async def test_the_points_budget_holds_on_paper(client: Client, people: People) -> None:
+async def test_the_points_budget_holds_on_paper(client: Client, world: World) -> None:
     vote = {"type": "points", "settings": {"points_budget": 10}}
-    a, b, _ = await _dialogue(client, people, vote)
-    await client.put(f"{PAPER}/settings", json={}, headers=people.admin.headers)
-    response = await _enter(client, people, {a: 6, b: 5})
+    a, b, _ = await _dialogue(client, world, vote)
+    await client.put(f"{PAPER}/settings", json={}, headers=world.admin.headers)
+    response = await _enter(client, world.admin, {a: 6, b: 5})
     assert (response.status_code, response.json()["code"]) == (409, "vote.points_exceeded")
-    assert (await _enter(client, people, {a: 6, b: 4})).status_code == 201
+    assert (await _enter(client, world.admin, {a: 6, b: 4})).status_code == 201
     results = (await client.get(f"/api/v1/dialogues/{SLUG}/results")).json()
     assert {p["id"]: p["tally"]["points"] for p in results["proposals"]}[a] == 6
     # As after an online vote, the vote's configuration can no longer change.
     response = await client.patch(
         f"/api/v1/admin/dialogues/{SLUG}",
         json={"vote": {"type": "points", "settings": {"points_budget": 20}}},
-        headers=people.admin.headers,
+        headers=world.admin.headers,
     )
     assert (response.status_code, response.json()["code"]) == (409, "vote.config_frozen")
 
 
-async def test_the_back_office_pages(client: Client, people: People) -> None:
-    a, b, _ = await _dialogue(client, people, {"type": "binary", "settings": {}})
+async def test_the_back_office_pages(client: Client, world: World) -> None:
+    a, b, _ = await _dialogue(client, world, {"type": "binary", "settings": {}})
     page_path = f"/admin/dialogues/{SLUG}/paper-ballots"
-    admin = people.admin.headers
+    admin = world.admin.headers
     page = await client.get(page_path, headers=admin)
     assert page.status_code == 200
     assert "Activer la saisie des bulletins papier" in page.text
     assert 'name="settings.stations"' in page.text
-    assert (await client.get(page_path, headers=people.citizens[0].headers)).status_code == 403
+    assert (await client.get(page_path, headers=world.bob.headers)).status_code == 403
     saved = await client.post(
         f"{page_path}/settings",
         data={"settings.stations": "Mairie\nMédiathèque"},

@@ -24,8 +24,8 @@ from pabutools.rules import (
 
 from core.db import Database
 from core.plugin_manager import Plugins
+from participe.testing import VoteSetup, tally_of
 from plugins.budget.pabulib import PabulibFile, format_pabulib, parse_pabulib, read_pabulib
-from tests.ballot_helpers import VoteSetup, tally_of
 from tests.conftest import World
 from tests.results_helpers import read_results
 
@@ -150,7 +150,7 @@ async def test_round_trip(client: AsyncTestClient[Litestar], world: World, path:
 async def test_support_dialogue_exports_approvals(
     client: AsyncTestClient[Litestar], world: World
 ) -> None:
-    from tests.ballot_helpers import put_vote, vote_dialogue
+    from participe.testing import put_vote, vote_dialogue
 
     setup = await vote_dialogue(
         client, world, {"type": "support", "settings": {}}, costs=[100, 200, 300]

@@ -11,9 +11,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from core.db import Database
+from participe.testing import switch_phase
 from plugins.questionnaire.models import Answer, Response
 from tests.conftest import World
-from tests.helpers import switch_phase
 from tests.questionnaire_helpers import (
     QUESTIONNAIRE,
     RESPONSES,

@@ -11,9 +11,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from core.db import Database
+from participe.testing import switch_phase
 from plugins.questionnaire.models import Answer, Draft
 from tests.conftest import Person, World
-from tests.helpers import switch_phase
 from tests.questionnaire_helpers import EVERY_KIND, RESPONSES, SLUG, MakeQuestionnaire, answers
 from tests.signin_helpers import csrf_in, sign_in
 

@@ -13,10 +13,10 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from core.db import Database
+from participe.testing import switch_phase
 from plugins.questionnaire.models import Answer
 from plugins.questionnaire.tally import tally
 from tests.conftest import World
-from tests.helpers import switch_phase
 from tests.questionnaire_helpers import (
     EVERY_KIND,
     QUESTIONNAIRE,

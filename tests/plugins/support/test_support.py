@@ -10,16 +10,9 @@ from litestar.testing import AsyncTestClient
 
 from core.db import Database
 from core.plugin_manager import Plugins
+from participe.testing import put_vote, replace, tally_of, vote_dialogue, votes_of
 from plugins.support.settings import SupportSettings
-from tests.ballot_helpers import (
-    put_vote,
-    render_widget,
-    replace,
-    settings_error,
-    tally_of,
-    vote_dialogue,
-    votes_of,
-)
+from tests.ballot_helpers import render_widget, settings_error
 from tests.conftest import World
 
 Client = AsyncTestClient[Litestar]

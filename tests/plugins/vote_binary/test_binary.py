@@ -13,16 +13,9 @@ from sqlalchemy import select
 from core.db import Database
 from core.models import Vote
 from core.plugin_manager import Plugins
+from participe.testing import put_vote, replace, tally_of, vote_dialogue, votes_of
 from plugins.vote_binary.settings import BinarySettings
-from tests.ballot_helpers import (
-    put_vote,
-    render_widget,
-    replace,
-    settings_error,
-    tally_of,
-    vote_dialogue,
-    votes_of,
-)
+from tests.ballot_helpers import render_widget, settings_error
 from tests.conftest import World
 
 Client = AsyncTestClient[Litestar]

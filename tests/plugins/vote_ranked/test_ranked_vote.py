@@ -13,18 +13,10 @@ from litestar.testing import AsyncTestClient
 
 from core.db import Database
 from core.plugin_manager import Plugins
+from participe.testing import VoteSetup, put_vote, replace, tally_of, vote_dialogue, votes_of
 from plugins.vote_ranked.settings import RankedSettings
 from plugins.vote_ranked.tally import RankedTally, borda, instant_runoff, schulze
-from tests.ballot_helpers import (
-    VoteSetup,
-    put_vote,
-    render_widget,
-    replace,
-    settings_error,
-    tally_of,
-    vote_dialogue,
-    votes_of,
-)
+from tests.ballot_helpers import render_widget, settings_error
 from tests.conftest import World
 
 Client = AsyncTestClient[Litestar]

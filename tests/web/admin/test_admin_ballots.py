@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.db import Database
 from core.models import AuditEntry, Ballot, VoteLogEntry
 from core.models.users import Role
-from tests.ballot_helpers import VoteSetup, put_vote, vote_dialogue
+from participe.testing import VoteSetup, put_vote, vote_dialogue
 from tests.conftest import World
 
 Client = AsyncTestClient[Litestar]

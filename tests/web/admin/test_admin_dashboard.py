@@ -8,7 +8,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from core.models.users import Role
-from tests.ballot_helpers import put_vote, vote_dialogue
+from participe.testing import put_vote, vote_dialogue
 from tests.conftest import World
 from web.admin.charts import Series, bar_chart, line_chart
 

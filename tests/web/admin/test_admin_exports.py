@@ -16,7 +16,7 @@ from core import signed_links
 from core.db import utcnow
 from core.models.users import Role
 from core.settings import Settings
-from tests.ballot_helpers import put_vote, vote_dialogue
+from participe.testing import put_vote, vote_dialogue
 from tests.conftest import World
 from tests.helpers import create_dialogue
 

@@ -17,7 +17,7 @@ from core.models import Ballot, User, VoteLogEntry
 from core.models.users import Role
 from core.networks import network_digest
 from core.settings import Settings
-from tests.ballot_helpers import put_vote, vote_dialogue
+from participe.testing import put_vote, vote_dialogue
 from tests.conftest import World
 from tests.signin_helpers import latest_token
 from tests.vote_log_helpers import unguarded

@@ -1,0 +1,16 @@
+"""Event jobs in tests (``core.events``): run what waits, now, as the app's runner would."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+
+from core.services.event_jobs import EventRuntime, RunSummary, run_waiting
+
+
+async def run_event_jobs(app: Litestar) -> RunSummary:
+    """Runs the event jobs waiting in ``app``'s database with its settings, mailer and
+    plugins; how many were done and failed. The app's own runner may have run some
+    already: each job runs once either way."""
+    context = app.state.context
+    runtime = EventRuntime(context.database, context.settings, context.mailer, context.plugins)
+    return await run_waiting(runtime)
