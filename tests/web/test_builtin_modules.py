@@ -352,3 +352,17 @@ async def test_page_blocks_turned_off_leave_no_block_tab_or_route(
     await _turn(client, world, "page_blocks", on=True)
     assert "Le mot du maire" in text_of((await client.get(home)).text)
     assert (await client.get(blocks, headers=world.admin.headers)).status_code == 200
+
+
+async def test_the_modules_tab_sets_the_comments_mode(client: Client, world: World) -> None:
+    await dialogue(client, world, comments={"mode": "qualified"})
+    tab = f"/admin/dialogues/{SLUG}/modules"
+    page = await client.get(tab, headers=world.admin.headers)
+    assert 'name="comments.mode"' in page.text
+    assert "modules/comments</code>" not in page.text  # a form, not a pointer to the API
+    saved = await client.post(
+        f"{tab}/comments", data={"comments.mode": "thread"}, headers=world.admin.headers
+    )
+    assert saved.status_code in (200, 303), saved.text
+    mode = (await client.get(f"/api/v1/dialogues/{SLUG}")).json()["comments"]["mode"]
+    assert mode == "thread"
