@@ -85,8 +85,20 @@ async def test_the_agenda_turned_off_leaves_no_block_file_or_tab(
     assert (await client.get(f"{home}/agenda.ics")).status_code == 404
     tabs = (await client.get(admin, headers=world.admin.headers)).text
     assert f'href="{admin}/agenda"' not in tabs
+    headers = world.admin.headers
+    assert (await client.get(f"{admin}/agenda", headers=headers)).status_code == 404
+    added = await client.post(
+        f"{admin}/agenda",
+        data={"title": "Réunion", "starts_at": "2030-01-01T10:00"},
+        headers=headers,
+    )
+    assert added.status_code == 404
+    async with database.session() as session:
+        events = (await session.scalars(select(AgendaEvent))).all()
+    assert [event.title for event in events] == ["Atelier du quartier Nord"]
 
     await _turn(client, world, "agenda", on=True)
+    assert (await client.get(f"{admin}/agenda", headers=headers)).status_code == 200
     assert "Atelier du quartier Nord" in text_of((await client.get(home)).text)
     assert (await client.get(f"{home}/agenda.ics")).status_code == 200
 

@@ -10,9 +10,11 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.defaults.agenda import AGENDA
 from core.defaults.features import PAGE_BLOCKS
 from core.errors import DomainError
 from core.models import AgendaEvent, Block, Dialogue, Organisation
+from core.modules import Module
 from core.plugin_manager import Plugins
 from core.services import page_blocks
 from web.admin.dialogues import load_dialogue
@@ -26,13 +28,13 @@ from web.modules import require_module
 PREFIX = "settings."
 
 
-async def _blocks_dialogue(
-    session: AsyncSession, organisation: Organisation, slug: str
+async def _dialogue_with(
+    module: Module, session: AsyncSession, organisation: Organisation, slug: str
 ) -> Dialogue:
-    """The dialogue whose blocks are arranged; 404 where its ``page_blocks`` module is off
-    (the blocks stay stored)."""
+    """The dialogue whose blocks or agenda are arranged; 404 where ``module`` (its
+    ``page_blocks`` or its ``agenda``) is off (what it stored stays)."""
     dialogue = await load_dialogue(session, organisation, slug)
-    require_module(PAGE_BLOCKS, organisation, dialogue)
+    require_module(module, organisation, dialogue)
     return dialogue
 
 
@@ -50,7 +52,7 @@ class BlockPages(Controller):
         plugins: PluginsDep,
         slug: FromPath[str],
     ) -> Response[str]:
-        dialogue = await _blocks_dialogue(db_session, org, slug)
+        dialogue = await _dialogue_with(PAGE_BLOCKS, db_session, org, slug)
         items = await page_blocks.list_blocks(db_session, org, dialogue)
         return admin_page(
             request,
@@ -81,7 +83,7 @@ class BlockPages(Controller):
         slug: FromPath[str],
         data: URLEncodedBody[dict[str, Any]],
     ) -> Redirect:
-        dialogue = await _blocks_dialogue(db_session, org, slug)
+        dialogue = await _dialogue_with(PAGE_BLOCKS, db_session, org, slug)
         block = await page_blocks.add_block(
             db_session, plugins, org, dialogue, FormValues(data).get("kind")
         )
@@ -98,7 +100,7 @@ class BlockPages(Controller):
         slug: FromPath[str],
         block_id: FromPath[int],
     ) -> Response[str]:
-        dialogue = await _blocks_dialogue(db_session, org, slug)
+        dialogue = await _dialogue_with(PAGE_BLOCKS, db_session, org, slug)
         block = await page_blocks.get_block(db_session, org, dialogue, block_id)
         return self._block_page(request, plugins, dialogue, block, None, {})
 
@@ -144,7 +146,7 @@ class BlockPages(Controller):
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response[Any]:
         form = FormValues(data)
-        dialogue = await _blocks_dialogue(db_session, org, slug)
+        dialogue = await _dialogue_with(PAGE_BLOCKS, db_session, org, slug)
         block = await page_blocks.get_block(db_session, org, dialogue, block_id)
         kind = page_blocks.block_type(plugins, block.kind)
         settings, errors = parse_struct(kind.settings_type, form, prefix=PREFIX)
@@ -167,7 +169,7 @@ class BlockPages(Controller):
         block_id: FromPath[int],
         data: URLEncodedBody[dict[str, Any]],
     ) -> Redirect:
-        dialogue = await _blocks_dialogue(db_session, org, slug)
+        dialogue = await _dialogue_with(PAGE_BLOCKS, db_session, org, slug)
         block = await page_blocks.get_block(db_session, org, dialogue, block_id)
         delta = -1 if FormValues(data).get("direction") == "up" else 1
         await page_blocks.move_block(db_session, org, dialogue, block, delta)
@@ -178,7 +180,7 @@ class BlockPages(Controller):
     async def delete_block(
         self, db_session: DbSession, org: CurrentOrg, slug: FromPath[str], block_id: FromPath[int]
     ) -> Redirect:
-        dialogue = await _blocks_dialogue(db_session, org, slug)
+        dialogue = await _dialogue_with(PAGE_BLOCKS, db_session, org, slug)
         block = await page_blocks.get_block(db_session, org, dialogue, block_id)
         await page_blocks.remove_block(db_session, block)
         await db_session.commit()
@@ -194,7 +196,7 @@ class BlockPages(Controller):
         org: CurrentOrg,
         slug: FromPath[str],
     ) -> Response[str]:
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await _dialogue_with(AGENDA, db_session, org, slug)
         return await self._agenda_page(request, db_session, dialogue, None, None, {})
 
     async def _agenda_page(
@@ -230,7 +232,7 @@ class BlockPages(Controller):
         slug: FromPath[str],
         event_id: FromPath[int],
     ) -> Response[str]:
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await _dialogue_with(AGENDA, db_session, org, slug)
         event = await page_blocks.get_event(db_session, dialogue, event_id)
         return await self._agenda_page(request, db_session, dialogue, event, None, {})
 
@@ -266,7 +268,7 @@ class BlockPages(Controller):
         event_id: int | None,
         form: FormValues,
     ) -> Response[Any]:
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await _dialogue_with(AGENDA, db_session, org, slug)
         event = (
             await page_blocks.get_event(db_session, dialogue, event_id)
             if event_id is not None
@@ -280,7 +282,7 @@ class BlockPages(Controller):
                 errors = refusal_fields(error)
         if errors:
             await discard_changes(request, db_session)
-            dialogue = await load_dialogue(db_session, org, slug)
+            dialogue = await _dialogue_with(AGENDA, db_session, org, slug)
             if event_id is not None:
                 event = await page_blocks.get_event(db_session, dialogue, event_id)
             return await self._agenda_page(request, db_session, dialogue, event, form, errors)
@@ -291,7 +293,7 @@ class BlockPages(Controller):
     async def delete_event(
         self, db_session: DbSession, org: CurrentOrg, slug: FromPath[str], event_id: FromPath[int]
     ) -> Redirect:
-        dialogue = await load_dialogue(db_session, org, slug)
+        dialogue = await _dialogue_with(AGENDA, db_session, org, slug)
         event = await page_blocks.get_event(db_session, dialogue, event_id)
         await page_blocks.delete_event(db_session, event)
         await db_session.commit()
