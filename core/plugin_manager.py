@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 import pluggy
 
 from core import hookspecs
@@ -72,6 +73,21 @@ class PluginInfo:
     enabled: bool
 
 
+def check_settings_type(kind: str, item_id: str, settings_type: type | None) -> None:
+    """Raises ``ValueError`` at start-up for a settings Struct that msgspec cannot use (a
+    bound on ``int | None``, say), which would otherwise fail each request that reads the
+    settings with a server error."""
+    if settings_type is None:
+        return
+    try:
+        msgspec.json.schema(settings_type)
+        msgspec.convert({}, type=settings_type)
+    except msgspec.ValidationError:
+        pass  # a field without a default: the settings then have to give it
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{kind} {item_id!r}: its settings type is not usable: {error}") from None
+
+
 def _distribution_version(distribution: str) -> str:
     try:
         return metadata.version(distribution)
@@ -117,6 +133,13 @@ class Plugins:
         self.event_handlers: Registry[EventHandler] = self._collect(
             "event handler", pm.hook.register_event_handlers
         )
+        for kind, registry in (
+            ("vote type", self.vote_types),
+            ("block type", self.block_types),
+            ("module", self.modules),
+        ):
+            for item in registry:
+                check_settings_type(kind, item.id, getattr(item, "settings_type", None))
         #: The modules of each plugin that declares some, by plugin name.
         self.plugin_modules: dict[str, tuple[Module, ...]] = {}
         for module in self.modules:

@@ -6,12 +6,14 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 import pytest
 
 from core.errors import ConfigurationError
 from core.hookspecs import hookimpl
+from core.modules import Module
 from core.plugin_manager import make_plugin_manager
 from core.settings import Settings
 from web.plugins import DEFAULT_PLUGINS, build_plugins
@@ -97,6 +99,20 @@ def test_two_plugins_registering_one_id_stop_start_up() -> None:
 
     with pytest.raises(ConfigurationError, match="'text' registered twice"):
         make_plugin_manager(extra_plugins=[("again", Plugin())], load_entry_points=False)
+
+
+def test_a_settings_type_msgspec_cannot_use_stops_start_up() -> None:
+    class Broken(msgspec.Struct):
+        # A bound on an optional number: msgspec refuses the type itself.
+        most: Annotated[int | None, msgspec.Meta(ge=1)] = None
+
+    class Plugin:
+        @hookimpl
+        def register_modules(self, registry: Any) -> None:
+            registry.add(Module(name="broken", title="Cassé", settings_type=Broken))
+
+    with pytest.raises(ConfigurationError, match="module 'broken': its settings type"):
+        make_plugin_manager(extra_plugins=[("broken", Plugin())], load_entry_points=False)
 
 
 def test_an_implementation_of_no_hook_is_refused() -> None:
