@@ -162,7 +162,8 @@ def register_modules(registry: Registry[Module]) -> None:
     Called once, when the plugin manager is built. A plugin that declares modules has its
     event hooks and ``permission_allowed`` called, and its result sections, ballot
     sources and export datasets used, only for the dialogues where one of its modules is
-    on; its routes check it themselves (``web.modules.require_module``). A plugin that
+    on; its routes answer 404 to an organisation that may use none of them, and where
+    none is on for the dialogue their path names (``web.modules``). A plugin that
     declares none is a feature of the whole platform. Two plugins declaring the same name
     stop start-up. Returns nothing.
     """

@@ -28,8 +28,8 @@ module, :mod:`core.defaults.comments`).
 Where a module is off, the core calls none of its plugin's event hooks, event handlers
 or ``permission_allowed`` for that dialogue, and leaves out its result sections, ballot
 sources, export datasets, aggregation rules and back-office tabs
-(:class:`core.plugin_manager.Plugins`). A plugin's routes check
-:meth:`Module.enabled_on` themselves (``web.modules.require_module``) and answer 404.
+(:class:`core.plugin_manager.Plugins`); the web app mounts its routes behind a guard
+that answers 404 there (``web.modules``).
 
 A plugin may keep a module's settings itself (``keeps_own_settings``: the questionnaire
 keeps its questions in tables of its own, the comments their mode in a column of the

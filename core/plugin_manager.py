@@ -197,7 +197,16 @@ class Plugins:
     # -- web and storage ---------------------------------------------------
 
     def routes(self) -> list[Any]:
-        return [handler for result in self.pm.hook.register_routes() for handler in result]
+        return [handler for _, handlers in self.routes_by_plugin() for handler in handlers]
+
+    def routes_by_plugin(self) -> list[tuple[str, list[Any]]]:
+        """Each plugin's routes, with the plugin's name (its modules guard them)."""
+        found: list[tuple[str, list[Any]]] = []
+        # In the order of a hook call: the plugin registered last first.
+        for impl in reversed(self.pm.hook.register_routes.get_hookimpls()):
+            handlers: Sequence[Any] = impl.function()  # type: ignore[assignment]
+            found.append((impl.plugin_name, list(handlers)))
+        return found
 
     def template_dirs(self) -> list[Path]:
         """Plugin template folders, the one that wins first."""

@@ -34,6 +34,7 @@ from web.event_jobs import EventJobsPlugin
 from web.front import front_route_handlers
 from web.health import HEALTH_ROUTES
 from web.input_guard import InputGuard
+from web.modules import plugin_routes
 from web.pages.home import home_page
 from web.plugins import build_plugins
 from web.request_ids import with_request_ids
@@ -111,7 +112,7 @@ def create_app(
             *account_route_handlers(),
             *admin_route_handlers(),
             *static_routers,
-            *plugins.routes(),
+            *plugin_routes(plugins),
             *extra_route_handlers,
         ],
         dependencies=DEPENDENCIES,

@@ -315,7 +315,10 @@ async def test_hook_template_context(
     assert feature.rendered == [("dialogue/home.html", "avec")]
 
 
-async def test_hook_error_messages(feature_client: Client, world: World) -> None:
+async def test_hook_error_messages(
+    feature_client: Client, world: World, database: Database, feature_plugins: Plugins
+) -> None:
+    await grant(database, feature_plugins, world)  # its routes exist where it may be used
     french = await feature_client.get("/petition/closed")
     assert french.status_code == 409
     assert '<p role="alert">La pétition est close.</p>' in french.text
@@ -399,7 +402,10 @@ async def test_hook_mail_template_dirs(feature_app: Litestar, world: World) -> N
         assert message.sender == feature_app.state.context.settings.mail_from
 
 
-async def test_hook_translation_dirs(feature_client: Client, world: World) -> None:
+async def test_hook_translation_dirs(
+    feature_client: Client, world: World, database: Database, feature_plugins: Plugins
+) -> None:
+    await grant(database, feature_plugins, world)
     french = await feature_client.get("/petition/threshold")
     assert '<p class="threshold">Seuil de la pétition</p>' in french.text
     english = await feature_client.get("/petition/threshold", headers=ENGLISH)
@@ -484,6 +490,7 @@ async def test_hook_startup_and_hook_shutdown(
         assert context.database is database
         assert context.plugins is feature_app.state.context.plugins
         assert context.settings is feature_app.state.context.settings
+        await grant(database, feature_app.state.context.plugins, world)
         assert (await client.get("/petition/threshold")).status_code == 200
     assert feature.stopped == feature.started
 

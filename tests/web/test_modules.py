@@ -614,3 +614,53 @@ async def test_a_worker_s_stale_snapshot_of_the_organisation_grants_nothing(
     async with database.session() as session:
         dialogue = await session.scalar(select(Dialogue).where(Dialogue.slug == "idees"))
         assert dialogue is not None and not PETITION.enabled_on(dialogue)
+
+
+@get("/api/v1/dialogues/{slug:str}/forgetful")
+async def forgetful_page(slug: FromPath[str]) -> dict[str, Any]:
+    """A client's route that forgets to check its module: the core guards it anyway."""
+    return {"slug": slug}
+
+
+@get("/api/v1/forgetful-stats")
+async def forgetful_stats() -> dict[str, Any]:
+    return {"stats": True}
+
+
+FORGETFUL = Module(name="forgetful", title="Distrait")
+
+
+class ForgetfulPlugin:
+    @hookimpl
+    def register_modules(self, registry: Registry[Module]) -> None:
+        registry.add(FORGETFUL)
+
+    @hookimpl
+    def register_routes(self) -> list[Any]:
+        return [forgetful_page, forgetful_stats]
+
+
+async def test_a_module_s_routes_exist_only_where_it_is_on_even_unchecked(
+    settings: Settings, database: Database, world: World
+) -> None:
+    plugins = build_plugins(settings, extra=[("forgetful", ForgetfulPlugin())])
+    app = create_app(settings, plugins=plugins, database=database)
+    async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as client:
+        await _dialogue(client, world, "idees")
+        page, stats = "/api/v1/dialogues/idees/forgetful", "/api/v1/forgetful-stats"
+        # Not granted: neither route exists for this organisation.
+        assert (await client.get(page)).status_code == 404
+        assert (await client.get(stats)).status_code == 404
+        await _grant(database, plugins, world, "forgetful")
+        # Granted, off on the dialogue: its route of the dialogue is gone, not the other.
+        assert (await client.get(page)).status_code == 404
+        assert (await client.get(stats)).json() == {"stats": True}
+        turned_on = await client.put(
+            f"{ADMIN}/dialogues/idees/modules/forgetful",
+            json={"settings": {}},
+            headers=world.admin.headers,
+        )
+        assert turned_on.status_code == 200, turned_on.text
+        assert (await client.get(page)).json() == {"slug": "idees"}
+        # A dialogue that does not exist is the route's own business.
+        assert (await client.get("/api/v1/dialogues/nulle-part/forgetful")).status_code == 200
