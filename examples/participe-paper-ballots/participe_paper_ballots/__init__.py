@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from core.admin_tabs import AdminTab
 from core.ballot_sources import BallotSource
 from core.export_datasets import ExportDataset
 from core.hookspecs import hookimpl
@@ -50,6 +51,14 @@ def register_routes() -> Sequence[Any]:
     from participe_paper_ballots.pages import PaperBallotPages
 
     return [PaperBallotController, PaperBallotPages]
+
+
+@hookimpl
+def register_admin_tabs(registry: Registry[AdminTab]) -> None:
+    from participe_paper_ballots.pages import SUFFIX, TAB
+
+    # /admin/dialogues/{slug}/paper-ballots, after the core's tabs.
+    registry.add(AdminTab("paper_ballots", TAB, SUFFIX))
 
 
 @hookimpl

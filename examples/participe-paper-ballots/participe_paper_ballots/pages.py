@@ -35,12 +35,9 @@ SETTINGS_PREFIX = "settings."
 
 
 def tabs(dialogue: Dialogue) -> list[dict[str, Any]]:
-    """The dialogue's back-office tabs, this page's added and marked as the current one."""
-    found = dialogue_tabs(dialogue, SUFFIX)
-    found.append(
-        {"href": f"/admin/dialogues/{dialogue.slug}{SUFFIX}", "label": TAB, "current": True}
-    )
-    return found
+    """The dialogue's back-office tabs, this page's (``register_admin_tabs``) the current
+    one."""
+    return dialogue_tabs(dialogue, SUFFIX)
 
 
 async def _candidates(db_session: Any, dialogue: Dialogue) -> list[Proposal]:
