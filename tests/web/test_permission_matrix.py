@@ -253,6 +253,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/operator/modules/{slug:str}/{name:str}/{change:str}"): Rule(
         OPERATORS, data=EMPTY_FORM, ids={"name": "module"}
     ),
+    ("PUT", "/api/v1/operator/organisations/{slug:str}/modules/{name:str}"): Rule(
+        OPERATORS, ids={"name": "module"}
+    ),
+    ("DELETE", "/api/v1/operator/organisations/{slug:str}/modules/{name:str}"): Rule(
+        OPERATORS, ids={"name": "module"}
+    ),
     # What deletes, last.
     ("POST", "/admin/dialogues/{slug:str}/blocks/{block_id:int}/delete"): Rule(
         ADMINS, data=EMPTY_FORM, ids={"block_id": "spare_block"}

@@ -34,6 +34,7 @@ def admin_route_handlers() -> list[Any]:
     from web.api.admin_modules import AdminModulesController
     from web.api.admin_oversight import AdminOversightController
     from web.api.candidates import CandidateController
+    from web.api.operator_modules import OperatorModulesController
 
     return [
         admin_home,
@@ -60,4 +61,5 @@ def admin_route_handlers() -> list[Any]:
         AdminOversightController,
         CandidateController,
         OperatorPages,
+        OperatorModulesController,
     ]

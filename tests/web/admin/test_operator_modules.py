@@ -282,3 +282,49 @@ async def test_the_back_office_menu_shows_the_page_to_operators_only(
     assert account.status_code == 200 and link in account.text
     operator_page = await operator_client.get(PAGE)
     assert 'href="/admin/dialogues"' not in operator_page.text  # no staff menu for them
+
+
+async def test_the_operator_grants_and_withdraws_through_the_api(
+    operator_client: Client, world: World, neighbour: Organisation, operator: Person
+) -> None:
+    api = "/api/v1/operator/organisations"
+    listed = await operator_client.get(api, headers=operator.headers)
+    assert listed.status_code == 200, listed.text
+    by_slug = {item["slug"]: item for item in listed.json()["items"]}
+    assert set(by_slug) == {"ville", "voisine"}
+    petition = next(m for m in by_slug["voisine"]["modules"] if m["name"] == "petition")
+    assert petition == {
+        "name": "petition",
+        "title": "Pétition",
+        "granted": False,
+        "by_default": True,
+    }
+
+    granted = await operator_client.put(f"{api}/voisine/modules/petition", headers=operator.headers)
+    assert granted.status_code == 200, granted.text
+    assert granted.json() == {
+        "organisation": "voisine",
+        "name": "petition",
+        "granted": True,
+        "turned_off": [],
+    }
+    assert await _grants(world.database, "voisine") == {"petition": True}
+    assert await _audit(world.database, "module.grant") == [
+        (neighbour.id, operator.user.id, {"module": "petition", "dialogues": []})
+    ]
+    withdrawn = await operator_client.delete(
+        f"{api}/voisine/modules/petition", headers=operator.headers
+    )
+    assert withdrawn.status_code == 200 and withdrawn.json()["granted"] is False
+    assert await _grants(world.database, "voisine") == {}
+
+    unknown = await operator_client.put(f"{api}/voisine/modules/nothing", headers=operator.headers)
+    assert unknown.status_code == 404 and unknown.json()["code"] == "module.unknown"
+    nowhere = await operator_client.put(f"{api}/nowhere/modules/petition", headers=operator.headers)
+    assert nowhere.status_code == 404
+    # An organisation's administrator is no operator; a citizen neither; nobody anonymous.
+    for headers, status in ((world.admin.headers, 403), (world.alice.headers, 403), ({}, 401)):
+        refused = await operator_client.put(f"{api}/voisine/modules/petition", headers=headers)
+        assert refused.status_code == status
+        assert (await operator_client.get(api, headers=headers)).status_code == status
+    assert await _grants(world.database, "voisine") == {}
