@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,13 +21,14 @@ import pytest
 pytest.register_assert_rewrite("participe.testing")
 
 from core.db import Database  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from participe.testing import Person, PluginChoice, World, installed_plugins  # noqa: E402
 from participe.testing.databases import server_url  # noqa: E402
 from tests.live_workers import LiveWorkers, start_workers  # noqa: E402
 
 pytest_plugins = ["participe.testing"]
 
-__all__ = ["Person", "World"]  # what the tests import from here
+__all__ = ["Person", "World", "without_installed"]  # what the tests import from here
 
 #: ``on``: the app of the tests also loads the installed third-party plugins (the
 #: ``participe`` entry points), to check that the platform works with them present.
@@ -35,6 +37,12 @@ ENTRY_POINTS_VARIABLE = "PARTICIPE_TEST_ENTRY_POINTS"
 
 def load_entry_points() -> bool:
     return os.environ.get(ENTRY_POINTS_VARIABLE, "off").lower() in ("1", "on", "true", "yes")
+
+
+def without_installed(settings: Settings) -> Settings:
+    """``settings`` loading no installed plugin: for a test that builds an app with test
+    plugins of its own, whose names (``petition``...) an installed package may also use."""
+    return dataclasses.replace(settings, load_entry_points=False, disabled_plugins=())
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -26,7 +26,7 @@ from core.registries import Registry
 from core.services import dialogues, modules
 from core.settings import Settings
 from core.specs import DialogueSpec
-from tests.conftest import World
+from tests.conftest import World, without_installed
 from web.plugins import build_plugins
 
 T = TypeVar("T")
@@ -49,7 +49,7 @@ class PetitionPlugin:
 
 @pytest.fixture
 def grant_plugins(settings: Settings) -> Plugins:
-    return build_plugins(settings, extra=[("petition", PetitionPlugin())])
+    return build_plugins(without_installed(settings), extra=[("petition", PetitionPlugin())])
 
 
 async def _dialogue(database: Database, plugins: Plugins, world: World, slug: str) -> None:

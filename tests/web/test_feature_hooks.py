@@ -33,7 +33,7 @@ from core.plugin_manager import Plugins
 from core.registries import Registry
 from core.services import dialogues, modules
 from core.settings import Settings
-from tests.conftest import World
+from tests.conftest import World, without_installed
 from tests.helpers import create_dialogue
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs
@@ -217,7 +217,7 @@ def feature(tmp_path: Path) -> PetitionFeature:
 
 @pytest.fixture
 def feature_plugins(settings: Settings, feature: PetitionFeature) -> Plugins:
-    return build_plugins(settings, extra=[("petition", feature)])
+    return build_plugins(without_installed(settings), extra=[("petition", feature)])
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from core.services import dialogues, modules
 from core.settings import Settings
 from participe.testing import switch_phase
 from plugins.support.rules import SupportVote
-from tests.conftest import World
+from tests.conftest import World, without_installed
 from web.app import create_app
 from web.dependencies import CurrentOrg, DbSession
 from web.modules import require_module
@@ -115,7 +115,9 @@ def petition() -> PetitionPlugin:
 
 @pytest.fixture
 def module_plugins(settings: Settings, petition: PetitionPlugin) -> Plugins:
-    return build_plugins(settings, extra=[("petition", petition), ("theme_cap", CapPlugin())])
+    return build_plugins(
+        without_installed(settings), extra=[("petition", petition), ("theme_cap", CapPlugin())]
+    )
 
 
 @pytest.fixture

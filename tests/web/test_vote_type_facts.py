@@ -23,7 +23,7 @@ from core.services import ballot_box, counted_votes, recount, results, tally
 from core.settings import Settings
 from core.vote_types import BallotContent, CountedVotes, ProposalFacts, VoteRejected, VoteType
 from participe.testing import VoteSetup, put_vote, replace, switch_phase, tally_of, vote_dialogue
-from tests.conftest import World
+from tests.conftest import World, without_installed
 from web.app import create_app
 from web.plugins import build_plugins
 
@@ -139,7 +139,7 @@ async def capped(
     extra: list[tuple[str, object]] = [("theme_cap", ThemeCapPlugin())]
     if path == "models":
         extra.append(("no_opinion", NoOpinion()))
-    plugins = build_plugins(settings, extra=extra)
+    plugins = build_plugins(without_installed(settings), extra=extra)
     assert plugins.has_permission_rules is (path == "models")
     app = create_app(settings, plugins=plugins, database=database)
     async with AsyncTestClient(app=app, base_url="http://127.0.0.1") as client:
@@ -205,7 +205,7 @@ async def test_a_tally_counts_by_theme_and_sector(
         themeless: {"supports": 1, "theme_supports": 1, "sector_supports": 1},
     }
     # The tally of the stored ballots and the recount from the vote log count alike.
-    plugins = build_plugins(settings, extra=[("theme_cap", ThemeCapPlugin())])
+    plugins = build_plugins(without_installed(settings), extra=[("theme_cap", ThemeCapPlugin())])
     counted = await tally_of(database, plugins, setup)
     assert counted.proposals == tallies
 

@@ -22,7 +22,7 @@ from core.plugin_manager import Plugins
 from core.registries import Registry
 from core.services import organisations
 from core.settings import Settings
-from tests.conftest import Person, World
+from tests.conftest import Person, World, without_installed
 from tests.helpers import ADMIN_DIALOGUES, phases_now
 from tests.signin_helpers import csrf_in, sign_in
 from web.app import create_app
@@ -51,7 +51,7 @@ class ClientModules:
 
 @pytest.fixture
 def module_plugins(settings: Settings) -> Plugins:
-    return build_plugins(settings, extra=[("client_modules", ClientModules())])
+    return build_plugins(without_installed(settings), extra=[("client_modules", ClientModules())])
 
 
 @pytest.fixture
