@@ -196,9 +196,6 @@ class Plugins:
 
     # -- web and storage ---------------------------------------------------
 
-    def routes(self) -> list[Any]:
-        return [handler for _, handlers in self.routes_by_plugin() for handler in handlers]
-
     def routes_by_plugin(self) -> list[tuple[str, list[Any]]]:
         """Each plugin's routes, with the plugin's name (its modules guard them)."""
         found: list[tuple[str, list[Any]]] = []

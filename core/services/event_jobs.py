@@ -25,6 +25,9 @@ from core.settings import Settings
 
 log = logging.getLogger("participe.events")
 
+#: The jobs not done yet (waiting, failed, or given up).
+UNFINISHED = EventJob.done_at.is_(None)
+
 #: Set in a session's ``info`` when it queued jobs: after its commit, the app wakes its
 #: runner rather than wait for the next pass.
 QUEUED = "participe_event_jobs_queued"
@@ -82,7 +85,7 @@ async def waiting_ids(database: Database, limit: int = 200) -> list[int]:
             await session.scalars(
                 select(EventJob.id)
                 .where(
-                    EventJob.done_at.is_(None),
+                    UNFINISHED,
                     EventJob.attempts < MAX_ATTEMPTS,
                     or_(EventJob.locked_until.is_(None), EventJob.locked_until < now),
                 )
@@ -103,7 +106,7 @@ async def run_waiting(runtime: EventRuntime, ids: Sequence[int] | None = None) -
             runtime.database,
             EventJob,
             job_id,
-            unfinished=EventJob.done_at.is_(None),
+            unfinished=UNFINISHED,
             max_attempts=MAX_ATTEMPTS,
         )
         if job is None:
@@ -179,8 +182,8 @@ async def counts(database: Database) -> dict[str, int]:
         rows = await session.execute(
             select(
                 func.count().filter(EventJob.done_at.is_not(None)),
-                func.count().filter(EventJob.done_at.is_(None), EventJob.attempts >= MAX_ATTEMPTS),
-                func.count().filter(EventJob.done_at.is_(None), EventJob.attempts < MAX_ATTEMPTS),
+                func.count().filter(UNFINISHED, EventJob.attempts >= MAX_ATTEMPTS),
+                func.count().filter(UNFINISHED, EventJob.attempts < MAX_ATTEMPTS),
             )
         )
         done, given_up, waiting = rows.one()
