@@ -36,8 +36,11 @@ WORKERS = 2
 START_SECONDS = 60.0
 #: A page that answers without the database, to learn that a connection is open.
 PROBE = "/static/participe.css"
-#: Connections tried at most to reach every worker (a worker that gets none is broken).
+#: Connections tried at least to reach every worker (a worker that gets none is broken).
 MAX_TRIES = 200
+#: Seconds given at least to reach every worker: on a loaded machine one worker may be
+#: slow to wake for a while, and the other then accepts every new connection.
+SPREAD_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class LiveWorkers:
         then not show in a trial, which is why tests repeat them.)"""
         served: Counter[int] = Counter()
         sent = 0
+        deadline = time.monotonic() + SPREAD_SECONDS
 
         def done() -> bool:
             if not served:
@@ -163,7 +167,7 @@ class LiveWorkers:
             return len(served) >= WORKERS and min(served.values()) >= per_worker
 
         while not done():
-            if sent >= MAX_TRIES:
+            if sent >= MAX_TRIES and time.monotonic() > deadline:
                 raise AssertionError(f"{path} reached {dict(served)} of {WORKERS} workers")
             opened = await self._open(6)
             try:
@@ -217,20 +221,29 @@ class LiveWorkers:
 
     async def _spread(self, opened: list[tuple[httpx.AsyncClient, int | None]]) -> None:
         """Replaces connections of the busiest worker by new ones until every worker
-        holds at least one of ``opened``."""
-        for _ in range(MAX_TRIES):
+        holds at least one of ``opened``. Between tries that reach the same worker again,
+        waits a little longer each time, so that a worker busy for a moment gets back to
+        accepting."""
+        deadline = time.monotonic() + SPREAD_SECONDS
+        tries = 0
+        while tries < MAX_TRIES or time.monotonic() < deadline:
             counts = Counter(worker for _, worker in opened)
             if None in counts or len(counts) >= WORKERS:
                 return
+            tries += 1
             ((http, worker),) = await self._open(1)
             if worker in counts:
                 await http.aclose()
+                await asyncio.sleep(min(0.25, 0.002 * tries))
                 continue
             busiest = counts.most_common(1)[0][0]
             index = next(i for i, (_, w) in enumerate(opened) if w == busiest)
             await opened[index][0].aclose()
             opened[index] = (http, worker)
-        raise AssertionError(f"no connection reached a second worker in {MAX_TRIES} tries")
+        raise AssertionError(
+            f"no connection reached a second worker in {tries} tries and {SPREAD_SECONDS} s;"
+            f" the server's children are {self.worker_ids()}"
+        )
 
     # -- life ------------------------------------------------------------------------
 
