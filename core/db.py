@@ -248,3 +248,12 @@ async def writing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     async with session.begin_nested():
         yield session
     await session.commit()
+
+
+def upsert(session: AsyncSession, model: Any) -> Any:
+    """An ``INSERT`` of ``model`` with ``ON CONFLICT`` in the session's dialect (SQLite
+    and PostgreSQL write it the same way)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialects: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    return dialects[session.get_bind().dialect.name](model)

@@ -43,6 +43,8 @@ EVENT_SUBJECTS: Mapping[str, str] = {
     "phase_opened": "phase",
     "phase_closed": "phase",
     "comment_posted": "comment",
+    "comment_reported": "comment",
+    "results_published": "dialogue",
 }
 
 #: A job that failed this many times is not tried again.
@@ -52,13 +54,14 @@ MAX_ATTEMPTS = 5
 @dataclass(frozen=True)
 class Event:
     """What happened: ``name`` (a key of :data:`EVENT_SUBJECTS`), on which dialogue, to
-    which ``subject_id`` (a proposal, ballot, phase or comment id, as the name says), with
-    ``details``:
+    which ``subject_id`` (a proposal, ballot, phase, comment or dialogue id, as
+    :data:`EVENT_SUBJECTS` says), with ``details``:
 
     - ``proposal_status_changed``: ``previous``, the status it had;
     - ``ballot_changed``: ``action``, as the ``ballot_changed`` hook says (``cast``,
       ``change``, ``withdraw``, ``replace``, ``void`` or ``unconfirm``);
-    - ``comment_posted``: ``proposal_id``, the proposal it is about.
+    - ``comment_posted`` and ``comment_reported``: ``proposal_id``, the proposal it is
+      about.
     """
 
     name: str

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from core.lifespan import LifespanContext
     from core.models import Ballot, Comment, Dialogue, Phase, Proposal, User
     from core.modules import Module, ModuleWriter
+    from core.notification_kinds import NotificationKind
     from core.personal_data import PersonalDataSource
     from core.registries import Registry
     from core.result_sections import ResultSection
@@ -166,6 +167,21 @@ def register_modules(registry: Registry[Module]) -> None:
     none is on for the dialogue their path names (``web.modules``). A plugin that
     declares none is a feature of the whole platform. Two plugins declaring the same name
     stop start-up. Returns nothing.
+    """
+
+
+@hookspec
+def register_notification_kinds(registry: Registry[NotificationKind]) -> None:
+    """Add kinds of news, as :class:`core.notification_kinds.NotificationKind` objects:
+    what citizens or staff may be told, each choosing per kind how often (at once, in a
+    daily or weekly digest, or never) at ``/me/notifications``.
+
+    Called once, when the plugin manager is built. Create the news with
+    ``core.services.notifications`` (``notify``, ``notify_followers``), usually from an
+    event handler; their email is composed from the mail templates
+    ``notification_<kind>`` the plugin ships (``mail_template_dirs``), from the generic
+    ``notification`` template otherwise. Two kinds with the same name stop start-up.
+    Returns nothing.
     """
 
 

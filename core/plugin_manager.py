@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from core.lifespan import LifespanContext
     from core.models import Ballot, Comment, Dialogue, Organisation, Phase, Proposal, User
     from core.modules import Module, ModuleWriter
+    from core.notification_kinds import NotificationKind
     from core.personal_data import PersonalDataSource
     from core.result_sections import ResultSection
     from core.vote_types import VoteType
@@ -60,6 +61,7 @@ CORE_PLUGINS: tuple[tuple[str, str], ...] = (
     ("map", "core.defaults.map"),
     ("features", "core.defaults.features"),
     ("comments", "core.defaults.comments"),
+    ("notifications", "core.defaults.notifications"),
 )
 
 
@@ -149,6 +151,9 @@ class Plugins:
             "admin tab", pm.hook.register_admin_tabs
         )
         self.commands: Registry[Command] = self._collect("command", pm.hook.register_commands)
+        self.notification_kinds: Registry[NotificationKind] = self._collect(
+            "notification kind", pm.hook.register_notification_kinds
+        )
         self._error_messages = _collect_error_messages(pm.hook.error_messages)
 
     @staticmethod

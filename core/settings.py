@@ -107,16 +107,31 @@ def _names(value: str | None) -> tuple[str, ...]:
     return tuple(name.strip() for name in value.split(",") if name.strip())
 
 
-def _seconds(name: str, value: str | None, default: float = 60.0) -> float:
+def _seconds(name: str, value: str | None, default: float = 60.0, unit: str = "seconds") -> float:
+    """A number of ``unit`` (0 or more) from ``value``, ``default`` when unset."""
+    number = _number(name, value, default, f"a number of {unit}")
+    if number < 0:
+        raise ConfigurationError(f"{name}: a number of {unit} (0 or more) is expected")
+    return number
+
+
+def _positive(name: str, value: str | None, default: float) -> float:
+    number = _number(name, value, default, "a number")
+    if number <= 0:
+        raise ConfigurationError(f"{name}: a number above 0 is expected")
+    return number
+
+
+def _number(name: str, value: str | None, default: float, expected: str) -> float:
     if value is None or value.strip() == "":
         return default
     try:
-        seconds = float(value)
+        number = float(value)
     except ValueError:
-        raise ConfigurationError(f"{name}: a number of seconds is expected") from None
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ConfigurationError(f"{name}: a number of seconds (0 or more) is expected")
-    return seconds
+        number = math.nan
+    if not math.isfinite(number):
+        raise ConfigurationError(f"{name}: {expected} is expected")
+    return number
 
 
 def _count(name: str, value: str | None, default: int) -> int:
@@ -177,6 +192,15 @@ class Settings:
     #: Seconds a worker may serve its snapshot of an organisation or a dialogue after
     #: another worker changed it (``core.read_cache``); 0 turns the snapshots off.
     read_cache_seconds: float = 2.0
+    #: Seconds between two passes of the mail queue (news composed into emails, digests,
+    #: reminders, delivery by SMTP), which also runs at once after a request queued mail;
+    #: 0 leaves them to ``participe outbox send``.
+    mail_seconds: float = 10.0
+    #: Emails sent per second at most, by all workers together.
+    mail_rate: float = 20.0
+    #: Hours before a vote ends when the citizens whose ballot is not confirmed are
+    #: reminded; 0: no reminder.
+    vote_reminder_hours: float = 24.0
     #: How log lines are written: ``text`` (one readable line) or ``json`` (one object
     #: per line, for a log collector).
     log_format: str = "text"
@@ -222,6 +246,16 @@ class Settings:
             ),
             read_cache_seconds=_seconds(
                 "PARTICIPE_READ_CACHE_SECONDS", environ.get("PARTICIPE_READ_CACHE_SECONDS"), 2.0
+            ),
+            mail_seconds=_seconds(
+                "PARTICIPE_MAIL_SECONDS", environ.get("PARTICIPE_MAIL_SECONDS"), 10.0
+            ),
+            mail_rate=_positive("PARTICIPE_MAIL_RATE", environ.get("PARTICIPE_MAIL_RATE"), 20.0),
+            vote_reminder_hours=_seconds(
+                "PARTICIPE_VOTE_REMINDER_HOURS",
+                environ.get("PARTICIPE_VOTE_REMINDER_HOURS"),
+                24.0,
+                unit="hours",
             ),
             log_format=_log_format(environ.get("PARTICIPE_LOG_FORMAT")),
         )

@@ -43,9 +43,11 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _signature(secret_key: str, payload: str) -> str:
+def _signature(secret_key: str, payload: str, purpose: str = PURPOSE) -> str:
+    """The HMAC of ``payload`` for ``purpose``: a token made for one purpose is refused
+    for another."""
     digest = hmac.new(
-        secret_key.encode(), f"{PURPOSE}\x00{payload}".encode(), hashlib.sha256
+        secret_key.encode(), f"{purpose}\x00{payload}".encode(), hashlib.sha256
     ).digest()
     return _b64(digest)
 

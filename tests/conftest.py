@@ -197,6 +197,7 @@ def smtp_server() -> Iterator[SmtpServer]:
             await asyncio.sleep(server.delay)
             mail = message_from_bytes(envelope.content, policy=policy.default)
             mail["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+            mail["X-Peer"] = str(session.peer)  # the client's address and port
             server.messages.append(mail)
             return "250 OK"
 

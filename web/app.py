@@ -34,6 +34,7 @@ from web.event_jobs import EventJobsPlugin
 from web.front import front_route_handlers
 from web.health import HEALTH_ROUTES
 from web.input_guard import InputGuard
+from web.mail_queue import MailQueuePlugin
 from web.modules import plugin_routes
 from web.pages.home import home_page
 from web.plugins import build_plugins
@@ -135,7 +136,7 @@ def create_app(
         # Logging is configured once per process by ``web.logs`` (formats, request ids):
         # Litestar's default configuration would put its own handler in front of it.
         logging_config=None,
-        plugins=[ResultsPlugin(settings), EventJobsPlugin(settings)],
+        plugins=[ResultsPlugin(settings), EventJobsPlugin(settings), MailQueuePlugin(settings)],
     )
     app.asgi_handler = with_request_ids(app.asgi_handler)
     return app

@@ -99,7 +99,9 @@ async def provide_actor(
             raise AuthRequired("Jeton inconnu ou révoqué.", code="auth.invalid_token")
         actor, request.state.group_ids = found
     elif session_id := read_session_id(request, app_context(request).settings):
-        actor = await session_user(app_context(request).database, db_session, org, session_id)
+        actor = await session_user(
+            app_context(request).database, db_session, org, session_id, request.state
+        )
     request.state.actor = actor
     return actor
 

@@ -16,6 +16,7 @@ from litestar.plugins import InitPlugin
 
 from core.services.event_jobs import EventRuntime, run_waiting
 from core.settings import Settings
+from web import mail_queue
 from web.periodic import PeriodicTask
 
 STATE_KEY = "event_jobs"
@@ -46,7 +47,12 @@ class EventJobsPlugin(InitPlugin):
         async def start(app: Litestar) -> None:
             if len(app.state.context.plugins.event_handlers):
                 runtime = event_runtime(app)
-                runner.start(lambda: run_waiting(runtime))
+
+                async def one() -> None:
+                    if (await run_waiting(runtime)).done:
+                        mail_queue.wake(app)  # the handlers may have made news
+
+                runner.start(one)
 
         async def stop(app: Litestar) -> None:
             await runner.stop()

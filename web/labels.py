@@ -55,11 +55,19 @@ NOTICES = {
         "confirmé à nouveau."
     ),
     "language_changed": N_("La langue est changée."),
+    "followed": N_("Vous suivez maintenant ceci : vous serez prévenu·e de ses nouvelles."),
+    "unfollowed": N_("Vous ne suivez plus ceci."),
+    "notifications_read": N_("Toutes vos notifications sont marquées comme lues."),
+    "preferences_saved": N_("Vos choix de notifications sont enregistrés."),
 }
 
 #: Refusals of domain rules, by stable code, as citizens read them on pages.
 ERRORS = {
     "auth.required": N_("Connectez-vous pour participer."),
+    "notifications.invalid": N_("Ce choix de notifications n'est pas valide."),
+    "notifications.link_invalid": N_(
+        "Ce lien de désinscription n'est pas valide : gérez vos notifications depuis votre compte."
+    ),
     "phase_closed": N_("Cette démarche n'est pas ouverte."),
     "proposals.phase_closed": N_("Le dépôt des propositions n'est pas ouvert."),
     "comments.not_public": N_("On ne peut commenter qu'une proposition publiée."),

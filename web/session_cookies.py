@@ -62,9 +62,14 @@ def clear_session_cookie(response: Response[Any], settings: Settings) -> None:
 
 
 async def session_user(
-    database: Database, db_session: AsyncSession, organisation: Organisation, session_id: str
+    database: Database,
+    db_session: AsyncSession,
+    organisation: Organisation,
+    session_id: str,
+    state: Any = None,
 ) -> User | None:
-    """The user a session cookie signs in on ``organisation``'s host, or ``None``.
+    """The user a session cookie signs in on ``organisation``'s host, or ``None``; the
+    count of their unread news goes in ``state`` (the request's) when given.
 
     ``last_seen_at`` is refreshed at most every few minutes, in a transaction of its own
     so that the request's stays read-only; a failure there never fails the request. A
@@ -75,7 +80,9 @@ async def session_user(
     found = await sessions.find_session(db_session, organisation, session_id, now=now)
     if found is None:
         return None
-    user, user_session = found
+    user, user_session, unread = found
+    if state is not None:
+        state.unread_notifications = unread
     if sessions.needs_touch(user_session, now) and not takes_write_lock_first(db_session):
         try:
             async with database.write_session() as writer:

@@ -67,6 +67,7 @@ def render(
         "request": request,
         "org": state.get("org"),
         "actor": state.get("actor"),
+        "unread_notifications": state.get("unread_notifications", 0),
         "settings": app_context.settings,
         "csrf_token": csrf.LazyToken(request),
         **languages,

@@ -41,10 +41,12 @@ class Mailer:
         language: str,
         organisation: Organisation | None = None,
         sensitive: bool = False,
+        list_unsubscribe: str | None = None,
         **context: Any,
     ) -> OutboxMessage:
         """Composes ``kind`` in ``language`` and adds it to the outbox in the caller's
-        transaction. Deliver it after the commit with :meth:`deliver`."""
+        transaction. Deliver it after the commit with :meth:`deliver`. News carries its
+        one-click unsubscription address, ``list_unsubscribe``."""
         mail = self.templates.compose(
             kind,
             language,
@@ -59,10 +61,19 @@ class Mailer:
             mail=mail,
             organisation_id=organisation.id if organisation is not None else None,
             sensitive=sensitive,
+            list_unsubscribe=list_unsubscribe,
         )
 
-    async def deliver(self, database: Database, ids: Sequence[int] | None = None) -> int:
-        """Sends queued messages by SMTP; without SMTP they stay in the outbox (returns 0)."""
+    async def deliver(
+        self,
+        database: Database,
+        ids: Sequence[int] | None = None,
+        *,
+        rate: float | None = None,
+        limit: int | None = None,
+    ) -> int:
+        """Sends queued messages by SMTP, at most ``rate`` a second and ``limit`` in all;
+        without SMTP they stay in the outbox (returns 0)."""
         if self.smtp is None:
             return 0
-        return await deliver_pending(database, self.smtp, ids)
+        return await deliver_pending(database, self.smtp, ids, rate=rate, limit=limit)

@@ -18,6 +18,7 @@ async def queue_message(
     mail: ComposedMail,
     organisation_id: int | None = None,
     sensitive: bool = False,
+    list_unsubscribe: str | None = None,
 ) -> OutboxMessage:
     """Adds a message to the outbox in the caller's transaction and returns it (flushed,
     so its ``id`` is known); nothing is sent until :func:`core.mail.deliver_pending`."""
@@ -31,6 +32,7 @@ async def queue_message(
         text_body=mail.text,
         html_body=mail.html,
         sensitive=sensitive,
+        list_unsubscribe=list_unsubscribe,
     )
     session.add(message)
     await session.flush()

@@ -61,19 +61,51 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["Message-ID"] = make_msgid(domain=domain)
     email["Auto-Submitted"] = "auto-generated"
     email["Content-Language"] = message.language
+    if message.list_unsubscribe:
+        # One click unsubscribes, without signing in (RFC 2369 and RFC 8058).
+        email["List-Unsubscribe"] = f"<{message.list_unsubscribe}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.text_body)
     email.add_alternative(message.html_body, subtype="html")
     return email
 
 
-async def send(config: SmtpConfig, message: OutboxMessage) -> None:
-    """Sends one outbox message; raises an ``aiosmtplib`` or OS error on failure."""
-    await aiosmtplib.send(
-        build_email(message),
-        hostname=config.host,
-        port=config.port,
-        use_tls=config.use_tls,
-        username=config.username,
-        password=config.password,
-        timeout=TIMEOUT_SECONDS,
-    )
+class SmtpConnection:
+    """One SMTP connection for many messages, opened at the first one and opened again
+    after a failure (the server may have closed it); ``async with`` closes it."""
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+        self._client: aiosmtplib.SMTP | None = None
+
+    async def __aenter__(self) -> SmtpConnection:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def send(self, message: OutboxMessage) -> None:
+        """Sends one outbox message; raises an ``aiosmtplib`` or OS error on failure."""
+        if self._client is None or not self._client.is_connected:
+            self._client = aiosmtplib.SMTP(
+                hostname=self.config.host,
+                port=self.config.port,
+                use_tls=self.config.use_tls,
+                username=self.config.username,
+                password=self.config.password,
+                timeout=TIMEOUT_SECONDS,
+            )
+            await self._client.connect()
+        try:
+            await self._client.send_message(build_email(message))
+        except Exception:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and client.is_connected:
+            try:
+                await client.quit()
+            except aiosmtplib.SMTPException:
+                client.close()

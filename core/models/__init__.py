@@ -8,10 +8,12 @@ from core.models.bot_checks import UsedChallenge
 from core.models.comments import Comment, CommentReport
 from core.models.dialogues import Dialogue, Phase, PhaseGroup
 from core.models.event_jobs import EventJob
+from core.models.notifications import Follow, Notification, NotificationPreference
 from core.models.organisations import Organisation, OrganisationHost
 from core.models.outbox import OutboxMessage
 from core.models.proposals import Proposal, ProposalRevision
 from core.models.review import ReviewNote
+from core.models.task_leases import TaskLease
 from core.models.users import ApiToken, Group, GroupMembership, User
 
 __all__ = [
@@ -24,8 +26,11 @@ __all__ = [
     "CommentReport",
     "Dialogue",
     "EventJob",
+    "Follow",
     "Group",
     "GroupMembership",
+    "Notification",
+    "NotificationPreference",
     "Organisation",
     "OrganisationHost",
     "OutboxMessage",
@@ -35,6 +40,7 @@ __all__ = [
     "ProposalRevision",
     "ReviewNote",
     "SignInToken",
+    "TaskLease",
     "UsedChallenge",
     "User",
     "UserSession",

@@ -130,6 +130,8 @@ class Phase(Base):
     #: one worker with a conditional update; see ``core.services.publication``).
     opened_announced_at: Mapped[datetime | None]
     closed_announced_at: Mapped[datetime | None]
+    #: When the citizens with a draft ballot were reminded that this vote phase ends.
+    reminded_at: Mapped[datetime | None]
     dialogue: Mapped[Dialogue] = relationship(back_populates="phases", lazy="raise")
     #: The groups this phase's actions are restricted to (none: everyone).
     groups: Mapped[list[Group]] = relationship(

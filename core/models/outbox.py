@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -17,6 +17,10 @@ from core.db import Base, utcnow
 
 class OutboxMessage(Base):
     __tablename__ = "outbox_messages"
+    __table_args__ = (
+        # What the delivery looks for: the messages not sent yet, due first.
+        Index("ix_outbox_messages_waiting", "sent_at", "next_attempt_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(
@@ -39,3 +43,7 @@ class OutboxMessage(Base):
     #: sender dies).
     locked_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
+    #: Not before then (the back-off after a failure); null: as soon as possible.
+    next_attempt_at: Mapped[datetime | None]
+    #: The one-click unsubscription address (RFC 8058) of news; null for other messages.
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(800))

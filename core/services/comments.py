@@ -248,10 +248,17 @@ async def get_comment(
 
 
 async def report_comment(
-    session: AsyncSession, comment: Comment, reporter: User, *, reason: str = ""
+    session: AsyncSession,
+    plugins: Plugins,
+    dialogue: Dialogue,
+    comment: Comment,
+    reporter: User,
+    *,
+    reason: str = "",
 ) -> bool:
-    """Reports ``comment`` to the moderators. Reporting twice is harmless: returns whether
-    this report is new. The caller commits."""
+    """Reports ``comment`` to the moderators, with the ``comment_reported`` event.
+    Reporting twice is harmless: returns whether this report is new. The caller
+    commits."""
     reason = reason.strip()
     if len(reason) > MAX_REASON:
         raise ValidationFailed(f"reason: {MAX_REASON} caractères au plus")
@@ -269,6 +276,14 @@ async def report_comment(
             )
     except IntegrityError:  # the same person reporting twice at once
         return False
+    event_jobs.queue(
+        session,
+        plugins,
+        dialogue,
+        "comment_reported",
+        comment.id,
+        proposal_id=str(comment.proposal_id),
+    )
     return True
 
 

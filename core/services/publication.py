@@ -89,10 +89,12 @@ def require_visible(dialogue: Dialogue, viewer: User | None, now: datetime) -> b
     return visible
 
 
-def publish(dialogue: Dialogue, now: datetime) -> None:
-    """Publishes the results now (they stay published whatever the dates)."""
+def publish(session: AsyncSession, plugins: Plugins, dialogue: Dialogue, now: datetime) -> None:
+    """Publishes the results now (they stay published whatever the dates), with the
+    ``results_published`` event in the caller's transaction."""
     if dialogue.results_published_at is None:
         dialogue.results_published_at = now
+        event_jobs.queue(session, plugins, dialogue, "results_published", dialogue.id)
 
 
 def unpublish(dialogue: Dialogue) -> None:
@@ -172,6 +174,8 @@ async def catch_up(
     for item in won:
         if item.phase is not None:
             event_jobs.queue(session, plugins, dialogue, f"phase_{item.event}", item.phase.id)
+        else:
+            event_jobs.queue(session, plugins, dialogue, "results_published", dialogue.id)
     await session.commit()
     # Claimed by this worker or another, every item is now done in the database: say so
     # on the loaded objects too, without making them dirty.

@@ -10,10 +10,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.models import Organisation, User, UserSession
+from core.models import Notification, Organisation, User, UserSession
 from core.services.users import hash_token
 
 SESSION_LIFETIME = timedelta(days=30)
@@ -41,15 +41,22 @@ async def open_session(session: AsyncSession, user: User, *, now: datetime) -> s
 
 async def find_session(
     session: AsyncSession, organisation: Organisation, session_id: str, *, now: datetime
-) -> tuple[User, UserSession] | None:
+) -> tuple[User, UserSession, int] | None:
     """The user and session that ``session_id`` names, if the session is live and its
     user belongs to ``organisation`` (a cookie of one organisation is refused on
-    another's host)."""
+    another's host), with the count of the user's unread news (for the pages' header,
+    read in the same query)."""
     if not session_id or len(session_id) > 200:
         return None
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
     row = (
         await session.execute(
-            select(User, UserSession)
+            select(User, UserSession, unread)
             .join(UserSession, UserSession.user_id == User.id)
             .where(
                 UserSession.id_hash == hash_token(session_id),
@@ -59,7 +66,7 @@ async def find_session(
             )
         )
     ).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (row[0], row[1], int(row[2] or 0))
 
 
 def needs_touch(user_session: UserSession, now: datetime) -> bool:

@@ -40,6 +40,7 @@ Helpers (import them from ``participe.testing``): :func:`vote_dialogue` (a dialo
 vote phase with proposals, a :class:`VoteSetup`), :func:`switch_phase`,
 :func:`grant_module` (the operator's grant) and :func:`enable_module` (an administrator
 turns a module on), :func:`run_event_jobs` (the event handlers' waiting jobs, run now),
+:func:`run_mail_queue` (the mail queue's pass, now),
 :func:`configure_before_vote`, :func:`put_vote`, :func:`replace`, :func:`votes_of`,
 :func:`recounted` and :func:`tally_of` (the recount from the vote log),
 :func:`build_test_plugins`, :func:`make_app` and :func:`http_client` (a second app, with
@@ -80,7 +81,7 @@ from participe.testing.dialogues import (
     vote_dialogue,
     votes_of,
 )
-from participe.testing.events import run_event_jobs
+from participe.testing.events import run_event_jobs, run_mail_queue
 from participe.testing.modules import enable_module, grant_module
 from participe.testing.outbox import Outbox
 from participe.testing.people import Person, World
@@ -104,6 +105,7 @@ __all__ = [
     "recounted",
     "replace",
     "run_event_jobs",
+    "run_mail_queue",
     "switch_phase",
     "tally_of",
     "vote_dialogue",

@@ -79,14 +79,16 @@ def app_settings(
     choices: Sequence[PluginChoice], database_url: str, folder: Path, **fields: object
 ) -> Settings:
     """The settings of a test app: on ``database_url``, rate limits off, uploads kept in
-    ``folder``, no background runner of event jobs (a test runs them when it chooses,
-    :func:`participe.testing.run_event_jobs`), loading ``choices``; ``fields`` override
+    ``folder``, no background runner of event jobs or of the mail queue (a test runs them
+    when it chooses: :func:`participe.testing.run_event_jobs`,
+    :func:`participe.testing.run_mail_queue`), loading ``choices``; ``fields`` override
     any of them."""
     defaults: dict[str, object] = {
         "database_url": database_url,
         "rate_limits": False,
         "upload_dir": str(folder / "uploads"),
         "event_jobs_seconds": 0,
+        "mail_seconds": 0,
     }
     return PluginSelection.of(choices).settings(**{**defaults, **fields})
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from core.db import Database
+from core.db import Database, utcnow
 from core.errors import ConfigurationError
 from core.mail import Mailer, MailTemplates, SmtpConfig, deliver_pending, latest_messages
-from core.mail.delivery import MAX_ATTEMPTS, WIPED
+from core.mail.delivery import MAX_ATTEMPTS, WIPED, backoff
 from core.models import OutboxMessage
 from tests.conftest import SmtpServer, World, _free_port
 
@@ -104,18 +105,43 @@ async def test_ordinary_messages_are_kept_after_delivery(
     assert "secret-token" in (await stored(database, message_id)).text_body
 
 
-async def test_a_failure_is_recorded_and_retried(
+async def make_due(database: Database, message_id: int) -> None:
+    """Brings a message's next try to now, as if its back-off had passed."""
+    async with database.session() as session:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+        await session.commit()
+
+
+async def test_a_failure_is_recorded_and_retried_after_its_backoff(
     database: Database, world: World, smtp_server: SmtpServer
 ) -> None:
     message_id = await queue(database, world)
     nowhere = SmtpConfig("127.0.0.1", _free_port(), use_tls=False)
+    before = utcnow()
     assert await deliver_pending(database, nowhere) == 0
     failed = await stored(database, message_id)
     assert failed.sent_at is None and failed.attempts == 1 and failed.last_error
     assert "secret-token" in failed.text_body  # kept until it is sent
-    assert await deliver_pending(database, SmtpConfig.from_url(smtp_server.url)) == 1
+    assert failed.next_attempt_at is not None
+    assert failed.next_attempt_at >= before + backoff(1) == before + timedelta(seconds=30)
+    working = SmtpConfig.from_url(smtp_server.url)
+    assert await deliver_pending(database, working) == 0  # not before its back-off
+    await make_due(database, message_id)
+    assert await deliver_pending(database, working) == 1
     delivered = await stored(database, message_id)
     assert delivered.attempts == 2 and delivered.last_error is None
+    assert delivered.next_attempt_at is None
+
+
+def test_the_backoff_doubles_after_each_failure() -> None:
+    waits = [backoff(attempts).total_seconds() for attempts in range(1, MAX_ATTEMPTS)]
+    assert waits == [30 * 2**n for n in range(MAX_ATTEMPTS - 1)]
+    # Given up about an hour after the first try.
+    assert 3000 < sum(waits) < 4500
 
 
 async def test_a_message_that_keeps_failing_is_given_up(database: Database, world: World) -> None:
@@ -123,7 +149,31 @@ async def test_a_message_that_keeps_failing_is_given_up(database: Database, worl
     nowhere = SmtpConfig("127.0.0.1", _free_port(), use_tls=False)
     for _ in range(MAX_ATTEMPTS + 2):
         await deliver_pending(database, nowhere)
+        await make_due(database, message_id)
     assert (await stored(database, message_id)).attempts == MAX_ATTEMPTS
+
+
+async def test_delivery_keeps_to_its_rate_and_one_connection(
+    database: Database, world: World, smtp_server: SmtpServer
+) -> None:
+    for _ in range(6):
+        await queue(database, world)
+    started = asyncio.get_running_loop().time()
+    sent = await deliver_pending(database, SmtpConfig.from_url(smtp_server.url), rate=20)
+    elapsed = asyncio.get_running_loop().time() - started
+    assert sent == 6 and len(smtp_server.messages) == 6
+    assert elapsed >= 6 / 20 - 0.01  # the sixth message waited for its turn
+    assert len({mail["X-Peer"] for mail in smtp_server.messages}) == 1  # one connection
+
+
+async def test_delivery_stops_at_its_limit(
+    database: Database, world: World, smtp_server: SmtpServer
+) -> None:
+    for _ in range(5):
+        await queue(database, world)
+    config = SmtpConfig.from_url(smtp_server.url)
+    assert await deliver_pending(database, config, limit=3) == 3
+    assert await deliver_pending(database, config) == 2
 
 
 async def test_two_deliveries_at_once_send_each_message_once(

@@ -118,6 +118,7 @@ class CommentController(Controller):
     async def report_comment(
         self,
         db_session: DbSession,
+        plugins: PluginsDep,
         org: CurrentOrg,
         actor: Actor,
         comment_id: FromPath[int],
@@ -126,9 +127,9 @@ class CommentController(Controller):
         """Reports a comment to the moderators; reporting it again changes nothing."""
         if actor is None:
             raise AuthRequired("Connexion requise.")
-        comment, _, _ = await comments.get_comment(db_session, org.id, comment_id)
+        comment, _, dialogue = await comments.get_comment(db_session, org.id, comment_id)
         await comments.report_comment(
-            db_session, comment, actor, reason=data.reason if data else ""
+            db_session, plugins, dialogue, comment, actor, reason=data.reason if data else ""
         )
         await db_session.commit()
         return {"reported": True}

@@ -108,7 +108,7 @@ class AdminResultsController(Controller):
             org,
             actor,
             slug,
-            lambda d: publish(d, utcnow()),
+            lambda d: publish(db_session, plugins, d, utcnow()),
             "results.publish",
         )
 

@@ -26,6 +26,7 @@ from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
 from web.modules import require_module
 from web.pages.browse import map_headers, map_options, proposal_cards
 from web.pages.context import dialogue_frame, notice, public_url
+from web.pages.notifications import follow_panel
 from web.templating import render
 
 log = logging.getLogger("participe.web")
@@ -98,6 +99,7 @@ async def dialogue_home(
         has_agenda=bool(has_agenda),
         map_options=map_options(org.options),
         notice=notice(request),
+        follow=await follow_panel(db_session, org, actor, dialogue),
     )
 
 

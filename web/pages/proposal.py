@@ -40,6 +40,7 @@ from web.pages.context import (
     refused_message,
     signin_url,
 )
+from web.pages.notifications import follow_panel
 from web.pages.votes import vote_panel
 from web.rate_limits import rate_limited
 from web.templating import render
@@ -185,6 +186,7 @@ async def proposal_page(
         vote=await vote_panel(request, db_session, plugins, dialogue, [proposal], actor, group_ids),
         notice=notice(request),
         refused=refused_message(request),
+        follow=await follow_panel(db_session, org, actor, dialogue, proposal),
     )
 
 
@@ -279,15 +281,18 @@ async def post_comment_form(
 async def report_comment_form(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    plugins: PluginsDep,
     org: CurrentOrg,
     actor: Actor,
     comment_id: FromPath[int],
     data: URLEncodedBody[ReportForm],
 ) -> Redirect:
-    comment, proposal, _ = await comments.get_comment(db_session, org.id, comment_id)
+    comment, proposal, dialogue = await comments.get_comment(db_session, org.id, comment_id)
     if actor is None:
         return Redirect(signin_url(request, f"/proposals/{proposal.id}"), status_code=303)
-    await comments.report_comment(db_session, comment, actor, reason=data.reason[:1000])
+    await comments.report_comment(
+        db_session, plugins, dialogue, comment, actor, reason=data.reason[:1000]
+    )
     await db_session.commit()
     return Redirect(
         f"/proposals/{proposal.id}?notice=comment_reported#comment-{comment.id}", status_code=303

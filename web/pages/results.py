@@ -221,6 +221,7 @@ async def results_page(
 @post(PATH, include_in_schema=False, status_code=303)
 async def results_page_action(
     db_session: DbSession,
+    plugins: PluginsDep,
     org: CurrentOrg,
     actor: Actor,
     slug: FromPath[str],
@@ -231,7 +232,7 @@ async def results_page_action(
     dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
     action = data.action
     if action == "publish":
-        publish(dialogue, utcnow())
+        publish(db_session, plugins, dialogue, utcnow())
     elif action == "unpublish":
         unpublish(dialogue)
     else:
