@@ -177,8 +177,8 @@ def register_notification_kinds(registry: Registry[NotificationKind]) -> None:
     daily or weekly digest, or never) at ``/me/notifications``.
 
     Called once, when the plugin manager is built. Create the news with
-    ``core.services.notifications`` (``notify``, ``notify_followers``), usually from an
-    event handler; their email is composed from the mail templates
+    ``core.services.notifications`` (``notify``, ``notify_proposal_followers``...),
+    usually from an event handler; their email is composed from the mail templates
     ``notification_<kind>`` the plugin ships (``mail_template_dirs``), from the generic
     ``notification`` template otherwise. Two kinds with the same name stop start-up.
     Returns nothing.

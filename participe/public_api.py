@@ -46,6 +46,7 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "core.settings",
     "core.plugin_manager",
     "core.mail",
+    "core.notification_kinds",
     # Services a plugin's routes and sources call.
     "core.services.dialogues",
     "core.services.ballot_box",
@@ -54,6 +55,8 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "core.services.review",
     "core.services.tally",
     "core.services.modules",
+    "core.services.notifications",
+    "core.services.follows",
     # Pages and routes.
     "web.dependencies",
     "web.templating",

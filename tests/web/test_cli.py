@@ -98,6 +98,10 @@ def test_the_demo_tells_how_to_read_sign_in_links_from_its_outbox(tmp_path: Path
     assert outbox.returncode == 1 and "nowhere" in outbox.stderr
     town = run(tmp_path, "outbox", "--org", TOWN["slug"], PARTICIPE_DATABASE_URL=database_url)
     assert town.returncode == 0, town.stderr
+    queue = run(tmp_path, "outbox", "queue", PARTICIPE_DATABASE_URL=database_url)
+    assert queue.returncode == 0, queue.stderr
+    assert re.search(r"emails due now:\s+\d+", queue.stdout)
+    assert "emails given up:" in queue.stdout
 
 
 def test_the_command_line_keeps_the_last_administrator(tmp_path: Path) -> None:
