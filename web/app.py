@@ -30,11 +30,11 @@ from web.api.exports import ExportController
 from web.csrf import csrf_guard, send_pending_cookie
 from web.dependencies import DEPENDENCIES
 from web.errors import EXCEPTION_HANDLERS, check_plugin_codes
-from web.event_jobs import EventJobsPlugin
+from web.event_jobs import event_jobs_plugin
 from web.front import front_route_handlers
 from web.health import HEALTH_ROUTES
 from web.input_guard import InputGuard
-from web.mail_queue import MailQueuePlugin
+from web.mail_queue import mail_queue_plugin
 from web.modules import plugin_routes
 from web.pages.home import home_page
 from web.plugins import build_plugins
@@ -136,7 +136,7 @@ def create_app(
         # Logging is configured once per process by ``web.logs`` (formats, request ids):
         # Litestar's default configuration would put its own handler in front of it.
         logging_config=None,
-        plugins=[ResultsPlugin(settings), EventJobsPlugin(settings), MailQueuePlugin(settings)],
+        plugins=[ResultsPlugin(settings), event_jobs_plugin(settings), mail_queue_plugin(settings)],
     )
     app.asgi_handler = with_request_ids(app.asgi_handler)
     return app

@@ -10,14 +10,14 @@ workers run it at once; each job is claimed by one of them.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from litestar import Litestar
-from litestar.config.app import AppConfig
-from litestar.plugins import InitPlugin
 
 from core.services.event_jobs import EventRuntime, run_waiting
 from core.settings import Settings
-from web import mail_queue
-from web.periodic import PeriodicTask
+from web import mail_queue, periodic
+from web.periodic import PeriodicPlugin, PeriodicTask
 
 STATE_KEY = "event_jobs"
 
@@ -29,35 +29,23 @@ def event_runtime(app: Litestar) -> EventRuntime:
 
 def wake(app: Litestar) -> None:
     """Has this worker's runner run the waiting jobs now (nothing when it does not run)."""
-    runner: PeriodicTask | None = app.state.get(STATE_KEY)
-    if runner is not None:
-        runner.wake()
+    periodic.wake(app, STATE_KEY)
 
 
-class EventJobsPlugin(InitPlugin):
+def _event_jobs_pass(app: Litestar, runner: PeriodicTask) -> Callable[[], Awaitable[None]] | None:
+    if not len(app.state.context.plugins.event_handlers):
+        return None
+    runtime = event_runtime(app)
+
+    async def one() -> None:
+        if (await run_waiting(runtime)).done:
+            mail_queue.wake(app)  # the handlers may have made news
+
+    return one
+
+
+def event_jobs_plugin(settings: Settings) -> PeriodicPlugin:
     """Starts and stops the runner with the app."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        runner = PeriodicTask("event jobs pass", self.settings.event_jobs_seconds)
-        app_config.state[STATE_KEY] = runner
-
-        async def start(app: Litestar) -> None:
-            if len(app.state.context.plugins.event_handlers):
-                runtime = event_runtime(app)
-
-                async def one() -> None:
-                    if (await run_waiting(runtime)).done:
-                        mail_queue.wake(app)  # the handlers may have made news
-
-                runner.start(one)
-
-        async def stop(app: Litestar) -> None:
-            await runner.stop()
-
-        app_config.on_startup.append(start)
-        # Before the database is disposed of.
-        app_config.on_shutdown.insert(0, stop)
-        return app_config
+    return PeriodicPlugin(
+        STATE_KEY, "event jobs pass", settings.event_jobs_seconds, _event_jobs_pass
+    )

@@ -8,13 +8,14 @@ Several workers run it at once; task leases keep each step to one of them at a t
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from litestar import Litestar
-from litestar.config.app import AppConfig
-from litestar.plugins import InitPlugin
 
 from core.services.news_mail import NewsRuntime, one_pass
 from core.settings import Settings
-from web.periodic import PeriodicTask
+from web import periodic
+from web.periodic import PeriodicPlugin, PeriodicTask
 
 STATE_KEY = "mail_queue"
 
@@ -35,34 +36,20 @@ async def run_mail_queue(app: Litestar) -> int:
 
 def wake(app: Litestar) -> None:
     """Has this worker's mail queue run now (nothing when it does not run)."""
-    runner: PeriodicTask | None = app.state.get(STATE_KEY)
-    if runner is not None:
-        runner.wake()
+    periodic.wake(app, STATE_KEY)
 
 
-class MailQueuePlugin(InitPlugin):
+def _mail_queue_pass(app: Litestar, runner: PeriodicTask) -> Callable[[], Awaitable[None]]:
+    settings = app.state.context.settings
+    limit = max(1, int(settings.mail_rate * 60))
+
+    async def one() -> None:
+        if await run_mail_queue(app) >= limit:
+            runner.wake()  # more is waiting: go on at once
+
+    return one
+
+
+def mail_queue_plugin(settings: Settings) -> PeriodicPlugin:
     """Starts and stops the runner with the app."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        runner = PeriodicTask("mail queue pass", self.settings.mail_seconds)
-        app_config.state[STATE_KEY] = runner
-
-        async def start(app: Litestar) -> None:
-            limit = max(1, int(self.settings.mail_rate * 60))
-
-            async def one() -> None:
-                if await run_mail_queue(app) >= limit:
-                    runner.wake()  # more is waiting: go on at once
-
-            runner.start(one)
-
-        async def stop(app: Litestar) -> None:
-            await runner.stop()
-
-        app_config.on_startup.append(start)
-        # Before the database is disposed of.
-        app_config.on_shutdown.insert(0, stop)
-        return app_config
+    return PeriodicPlugin(STATE_KEY, "mail queue pass", settings.mail_seconds, _mail_queue_pass)

@@ -10,6 +10,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.plugins import InitPlugin
+
 log = logging.getLogger("participe.periodic")
 
 
@@ -50,3 +54,45 @@ class PeriodicTask:
             except Exception:  # keep going: the next pass may succeed
                 log.exception("%s failed", self.name)
             self.passes += 1
+
+
+def wake(app: Litestar, state_key: str) -> None:
+    """Has the app's periodic task under ``state_key`` run now (nothing when it does
+    not run)."""
+    runner: PeriodicTask | None = app.state.get(state_key)
+    if runner is not None:
+        runner.wake()
+
+
+class PeriodicPlugin(InitPlugin):
+    """Starts a worker's periodic task with the app and stops it before the database is
+    disposed of. ``pass_of(app)`` gives the pass to run, or ``None`` for none at all (a
+    runner with nothing to do)."""
+
+    def __init__(
+        self,
+        state_key: str,
+        name: str,
+        interval: float,
+        pass_of: Callable[[Litestar, PeriodicTask], Callable[[], Awaitable[object]] | None],
+    ) -> None:
+        self.state_key = state_key
+        self.name = name
+        self.interval = interval
+        self.pass_of = pass_of
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        runner = PeriodicTask(self.name, self.interval)
+        app_config.state[self.state_key] = runner
+
+        async def start(app: Litestar) -> None:
+            one_pass = self.pass_of(app, runner)
+            if one_pass is not None:
+                runner.start(one_pass)
+
+        async def stop(app: Litestar) -> None:
+            await runner.stop()
+
+        app_config.on_startup.append(start)
+        app_config.on_shutdown.insert(0, stop)
+        return app_config

@@ -38,8 +38,6 @@ DIGEST_HOUR = 7
 LOCAL = ZoneInfo("Europe/Paris")
 #: News composed per transaction.
 BATCH = 500
-#: The one module the news of a dialogue needs.
-MODULE = "notifications"
 
 
 @dataclass(frozen=True)
@@ -282,7 +280,7 @@ async def remind_voters(runtime: NewsRuntime, hours: float, *, now: datetime | N
             phase = await session.get(Phase, phase_id)
             assert phase is not None
             dialogue = await session.get(Dialogue, phase.dialogue_id)
-            if dialogue is None or not _news_on(runtime.plugins, dialogue):
+            if dialogue is None or not notifications.news_on(runtime.plugins, dialogue):
                 continue
             drafts = select(Ballot.user_id).where(
                 Ballot.dialogue_id == dialogue.id,
@@ -342,7 +340,7 @@ async def summarise_participation(runtime: NewsRuntime, *, now: datetime | None 
         for dialogue in await session.scalars(
             select(Dialogue).where(Dialogue.id.in_(list(counts))).order_by(Dialogue.id)
         ):
-            if not _news_on(runtime.plugins, dialogue):
+            if not notifications.news_on(runtime.plugins, dialogue):
                 continue
             told += await notifications.notify(
                 session,
@@ -357,11 +355,6 @@ async def summarise_participation(runtime: NewsRuntime, *, now: datetime | None 
                 now=now,
             )
     return told
-
-
-def _news_on(plugins: Plugins, dialogue: Dialogue) -> bool:
-    module = plugins.modules.get(MODULE)
-    return module is None or module.enabled_on(dialogue)
 
 
 async def one_pass(runtime: NewsRuntime, reminder_hours: float, rate: float) -> int:

@@ -22,13 +22,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import UTCDateTime, upsert, utcnow
 from core.errors import ValidationFailed
-from core.models import Notification, NotificationPreference, User
+from core.models import Dialogue, Notification, NotificationPreference, Organisation, User
 from core.notification_kinds import FREQUENCIES, NotificationKind
+from core.plugin_manager import Plugins
 from core.registries import Registry
 from core.services.follows import dialogue_followers, proposal_followers
 
 #: Notifications a page shows at most.
 PAGE_SIZE = 50
+#: The module of the core's news (``core.defaults.notifications``).
+MODULE = "notifications"
+
+
+def news_on(plugins: Plugins, dialogue: Dialogue, organisation: Organisation | None = None) -> bool:
+    """Whether ``dialogue`` has news: the notifications module is loaded and on there
+    (and ``organisation`` may use it, when given)."""
+    module = plugins.modules.get(MODULE)
+    return (
+        module is not None
+        and module.enabled_on(dialogue)
+        and (organisation is None or module.granted_to(organisation))
+    )
 
 
 def kind_named(kinds: Registry[NotificationKind], name: str) -> NotificationKind:

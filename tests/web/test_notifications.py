@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
 from sqlalchemy import func, select, update
 
 from core.db import Database
-from core.models import Notification, NotificationPreference, OutboxMessage, Phase
+from core.events import Event, EventContext, EventHandler
+from core.hookspecs import hookimpl
+from core.models import Notification, NotificationPreference, OutboxMessage, Phase, Proposal
 from core.models.dialogues import PhaseKind
 from core.models.users import Role
+from core.notification_kinds import NotificationKind
+from core.registries import Registry
+from core.services import notifications
 from core.services.news_mail import digest_cutoff, mail_digests
 from participe.testing import (
     Outbox,
@@ -25,8 +31,10 @@ from participe.testing import (
     switch_phase,
     vote_dialogue,
 )
+from tests.conftest import without_installed
 from tests.signin_helpers import sign_in
 from web.mail_queue import news_runtime
+from web.plugins import build_plugins
 
 Client = Any
 SUPPORT = {"type": "support", "settings": {"max_votes": 3}}
@@ -453,3 +461,103 @@ async def test_the_queue_survives_a_restart(
     async with http_client(up):
         assert await run_mail_queue(up) == waiting
     assert len(smtp_server.messages) == waiting
+
+
+# -- a plugin's own news -------------------------------------------------------------
+
+
+class ProjectNews:
+    """A client's feature with news of its own: a project's progress, told to the
+    followers of its proposal, with its own mail template."""
+
+    def __init__(self, templates: Path) -> None:
+        self.templates = templates
+
+    @hookimpl
+    def register_notification_kinds(self, registry: Registry[NotificationKind]) -> None:
+        registry.add(
+            NotificationKind(
+                "project_update",
+                "citizens",
+                {"fr": "Un projet suivi avance", "en": "A followed project makes progress"},
+                headline=lambda language, title, details: (
+                    f"“{title}”: {details['stage']}"
+                    if language == "en"
+                    else f"« {title} » : {details['stage']}"
+                ),
+            )
+        )
+
+    @hookimpl
+    def mail_template_dirs(self) -> list[Path]:
+        return [self.templates]
+
+    @hookimpl
+    def register_event_handlers(self, registry: Registry[EventHandler]) -> None:
+        registry.add(EventHandler("projects.status", "proposal_status_changed", self.on_status))
+
+    async def on_status(self, event: Event, context: EventContext) -> None:
+        proposal = await context.session.get_one(Proposal, event.subject_id)
+        await notifications.notify_proposal_followers(
+            context.session,
+            context.plugins.notification_kinds,
+            kind="project_update",
+            organisation_id=context.organisation.id,
+            dialogue_id=proposal.dialogue_id,
+            proposal_id=proposal.id,
+            title=proposal.title,
+            details={"stage": "travaux"},
+        )
+
+
+async def test_hook_register_notification_kinds(
+    settings: Any, database: Database, world: World, tmp_path: Path
+) -> None:
+    from participe.testing import http_client, make_app
+
+    templates = tmp_path / "mail"
+    templates.mkdir()
+    (templates / "notification_project_update.fr.txt").write_text(
+        '{% set subject = "Chantier : " ~ headline %}Le projet avance : {{ link }}\\n'
+    )
+    (templates / "notification_project_update.fr.html").write_text(
+        '{% extends "layout.html" %}{% block content %}<p>{{ headline }}</p>{% endblock %}'
+    )
+    quiet = without_installed(settings)
+    plugins = build_plugins(quiet, extra=[("projects", ProjectNews(templates))])
+    app = make_app(quiet, database, plugins)
+    async with http_client(app) as client:
+        setup = await ideas(client, world)
+        await put_vote(client, world.bob, setup, setup.proposals[0])
+        await settle(app)
+        preferences = (
+            await client.get("/api/v1/me/notification-preferences", headers=world.bob.headers)
+        ).json()
+        assert {
+            "kind": "project_update",
+            "label": "Un projet suivi avance",
+            "frequency": "now",
+            "audience": "citizens",
+        } in preferences
+        await client.patch(
+            f"/api/v1/admin/proposals/{setup.proposals[0]}",
+            json={"status": "winner"},
+            headers=world.admin.headers,
+        )
+        await settle(app)
+        listed = (await client.get("/api/v1/me/notifications", headers=world.bob.headers)).json()
+        headlines = [
+            item["headline"] for item in listed["items"] if item["kind"] == "project_update"
+        ]
+        assert headlines == ["« Proposition 1 » : travaux"]
+    async with database.session() as session:
+        [mail] = list(
+            await session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.recipient == "bob@example.org",
+                    OutboxMessage.kind == "notification_project_update",
+                )
+            )
+        )
+    assert mail.subject == "Chantier : « Proposition 1 » : travaux"
+    assert mail.list_unsubscribe

@@ -12,14 +12,13 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import begin_write
-from core.defaults.notifications import NOTIFICATIONS
 from core.errors import AuthRequired
-from core.models import Notification, Organisation, User
+from core.models import Notification, User
 from core.plugin_manager import Plugins
-from core.services import dialogues, follows, notifications, proposals
+from core.services import follows, notifications
 from core.specs import Strict
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
-from web.modules import require_module
+from web.pages.notifications import change_follow
 
 
 def signed_in(actor: User | None) -> User:
@@ -96,54 +95,51 @@ class FollowController(Controller):
 
     @post("/dialogues/{slug:str}/follow", status_code=204)
     async def follow_dialogue(
-        self, db_session: DbSession, org: CurrentOrg, actor: Actor, slug: FromPath[str]
+        self,
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        slug: FromPath[str],
     ) -> None:
-        await self._follow_dialogue(db_session, org, actor, slug, active=True)
+        await change_follow(db_session, plugins, org, signed_in(actor), slug, None, active=True)
 
     @delete("/dialogues/{slug:str}/follow", status_code=204)
     async def unfollow_dialogue(
-        self, db_session: DbSession, org: CurrentOrg, actor: Actor, slug: FromPath[str]
+        self,
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        slug: FromPath[str],
     ) -> None:
-        await self._follow_dialogue(db_session, org, actor, slug, active=False)
+        await change_follow(db_session, plugins, org, signed_in(actor), slug, None, active=False)
 
     @post("/proposals/{proposal_id:int}/follow", status_code=204)
     async def follow_proposal(
-        self, db_session: DbSession, org: CurrentOrg, actor: Actor, proposal_id: FromPath[int]
+        self,
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        proposal_id: FromPath[int],
     ) -> None:
-        await self._follow_proposal(db_session, org, actor, proposal_id, active=True)
+        await change_follow(
+            db_session, plugins, org, signed_in(actor), None, proposal_id, active=True
+        )
 
     @delete("/proposals/{proposal_id:int}/follow", status_code=204)
     async def unfollow_proposal(
-        self, db_session: DbSession, org: CurrentOrg, actor: Actor, proposal_id: FromPath[int]
+        self,
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        proposal_id: FromPath[int],
     ) -> None:
-        await self._follow_proposal(db_session, org, actor, proposal_id, active=False)
-
-    @staticmethod
-    async def _follow_dialogue(
-        db_session: AsyncSession, org: Organisation, actor: User | None, slug: str, *, active: bool
-    ) -> None:
-        user = signed_in(actor)
-        dialogue = await dialogues.get_dialogue(db_session, org, slug)
-        require_module(NOTIFICATIONS, org, dialogue)
-        await begin_write(db_session)
-        await follows.set_follow(db_session, user, dialogue, None, active=active)
-        await db_session.commit()
-
-    @staticmethod
-    async def _follow_proposal(
-        db_session: AsyncSession,
-        org: Organisation,
-        actor: User | None,
-        proposal_id: int,
-        *,
-        active: bool,
-    ) -> None:
-        user = signed_in(actor)
-        proposal, dialogue = await proposals.get_proposal(db_session, org.id, proposal_id, user)
-        require_module(NOTIFICATIONS, org, dialogue)
-        await begin_write(db_session)
-        await follows.set_follow(db_session, user, dialogue, proposal, active=active)
-        await db_session.commit()
+        await change_follow(
+            db_session, plugins, org, signed_in(actor), None, proposal_id, active=False
+        )
 
     @get("/me/follows")
     async def my_follows(self, db_session: DbSession, actor: Actor) -> list[FollowedOut]:

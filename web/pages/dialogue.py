@@ -99,7 +99,7 @@ async def dialogue_home(
         has_agenda=bool(has_agenda),
         map_options=map_options(org.options),
         notice=notice(request),
-        follow=await follow_panel(db_session, org, actor, dialogue),
+        follow=await follow_panel(db_session, plugins, org, actor, dialogue),
     )
 
 

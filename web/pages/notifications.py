@@ -18,16 +18,16 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import begin_write
-from core.defaults.notifications import NOTIFICATIONS
 from core.errors import NotFound
 from core.models import Dialogue, Notification, Organisation, Proposal, User
 from core.models.proposals import ProposalStatus
 from core.notification_kinds import FREQUENCIES
+from core.plugin_manager import Plugins
 from core.services import dialogues, follows, notifications, proposals
 from core.unsubscribe_links import ALL, verify
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
 from web.i18n import translator
-from web.modules import require_module
+from web.modules import GONE
 from web.pages.context import notice
 from web.templating import render
 
@@ -126,8 +126,15 @@ async def save_preferences(
 # -- following -----------------------------------------------------------------------
 
 
+def require_news(plugins: Plugins, org: Organisation, dialogue: Dialogue) -> None:
+    """404 unless the dialogue has news to follow (its notifications module is on)."""
+    if not notifications.news_on(plugins, dialogue, org):
+        raise NotFound(GONE)
+
+
 async def follow_panel(
     session: AsyncSession,
+    plugins: Plugins,
     org: Organisation,
     actor: User | None,
     dialogue: Dialogue,
@@ -135,7 +142,7 @@ async def follow_panel(
 ) -> dict[str, Any] | None:
     """The follow button of a dialogue's or a proposal's page: ``None`` where the
     notifications module is off or for a draft; ``following`` for the signed-in."""
-    if not (NOTIFICATIONS.granted_to(org) and NOTIFICATIONS.enabled_on(dialogue)):
+    if not notifications.news_on(plugins, dialogue, org):
         return None
     if proposal is not None and proposal.status == ProposalStatus.DRAFT:
         return None
@@ -155,51 +162,71 @@ async def follow_panel(
     }
 
 
-async def _follow_form(request: Request[Any, Any, Any]) -> bool:
+async def change_follow(
+    session: AsyncSession,
+    plugins: Plugins,
+    org: Organisation,
+    user: User,
+    slug: str | None,
+    proposal_id: int | None,
+    *,
+    active: bool,
+) -> None:
+    """``user`` follows (``active``) or stops following the dialogue ``slug`` or the
+    proposal ``proposal_id``, and commits; 404 where there is no news to follow."""
+    proposal: Proposal | None = None
+    if proposal_id is not None:
+        proposal, dialogue = await proposals.get_proposal(session, org.id, proposal_id, user)
+    else:
+        assert slug is not None
+        dialogue = await dialogues.get_dialogue(session, org, slug)
+    require_news(plugins, org, dialogue)
+    await begin_write(session)
+    await follows.set_follow(session, user, dialogue, proposal, active=active)
+    await session.commit()
+
+
+async def _follow_form(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    plugins: Plugins,
+    org: Organisation,
+    actor: User | None,
+    slug: str | None,
+    proposal_id: int | None,
+) -> Response[Any]:
+    back = f"/proposals/{proposal_id}" if proposal_id is not None else f"/dialogues/{slug}"
+    if actor is None:
+        return _to_sign_in(back)
     form = await request.form()
-    return form.get("action") != "unfollow"
+    active = form.get("action") != "unfollow"
+    await change_follow(db_session, plugins, org, actor, slug, proposal_id, active=active)
+    key = "followed" if active else "unfollowed"
+    return Redirect(f"{_safe_back(request, back)}?notice={key}", status_code=303)
 
 
 @post("/dialogues/{slug:str}/follow", include_in_schema=False, status_code=303)
 async def follow_dialogue_form(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    plugins: PluginsDep,
     org: CurrentOrg,
     actor: Actor,
     slug: FromPath[str],
 ) -> Response[Any]:
-    back = f"/dialogues/{slug}"
-    if actor is None:
-        return _to_sign_in(back)
-    dialogue = await dialogues.get_dialogue(db_session, org, slug)
-    require_module(NOTIFICATIONS, org, dialogue)
-    active = await _follow_form(request)
-    await begin_write(db_session)
-    await follows.set_follow(db_session, actor, dialogue, None, active=active)
-    await db_session.commit()
-    key = "followed" if active else "unfollowed"
-    return Redirect(f"{_safe_back(request, back)}?notice={key}", status_code=303)
+    return await _follow_form(request, db_session, plugins, org, actor, slug, None)
 
 
 @post("/proposals/{proposal_id:int}/follow", include_in_schema=False, status_code=303)
 async def follow_proposal_form(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    plugins: PluginsDep,
     org: CurrentOrg,
     actor: Actor,
     proposal_id: FromPath[int],
 ) -> Response[Any]:
-    back = f"/proposals/{proposal_id}"
-    if actor is None:
-        return _to_sign_in(back)
-    proposal, dialogue = await proposals.get_proposal(db_session, org.id, proposal_id, actor)
-    require_module(NOTIFICATIONS, org, dialogue)
-    active = await _follow_form(request)
-    await begin_write(db_session)
-    await follows.set_follow(db_session, actor, dialogue, proposal, active=active)
-    await db_session.commit()
-    key = "followed" if active else "unfollowed"
-    return Redirect(f"{_safe_back(request, back)}?notice={key}", status_code=303)
+    return await _follow_form(request, db_session, plugins, org, actor, None, proposal_id)
 
 
 # -- unsubscription --------------------------------------------------------------------
@@ -208,7 +235,11 @@ UNSUBSCRIBE = "/notifications/unsubscribe/{token:str}"
 
 
 async def _unsubscription(
-    request: Request[Any, Any, Any], db_session: Any, org: Any, plugins: Any, token: str
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    org: Organisation,
+    plugins: Plugins,
+    token: str,
 ) -> tuple[User, list[str]]:
     settings = request.app.state.context.settings
     terms = verify(settings.secret_key, token)

@@ -186,7 +186,7 @@ async def proposal_page(
         vote=await vote_panel(request, db_session, plugins, dialogue, [proposal], actor, group_ids),
         notice=notice(request),
         refused=refused_message(request),
-        follow=await follow_panel(db_session, org, actor, dialogue, proposal),
+        follow=await follow_panel(db_session, plugins, org, actor, dialogue, proposal),
     )
 
 
