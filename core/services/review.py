@@ -137,6 +137,26 @@ class StatusChange:
     previous: str
 
 
+def status_change(
+    proposal: Proposal,
+    previous: str | None,
+    *,
+    previous_label: str | None,
+    previous_answer: str,
+    status_given: bool,
+) -> StatusChange | None:
+    """What a review changed that the author and the followers are told of: a new status
+    (``previous``, the one it had), another custom label for the same fixed status, or
+    a new public answer with the status unchanged; ``None`` for anything else."""
+    if previous is not None:
+        return StatusChange(proposal, previous)
+    if status_given and previous_label != proposal.status_label:
+        return StatusChange(proposal, proposal.status.value)
+    if proposal.status_reason.strip() and proposal.status_reason != previous_answer:
+        return StatusChange(proposal, proposal.status.value)
+    return None
+
+
 def _resolve_status(org: Organisation, status: str) -> tuple[str, str | None]:
     """``(fixed status, custom key or None)`` for a status given by the staff."""
     if status in REVIEW_STATUSES:
@@ -203,6 +223,7 @@ async def review(
         if proposal.dialogue_id != dialogue.id:
             raise NotFound("proposition introuvable")
         previous_label = proposal.status_label
+        previous_answer = proposal.status_reason
         previous = await proposal_service.review_proposal(
             session, plugins, dialogue, proposal, fixed_review, now=now
         )
@@ -212,11 +233,15 @@ async def review(
             proposal.feasibility = change.feasibility
         if change.review_group_id is not UNSET:
             proposal.review_group_id = change.review_group_id
-        if previous is not None:
-            changes.append(StatusChange(proposal, previous))
-        elif change.status is not UNSET and previous_label != proposal.status_label:
-            # Same fixed status, another custom label: the author is told all the same.
-            changes.append(StatusChange(proposal, proposal.status.value))
+        told = status_change(
+            proposal,
+            previous,
+            previous_label=previous_label,
+            previous_answer=previous_answer,
+            status_given=change.status is not UNSET,
+        )
+        if told is not None:
+            changes.append(told)
     await session.flush()
     return changes
 

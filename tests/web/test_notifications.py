@@ -592,3 +592,23 @@ async def test_an_idle_pass_of_the_mail_queue_writes_nothing(
         leases = list(await session.scalars(select(TaskLease.name)))
     day = digest_cutoff("daily", datetime.now(UTC)).date().isoformat()
     assert leases == [f"participation-summary:{day}"]
+
+
+async def test_a_new_answer_without_a_new_status_is_news_too(
+    app: Litestar, client: Client, world: World
+) -> None:
+    setup = await ideas(client, world)
+    await put_vote(client, world.bob, setup, setup.proposals[2])
+    await settle(app)
+    url = f"/api/v1/admin/proposals/{setup.proposals[2]}"
+    for change in (
+        {"status": "accepted"},
+        {"status_reason": "Les travaux commencent en mars."},
+        {"status_reason": "Les travaux commencent en mars."},  # the same: no news
+        {"theme": None},  # no news
+    ):
+        changed = await client.patch(url, json=change, headers=world.admin.headers)
+        assert changed.status_code == 200, changed.text
+    await settle(app)
+    news = await news_of(world.database, world.bob.user.id, "proposal_status")
+    assert [item.details for item in news] == [{"status": "accepted"}] * 2
