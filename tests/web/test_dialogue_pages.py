@@ -141,7 +141,7 @@ async def test_agenda_block_and_calendar_file(
     assert "Réunion passée" not in text
     ics = await client.get(f"/dialogues/{SLUG}/agenda.ics")
     assert ics.status_code == 200
-    assert ics.headers["content-type"].startswith("text/calendar")
+    assert ics.headers["content-type"] == "text/calendar; charset=utf-8"
     body = ics.text
     assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert body.endswith("END:VCALENDAR\r\n")

@@ -186,6 +186,6 @@ async def dialogue_agenda(
     body = calendar(events, name=f"{org.name} — {dialogue.title}", host=host, url=url, now=utcnow())
     return Response(
         body,
-        media_type="text/calendar; charset=utf-8",
+        media_type="text/calendar",  # Litestar adds "; charset=utf-8"
         headers={"Content-Disposition": f'attachment; filename="{dialogue.slug}.ics"'},
     )
