@@ -39,6 +39,15 @@ FEASIBILITY = {
     "feasible_with_changes": "Réalisable avec des ajustements",
     "not_feasible": "Non réalisable",
 }
+#: The statuses as the staff and the exports name them.
+STATUS_NAMES = {
+    "draft": "Brouillon",
+    "published": "Publiée",
+    "under_review": "En cours d'analyse",
+    "accepted": "Retenue",
+    "refused": "Non retenue",
+    "winner": "Lauréate",
+}
 #: Statuses the staff gives (``draft`` is the author's alone).
 REVIEW_STATUSES = ("published", "under_review", "accepted", "refused", "winner")
 #: A change to these statuses is told to the author.
@@ -65,15 +74,7 @@ class CustomStatus(msgspec.Struct, forbid_unknown_fields=True):
         msgspec.Meta(
             title="Statut fixe correspondant",
             description="Celui que montrent l'API et les exports.",
-            extra={
-                "choices": {
-                    "published": "Publiée",
-                    "under_review": "En cours d'analyse",
-                    "accepted": "Retenue",
-                    "refused": "Non retenue",
-                    "winner": "Lauréate",
-                }
-            },
+            extra={"choices": {key: STATUS_NAMES[key] for key in REVIEW_STATUSES}},
         ),
     ]
     key: Annotated[
