@@ -4,8 +4,8 @@ only, pseudonymous ballots, participation figures, and signed download links."""
 from __future__ import annotations
 
 import csv
-import re
 import io
+import re
 from datetime import timedelta
 from typing import Any
 
