@@ -50,6 +50,8 @@ STATUS_NAMES = {
 }
 #: Statuses the staff gives (``draft`` is the author's alone).
 REVIEW_STATUSES = ("published", "under_review", "accepted", "refused", "winner")
+#: What the back office offers for a status the staff gives.
+REVIEW_STATUS_CHOICES = {key: STATUS_NAMES[key] for key in REVIEW_STATUSES}
 #: A change to these statuses is told to the author.
 NOTIFIED_STATUSES = frozenset({"under_review", "accepted", "refused", "winner"})
 MAX_NOTE = 10_000
@@ -74,7 +76,7 @@ class CustomStatus(msgspec.Struct, forbid_unknown_fields=True):
         msgspec.Meta(
             title="Statut fixe correspondant",
             description="Celui que montrent l'API et les exports.",
-            extra={"choices": {key: STATUS_NAMES[key] for key in REVIEW_STATUSES}},
+            extra={"choices": REVIEW_STATUS_CHOICES},
         ),
     ]
     key: Annotated[

@@ -30,6 +30,7 @@ from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
+from core import unsubscribe_links
 from core.db import Database, utcnow
 from core.hookspecs import hookimpl
 from core.models import AgendaEvent, ApiToken, Ballot, Dialogue, Group, Organisation
@@ -274,6 +275,27 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/me/sessions/end-all"): Rule(SIGNED_IN, data=EMPTY_FORM),
     ("POST", "/signout"): Rule(ANYONE, data=EMPTY_FORM),
     ("POST", "/api/v1/auth/logout"): Rule(ANYONE),
+    # following and news: one's own
+    ("POST", "/api/v1/dialogues/{slug:str}/follow"): Rule(SIGNED_IN),
+    ("DELETE", "/api/v1/dialogues/{slug:str}/follow"): Rule(SIGNED_IN),
+    ("POST", "/api/v1/proposals/{proposal_id:int}/follow"): Rule(SIGNED_IN),
+    ("DELETE", "/api/v1/proposals/{proposal_id:int}/follow"): Rule(SIGNED_IN),
+    ("POST", "/dialogues/{slug:str}/follow"): Rule(SIGNED_IN, data=body({"action": "follow"})),
+    ("POST", "/proposals/{proposal_id:int}/follow"): Rule(
+        SIGNED_IN, data=body({"action": "unfollow"})
+    ),
+    ("POST", "/api/v1/me/notifications/read"): Rule(SIGNED_IN, json=body({})),
+    ("POST", "/me/notifications/read"): Rule(SIGNED_IN, data=EMPTY_FORM),
+    ("PUT", "/api/v1/me/notification-preferences"): Rule(
+        SIGNED_IN, json=body({"phase_opened": "daily"})
+    ),
+    ("POST", "/me/notifications/preferences"): Rule(
+        SIGNED_IN, data=body({"kind-phase_opened": "weekly"})
+    ),
+    # an email's one-click unsubscription: its signed link is the permission
+    ("POST", "/notifications/unsubscribe/{token:str}"): Rule(
+        ANYONE, data=EMPTY_FORM, ids={"token": "unsubscribe_token"}
+    ),
     ("DELETE", "/api/v1/me"): Rule(SIGNED_IN),
 }
 
@@ -464,6 +486,9 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
             "comment_id": comment["id"],
             "token_id": token_id,
             "token": "x",
+            "unsubscribe_token": unsubscribe_links.sign(
+                client.app.state.context.settings.secret_key, world.bob.user.id, "phase_opened"
+            ),
             "block_id": blocks[0].id,
             "spare_block": blocks[1].id,
             "event_id": events[0].id,
