@@ -54,6 +54,7 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "core.services.review",
     "core.services.tally",
     "core.services.modules",
+    "core.services.merging",
     # Pages and routes.
     "web.dependencies",
     "web.templating",
@@ -62,6 +63,10 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "web.admin.pages",
     "web.admin.forms",
     "web.admin.struct_forms",
+    "web.admin.review",
+    "web.pages.context",
+    "web.i18n",
+    "web.rate_limits",
     # Tests.
     "participe.testing",
 )

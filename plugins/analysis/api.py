@@ -7,15 +7,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
+from core.db import utcnow
 from core.permissions import Action
-from core.services import dialogues
+from core.services import dialogues, merging
 from plugins.analysis import store
 from plugins.analysis.module import settings_of
 from web.admin.guard import staff, staff_guard
-from web.dependencies import Actor, CurrentOrg, DbSession
+from web.admin.review import announce_status_changes
+from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
 from web.rate_limits import rate_limited
 
 #: Staff who may read the analysis: the reviewers and the administrators.
@@ -55,6 +57,21 @@ class GroupList(msgspec.Struct):
 
 class DistinctIn(msgspec.Struct, forbid_unknown_fields=True):
     proposal_ids: Annotated[list[int], msgspec.Meta(min_length=2, max_length=2)]
+
+
+class MergeIn(msgspec.Struct, forbid_unknown_fields=True):
+    kept: int
+    merged: Annotated[list[int], msgspec.Meta(min_length=1, max_length=50)]
+
+
+class MergeOut(msgspec.Struct):
+    kept: int
+    merged: list[int]
+    votes_moved: int
+    counted_once: int
+    refused: int
+    comments_moved: int
+    unconfirmed: int
 
 
 class TopicOut(msgspec.Struct):
@@ -138,6 +155,38 @@ class AnalysisAdminController(Controller):
         await db_session.commit()
         pair = {"proposal_ids": sorted((first, second))}
         return Response(pair, status_code=201 if added else 200)
+
+    @post("/merge", status_code=200, opt=staff(Action.ADMINISTER, Action.REVIEW))
+    async def merge(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        slug: FromPath[str],
+        data: JSONBody[MergeIn],
+    ) -> Response[MergeOut]:
+        """Merges proposals into the one kept (``core.services.merging``): the others
+        closed as merged, their authors told, their votes and comments carried over."""
+        assert actor is not None  # the guard let only staff in
+        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
+        done = await merging.merge_proposals(
+            db_session, plugins, org, dialogue, data.kept, data.merged, actor, now=utcnow()
+        )
+        delivery = await announce_status_changes(
+            request, db_session, plugins, org, dialogue, done.changes
+        )
+        body = MergeOut(
+            kept=done.kept.id,
+            merged=[change.proposal.id for change in done.changes],
+            votes_moved=done.votes_moved,
+            counted_once=done.counted_once,
+            refused=done.refused,
+            comments_moved=done.comments_moved,
+            unconfirmed=len(done.unconfirmed),
+        )
+        return Response(body, background=delivery)
 
     @get("/topics", opt=READERS)
     async def topics(

@@ -15,13 +15,14 @@ from core.db import utcnow
 from core.errors import DomainError
 from core.exports import inert_cells
 from core.permissions import Action
-from core.services import dialogues
+from core.services import dialogues, merging
 from plugins.analysis import store
 from plugins.analysis.module import settings_of
 from web.admin.forms import FormValues
 from web.admin.guard import staff, staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
-from web.dependencies import Actor, CurrentOrg, DbSession
+from web.admin.review import announce_status_changes
+from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
 from web.i18n import translator
 from web.pages.context import dialogue_frame, refusal_message
 from web.templating import render
@@ -120,6 +121,42 @@ class AnalysisPages(Controller):
         await db_session.commit()
         return done(f"/admin/dialogues/{dialogue.slug}{TAB}", "saved")
 
+    @post("/merge", opt=staff(Action.ADMINISTER, Action.REVIEW))
+    async def merge(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        slug: FromPath[str],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response[Any]:
+        """``kept``: the proposal kept; ``merged``: those merged into it (several)."""
+        assert actor is not None  # the guard let only staff in
+        form = FormValues(data)
+        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
+        kept = form.get("kept")
+        merged = [int(v) for v in form.getall("merged") if v.isdigit() and v != kept]
+        try:
+            if not kept.isdigit():
+                raise DomainError("Choisissez la proposition gardée.", code="validation")
+            result = await merging.merge_proposals(
+                db_session, plugins, org, dialogue, int(kept), merged, actor, now=utcnow()
+            )
+        except DomainError as error:
+            await discard_changes(request, db_session)
+            dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
+            return await _page(
+                request, db_session, dialogue, error=_message(error), status_code=422
+            )
+        delivery = await announce_status_changes(
+            request, db_session, plugins, org, dialogue, result.changes
+        )
+        response = done(f"/admin/dialogues/{dialogue.slug}{TAB}", "saved")
+        response.background = delivery
+        return response
+
     @get("/topics.csv", opt=READERS)
     async def topics_export(
         self, db_session: DbSession, org: CurrentOrg, slug: FromPath[str]
@@ -143,6 +180,14 @@ class AnalysisPages(Controller):
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{dialogue.slug}-sujets.csv"'},
         )
+
+
+def _message(error: DomainError) -> str:
+    """A refusal as staff read it: the field's message when it names one."""
+    fields = error.extra.get("fields")
+    if isinstance(fields, dict) and fields:
+        return "; ".join(str(message) for message in fields.values())
+    return error.detail
 
 
 async def _page(
