@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from core.db import utcnow
+from core.db_range import RowId
 from core.permissions import Action
 from core.services import dialogues, merging
 from plugins.analysis import store
@@ -56,12 +57,12 @@ class GroupList(msgspec.Struct):
 
 
 class DistinctIn(msgspec.Struct, forbid_unknown_fields=True):
-    proposal_ids: Annotated[list[int], msgspec.Meta(min_length=2, max_length=2)]
+    proposal_ids: Annotated[list[RowId], msgspec.Meta(min_length=2, max_length=2)]
 
 
 class MergeIn(msgspec.Struct, forbid_unknown_fields=True):
-    kept: int
-    merged: Annotated[list[int], msgspec.Meta(min_length=1, max_length=50)]
+    kept: RowId
+    merged: Annotated[list[RowId], msgspec.Meta(min_length=1, max_length=50)]
 
 
 class MergeOut(msgspec.Struct):

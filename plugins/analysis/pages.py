@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 
 from core.db import utcnow
+from core.db_range import may_be_id
 from core.errors import DomainError
 from core.exports import inert_cells
 from core.permissions import Action
@@ -111,7 +112,7 @@ class AnalysisPages(Controller):
         dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
         first, second = form.get("first"), form.get("second")
         try:
-            if not (first.isdigit() and second.isdigit()):
+            if not (_row_id(first) and _row_id(second)):
                 raise DomainError("Choisissez deux propositions.", code="validation")
             await store.mark_distinct(db_session, dialogue, int(first), int(second), actor)
         except DomainError as error:
@@ -137,9 +138,9 @@ class AnalysisPages(Controller):
         form = FormValues(data)
         dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
         kept = form.get("kept")
-        merged = [int(v) for v in form.getall("merged") if v.isdigit() and v != kept]
+        merged = [int(v) for v in form.getall("merged") if _row_id(v) and v != kept]
         try:
-            if not kept.isdigit():
+            if not _row_id(kept):
                 raise DomainError("Choisissez la proposition gardée.", code="validation")
             result = await merging.merge_proposals(
                 db_session, plugins, org, dialogue, int(kept), merged, actor, now=utcnow()
@@ -180,6 +181,11 @@ class AnalysisPages(Controller):
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{dialogue.slug}-sujets.csv"'},
         )
+
+
+def _row_id(value: str) -> bool:
+    """Whether a posted value may name a proposal."""
+    return value.isdigit() and may_be_id(int(value))
 
 
 def _message(error: DomainError) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 
 pytest.importorskip("sklearn", reason="the participe[analysis] extra is not installed")
@@ -27,14 +28,14 @@ from participe.testing import (
     tally_of,
     vote_dialogue,
 )
-from tests.conftest import World
+from tests.conftest import LiveServer, World
 from tests.signin_helpers import csrf_in, sign_in
 
 Client = AsyncTestClient[Litestar]
 SUPPORT = {"type": "support", "settings": {}}
 
 
-async def _setup(client: Client, world: World) -> VoteSetup:
+async def _setup(client: Any, world: World) -> VoteSetup:
     setup = await vote_dialogue(
         client, world, SUPPORT, proposals=["Une piste cyclable", "Piste vélo", "Un banc"]
     )
@@ -139,6 +140,8 @@ async def test_bad_merges_are_refused_and_change_nothing(
     assert itself.status_code == 422 and itself.json()["code"] == "validation"
     unknown = await _merge(client, world, setup, kept=kept, merged=[999_999])
     assert unknown.status_code == 404
+    huge = await _merge(client, world, setup, kept=kept, merged=[2**40])
+    assert huge.status_code in (400, 422) and huge.json()["code"] == "validation"
     empty = await _merge(client, world, setup, kept=kept, merged=[])
     assert empty.status_code in (400, 422) and empty.json()["code"] == "validation"
     by_citizen = await client.post(
@@ -148,26 +151,59 @@ async def test_bad_merges_are_refused_and_change_nothing(
     assert await _supports(database, merged) == 1
 
 
+async def _together(url: str, calls: list[tuple[str, str, Any, dict[str, str]]]) -> list[Any]:
+    """Sends every call on its own connection to the real server, all released at once."""
+    clients = [httpx.AsyncClient(base_url=url, timeout=120) for _ in calls]
+    go = asyncio.Event()
+    ready = 0
+
+    async def send(http: httpx.AsyncClient, method: str, path: str, body: Any, headers: Any) -> Any:
+        nonlocal ready
+        await http.get("/health")  # the connection is open before the burst
+        ready += 1
+        if ready == len(calls):
+            go.set()
+        await go.wait()
+        return await http.request(method, path, json=body, headers=headers)
+
+    try:
+        return list(
+            await asyncio.gather(
+                *(send(http, *call) for http, call in zip(clients, calls, strict=True))
+            )
+        )
+    finally:
+        await asyncio.gather(*(http.aclose() for http in clients))
+
+
 async def test_a_vote_cast_during_a_merge_is_counted_once(
-    client: Client, world: World, database: Database, plugins: Plugins
+    live_server: LiveServer, world: World, database: Database, plugins: Plugins
 ) -> None:
-    setup = await _setup(client, world)
-    kept, merged, _ = setup.proposals
-    citizens = await world.citizens(6)
-    for citizen in citizens:
-        await put_vote(client, citizen, setup, kept)
-    # Each citizen supports the merged proposal while staff merge it: whichever commits
-    # first, nobody ends with two supports, and nothing is lost but the double.
-    results = await asyncio.gather(
-        _merge(client, world, setup, kept=kept, merged=[merged]),
-        *(put_vote(client, citizen, setup, merged) for citizen in citizens),
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=120) as http:
+        setup = await _setup(http, world)
+        kept, merged, _ = setup.proposals
+        everyone = await world.citizens(48)
+        earlier, later = everyone[:40], everyone[40:]
+        for citizen in earlier:  # votes for the merge to carry over: it takes a while
+            assert (await put_vote(http, citizen, setup, merged)).status_code == 200
+        for citizen in later:
+            assert (await put_vote(http, citizen, setup, kept)).status_code == 200
+    # Those who support the kept proposal support the merged one while staff merge it, all
+    # on their own connections to the real server: whichever commits first, nobody ends
+    # with two supports, and none is lost.
+    results = await _together(
+        live_server.url,
+        [
+            ("POST", _merge_url(setup), {"kept": kept, "merged": [merged]}, world.admin.headers),
+            *(("PUT", setup.vote(merged), {}, citizen.headers) for citizen in later),
+        ],
     )
     assert results[0].status_code == 200, results[0].text
     assert all(r.status_code in (200, 409) for r in results[1:]), [r.text for r in results[1:]]
-    # A support committed before the merge was carried over (and counted once), one after
+    # A support committed before the merge was counted once with the kept one, one after
     # it was refused (the proposal is closed): none is left on the merged proposal.
     assert await _supports(database, merged) == 0
-    assert await _supports(database, kept) == len(citizens)
+    assert await _supports(database, kept) == len(everyone)
     await tally_of(database, plugins, setup)
 
 

@@ -135,6 +135,11 @@ async def test_staff_see_duplicates_and_mark_a_pair_distinct(client: Client, wor
     elsewhere = {"proposal_ids": [ids[0], 999_999]}
     gone = await client.post(f"{ADMIN_API}/distinct", json=elsewhere, headers=world.admin.headers)
     assert gone.status_code == 404
+    huge = {"proposal_ids": [ids[0], 2**40]}
+    refused_huge = await client.post(
+        f"{ADMIN_API}/distinct", json=huge, headers=world.admin.headers
+    )
+    assert refused_huge.status_code in (400, 422)
     three = {"proposal_ids": ids[:3]}
     wrong = await client.post(f"{ADMIN_API}/distinct", json=three, headers=world.admin.headers)
     assert wrong.status_code in (400, 422)
@@ -196,6 +201,11 @@ async def test_the_back_office_tab(client: Client, world: World, database: Datab
     assert page.status_code == 200, page.text
     assert "Doublons probables" in page.text and "Sujets" in page.text
     assert "Thèmes suggérés" in page.text
+    huge = await client.post(
+        f"/admin/dialogues/{SLUG}/analysis/distinct",
+        data={"first": str(ids[0]), "second": str(2**40), "csrf_token": csrf_in(page.text)},
+    )
+    assert huge.status_code == 422 and "Choisissez deux propositions" in huge.text
     posted = await client.post(
         f"/admin/dialogues/{SLUG}/analysis/distinct",
         data={"first": str(ids[0]), "second": str(ids[1]), "csrf_token": csrf_in(page.text)},
