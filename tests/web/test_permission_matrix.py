@@ -38,6 +38,7 @@ from core.models.users import Role
 from core.services import organisations, page_blocks, users
 from core.settings import Settings
 from participe.testing import build_test_plugins, http_client, make_app
+from plugins.analysis.extra import available as analysis_available
 from tests.conftest import Person, World
 from tests.crawl_helpers import PARAMETER
 from tests.helpers import ADMIN_DIALOGUES, phases_now
@@ -91,6 +92,32 @@ def body(value: Any) -> Callable[[Ids], Any]:
 #: A body that fails validation once the permission has passed: nothing is changed.
 INVALID = body({"not_a_field": 1})
 EMPTY_FORM = body({})
+
+#: The analysis's routes, where its extra is installed (on the dialogue ``vote``).
+ANALYSIS_RULES: dict[tuple[str, str], Rule] = {
+    ("POST", "/api/v1/dialogues/{slug:str}/analysis/similar"): Rule(
+        ANYONE, json=body({"title": "Des arbres"}), ids={"slug": "vote_slug"}
+    ),
+    ("POST", "/api/v1/admin/dialogues/{slug:str}/analysis/distinct"): Rule(
+        REVIEWERS,
+        json=INVALID,
+        ids={"slug": "vote_slug"},
+        stranger=lambda ids: {"proposal_ids": [ids["vote_proposal"], ids["proposal_id"]]},
+    ),
+    ("POST", "/api/v1/admin/dialogues/{slug:str}/analysis/merge"): Rule(
+        REVIEWERS,
+        json=INVALID,
+        ids={"slug": "vote_slug"},
+        stranger=lambda ids: {"kept": ids["vote_proposal"], "merged": [ids["proposal_id"]]},
+    ),
+    ("POST", "/admin/dialogues/{slug:str}/analysis/distinct"): Rule(
+        REVIEWERS, data=EMPTY_FORM, ids={"slug": "vote_slug"}
+    ),
+    ("POST", "/admin/dialogues/{slug:str}/analysis/merge"): Rule(
+        REVIEWERS, data=EMPTY_FORM, ids={"slug": "vote_slug"}
+    ),
+}
+
 
 #: Every state-changing route and its rule, in the order they are called (an action
 #: comes before what undoes it; what deletes comes last).
@@ -184,6 +211,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/admin/proposals/{proposal_id:int}/withdraw"): Rule(
         ADMINS, json=INVALID, stranger=body({"reason": "Inéligible"})
     ),
+    **(ANALYSIS_RULES if analysis_available() else {}),
     ("PUT", f"{ADMIN_DIALOGUES}/{{slug:str}}/modules/{{name:str}}"): Rule(
         ADMINS,
         json=INVALID,
@@ -299,6 +327,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/me"): Rule(SIGNED_IN),
 }
 
+
 #: Where the platform's own handlers are defined; a handler defined elsewhere is a
 #: third-party plugin's.
 PLATFORM_MODULES = ("core.", "web.", "plugins.")
@@ -404,6 +433,7 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
             "vote": {"type": "support", "settings": {}},
             "phases": phases_now("proposals"),
             "results_visibility": "manual",
+            **({"modules": {"analysis": {}}} if analysis_available() else {}),
         },
     )
     survey = await call(

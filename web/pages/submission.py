@@ -17,13 +17,13 @@ rollback would expire the objects (organisation, dialogue) that the page still s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, MultipartBody, URLEncodedBody
+from litestar.params import FromPath, MultipartBody, QueryParameter, URLEncodedBody
 from litestar.response import Redirect
 
 from core import uploads
@@ -352,7 +352,11 @@ async def new_proposal(
     actor: Actor,
     group_ids: GroupIds,
     slug: FromPath[str],
+    title: Annotated[str, QueryParameter(max_length=200)] = "",
+    description: Annotated[str, QueryParameter(name="body", max_length=20_000)] = "",
 ) -> Response[Any]:
+    """The form, its title and description typed already when the link gives them (the
+    analysis's "same idea?" step carries what the citizen wrote)."""
     dialogue = await dialogues.get_dialogue(db_session, org, slug)
     if actor is None:
         return Redirect(signin_url(request), status_code=303)
@@ -361,7 +365,7 @@ async def new_proposal(
         org,
         dialogue,
         proposal=None,
-        values={},
+        values={name: value for name, value in (("title", title), ("body", description)) if value},
         errors={},
         refusal=_propose_refusal(request, plugins, actor, dialogue, group_ids),
     )
