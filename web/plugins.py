@@ -14,6 +14,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("vote_ranked", "plugins.vote_ranked"),
     ("budget", "plugins.budget"),
     ("questionnaire", "plugins.questionnaire"),
+    ("projects", "plugins.projects"),
 )
 
 
