@@ -215,20 +215,34 @@ async def get_project(
 
 
 async def _row(session: AsyncSession, dialogue: Dialogue, proposal_id: int) -> Project:
-    """The project row of ``proposal_id``, locked, made if it does not exist yet (two
-    requests that make it at once: the second finds the first's)."""
-    query = select(Project).where(Project.proposal_id == proposal_id).with_for_update()
+    """The project row of ``proposal_id``, locked, made if it does not exist yet."""
+    return (await _locked_row(session, dialogue, proposal_id))[0]
+
+
+async def _locked_row(
+    session: AsyncSession, dialogue: Dialogue, proposal_id: int
+) -> tuple[Project, bool]:
+    """The project row of ``proposal_id``, locked, and whether this call made it. Two
+    requests that make it at once: the unique proposal refuses the second's, which then
+    waits for the first's and locks it."""
+    query = (
+        select(Project)
+        .where(Project.proposal_id == proposal_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     row = await session.scalar(query)
     if row is not None:
-        return row
+        return row, False
     try:
         async with session.begin_nested():
             row = Project(dialogue_id=dialogue.id, proposal_id=proposal_id, listed=True)
             session.add(row)
+        return row, True
     except IntegrityError:
-        row = await session.scalar(query.execution_options(populate_existing=True))
+        row = await session.scalar(query)
         assert row is not None
-    return row
+        return row, False
 
 
 async def add_project(
@@ -255,9 +269,12 @@ async def add_project(
     if proposal is None:
         raise NotFound("Cette proposition n'existe pas dans cette démarche.")
     listed = {v.proposal_id for v in await list_projects(session, plugins, dialogue, cache=cache)}
+    already = Conflict("Ce projet est déjà suivi.", code="project.already_listed")
     if proposal_id in listed:
-        raise Conflict("Ce projet est déjà suivi.", code="project.already_listed")
-    row = await _row(session, dialogue, proposal_id)
+        raise already
+    row, made = await _locked_row(session, dialogue, proposal_id)
+    if row.listed and not made:  # another request added it meanwhile
+        raise already
     row.listed = True
     row.updated_at = utcnow()
     audit.record(session, organisation, actor, "project.add", f"proposal:{proposal_id}")

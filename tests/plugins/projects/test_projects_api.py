@@ -245,3 +245,11 @@ async def test_the_module_off_answers_404(client: Client, world: World) -> None:
     assert (
         await client.get(f"/admin/dialogues/{SLUG}/projects", headers=world.admin.headers)
     ).status_code == 404
+    export = await client.get(
+        f"/api/v1/admin/dialogues/{SLUG}/export",
+        params={"what": "projects", "format": "csv"},
+        headers=world.admin.headers,
+    )
+    assert export.status_code in (404, 422), export.text
+    # No tab on the dialogue's pages, results published or not.
+    assert "Suivi des projets" not in (await client.get(f"/dialogues/{SLUG}")).text
