@@ -4,10 +4,12 @@ axe-core; and without JavaScript, the list and the stage filter."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from core.db import Database
-from tests.browser.conftest import NewTab, Tab, check_accessibility, screenshot
+from tests.browser.conftest import NewTab, Tab, check_accessibility, screenshot, sign_in
 from tests.conftest import LiveServer, World
 from tests.plugins.projects.test_projects_api import png
 from tests.projects_helpers import ADMIN_PROJECTS, PAGE, TITLES, budget_with_results
@@ -95,4 +97,36 @@ async def test_without_javascript_the_list_says_where_and_filters_by_stage(
     assert page.url.endswith("?stage=done")
     text = await _text(tab)
     assert "1 projet suivi" in text and TITLES[1] in text and TITLES[0] not in text
+    tab.check_console()
+
+
+async def test_staff_post_an_update_with_a_photo_in_the_back_office(
+    new_tab: NewTab, live_server: LiveServer, world: World, database: Database, tmp_path: Path
+) -> None:
+    proposals = await _followed(live_server, world)
+    tab = await new_tab()
+    page = tab.page
+    tab_path = f"/admin/dialogues/{PAGE.split('/')[2]}/projects"
+    await sign_in(tab, database, "admin@ville.test", tab_path)
+    assert "Projets suivis (3)" in await _text(tab)
+    await check_accessibility(tab, "back office: projects")
+    await page.get_by_role("link", name=TITLES[3]).click()
+    await page.wait_for_load_state()
+    await page.get_by_label("Étape", exact=True).select_option("works")
+    await page.get_by_label("Avancement (en %)").fill("30")
+    await page.get_by_role("button", name="Enregistrer").click()
+    await page.wait_for_load_state()
+    assert "Les modifications sont enregistrées." in await _text(tab)
+    photo = tmp_path / "composteur.png"
+    photo.write_bytes(png())
+    await page.locator("#field-text").fill("Le composteur est **livré**.")
+    await page.get_by_label("Photos (facultatif)").set_input_files(str(photo))
+    await page.get_by_role("button", name="Publier l'actualité").click()
+    await page.wait_for_load_state()
+    assert "Actualités publiées (1)" in await _text(tab)
+    await check_accessibility(tab, "back office: one project")
+    await tab.go(f"{PAGE}/{proposals[3]}")
+    text = await _text(tab)
+    assert "Avancement : 30 %" in text and "Le composteur est livré." in text
+    assert await page.locator(".update-photos img").count() == 1
     tab.check_console()
