@@ -36,11 +36,13 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import uploads
 from core.db import begin_write, utcnow
 from core.errors import ValidationFailed
-from core.models import Dialogue
+from core.models import Dialogue, Organisation, User
+from core.plugin_manager import Plugins
 from core.services import dialogues
 from core.specs import Strict
 from plugins.projects import follow_up
@@ -175,9 +177,15 @@ class ProjectsController(Controller):
     tags = ("projects",)
 
     async def _visible(
-        self, request: Request[Any, Any, Any], db_session: DbSession, org: Any, actor: Any,
-        plugins: Any, slug: str, stage: str | None,
-    ) -> tuple[Dialogue, list[ProjectView]]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        org: Organisation,
+        actor: User | None,
+        plugins: Plugins,
+        slug: str,
+        stage: str | None,
+    ) -> tuple[Dialogue, list[ProjectView]]:
         dialogue = await dialogues.get_dialogue(db_session, org, slug)
         follow_up.require_out(dialogue, actor, utcnow())
         views = await follow_up.list_projects(
