@@ -401,10 +401,12 @@ async def post_update(
     cache: ResultsCache | None = None,
 ) -> ProjectUpdate:
     """Adds a dated update to a project, with photos already stored (``core.uploads``
-    names). Followers of the project are to be told of it once it is committed."""
+    names). The admin API and the back office both post through here: followers of the
+    project (``project.proposal``) are told of ``update`` at the end, in its
+    transaction."""
     cleaned = check_text(text)
     check_image_count(len(images))
-    await get_project(session, plugins, dialogue, proposal_id, cache=cache)
+    project = await get_project(session, plugins, dialogue, proposal_id, cache=cache)
     row = await _row(session, dialogue, proposal_id)
     update = ProjectUpdate(
         project_id=row.id,
@@ -421,7 +423,7 @@ async def post_update(
         organisation,
         actor,
         "project.update_post",
-        f"proposal:{proposal_id}",
+        f"proposal:{project.proposal_id}",
         {"update": update.id, "images": len(images)},
     )
     return update
