@@ -203,3 +203,32 @@ async def test_the_projects_and_their_updates_are_exported(client: Client, world
     assert [row[4] for row in sheet[1:]] == ["Le 2026-10-01", "Le 2026-11-15"]
     page = await client.get(f"/admin/dialogues/{SLUG}/exports", headers=world.admin.headers)
     assert "Suivi des projets" in page.text and "Actualités des projets" in page.text
+
+
+async def test_the_organisers_stages_are_set_in_the_modules_tab(
+    client: Client, world: World
+) -> None:
+    await budget_with_results(client, world)
+    tab = await client.get(f"/admin/dialogues/{SLUG}/modules", headers=world.admin.headers)
+    assert 'name="projects.stages.0.key"' in tab.text
+    saved = await client.post(
+        f"/admin/dialogues/{SLUG}/modules/projects",
+        data={
+            "projects.stages.0.key": "etude",
+            "projects.stages.0.label": "À l'étude",
+            "projects.stages.1.key": "fini",
+            "projects.stages.1.label": "Terminé",
+            "projects.stages.1.label_en": "Finished",
+        },
+        headers=world.admin.headers,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    page = await client.get(PAGE, headers={"Accept-Language": "en"})
+    assert '<option value="fini">Finished</option>' in page.text
+    refused = await client.post(
+        f"/admin/dialogues/{SLUG}/modules/projects",
+        data={"projects.stages.0.key": "Pas un code", "projects.stages.0.label": "X"},
+        headers=world.admin.headers,
+    )
+    assert refused.status_code == 422
