@@ -15,6 +15,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("budget", "plugins.budget"),
     ("questionnaire", "plugins.questionnaire"),
     ("analysis", "plugins.analysis"),
+    ("projects", "plugins.projects"),
 )
 
 

@@ -242,6 +242,28 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMINS, data=body({"direction": "up"})
     ),
     ("POST", "/admin/dialogues/{slug:str}/agenda"): Rule(ADMINS, data=EMPTY_FORM),
+    # The follow-up of projects (``plugins/projects``), on for "idees" with one project.
+    ("POST", "/api/v1/admin/dialogues/{slug:str}/projects"): Rule(
+        ADMINS,
+        json=lambda ids: {"proposal_id": ids["proposal_id"]},  # already listed: 409
+    ),
+    ("PATCH", "/api/v1/admin/dialogues/{slug:str}/projects/{proposal_id:int}"): Rule(
+        ADMINS, json=INVALID, stranger=body({"progress": 5})
+    ),
+    ("POST", "/api/v1/admin/dialogues/{slug:str}/projects/{proposal_id:int}/updates"): Rule(
+        ADMINS, json=INVALID, stranger=body({"text": "Chantier"})
+    ),
+    (
+        "POST",
+        "/api/v1/admin/dialogues/{slug:str}/projects/{proposal_id:int}/updates/{update_id:int}/images",
+    ): Rule(ADMINS, multipart=True, ids={"update_id": "project_update"}),  # no photo: 422
+    ("POST", "/admin/dialogues/{slug:str}/projects"): Rule(ADMINS, data=EMPTY_FORM),
+    ("POST", "/admin/dialogues/{slug:str}/projects/{proposal_id:int}"): Rule(
+        ADMINS, data=EMPTY_FORM
+    ),
+    ("POST", "/admin/dialogues/{slug:str}/projects/{proposal_id:int}/updates"): Rule(
+        ADMINS, data=EMPTY_FORM, multipart=True
+    ),
     ("POST", "/admin/dialogues/{slug:str}/agenda/{event_id:int}"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/archive"): Rule(
         ADMINS, data=EMPTY_FORM, ids={"slug": "spare_slug"}
@@ -289,6 +311,18 @@ RULES: dict[tuple[str, str], Rule] = {
         OPERATORS, ids={"name": "module"}
     ),
     # What deletes, last.
+    (
+        "DELETE",
+        "/api/v1/admin/dialogues/{slug:str}/projects/{proposal_id:int}/updates/{update_id:int}",
+    ): Rule(ADMINS, ids={"update_id": "spare_project_update"}),
+    (
+        "POST",
+        "/admin/dialogues/{slug:str}/projects/{proposal_id:int}/updates/{update_id:int}/delete",
+    ): Rule(ADMINS, data=EMPTY_FORM, ids={"update_id": "other_project_update"}),
+    ("POST", "/admin/dialogues/{slug:str}/projects/{proposal_id:int}/remove"): Rule(
+        ADMINS, data=EMPTY_FORM, ids={"proposal_id": "spare_project"}
+    ),
+    ("DELETE", "/api/v1/admin/dialogues/{slug:str}/projects/{proposal_id:int}"): Rule(ADMINS),
     ("POST", "/admin/dialogues/{slug:str}/blocks/{block_id:int}/delete"): Rule(
         ADMINS, data=EMPTY_FORM, ids={"block_id": "spare_block"}
     ),
@@ -472,6 +506,17 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
     comment = await call(
         "POST", f"/api/v1/proposals/{proposal_id}/comments", alice, json={"body": "Oui."}
     )
+    spare_project = await propose("idees")
+    await call("PUT", f"{ADMIN_DIALOGUES}/idees/modules/projects", admin, json={"settings": {}})
+    projects = f"/api/v1/admin/dialogues/idees/projects/{proposal_id}"
+    for project in (proposal_id, spare_project):
+        await call(
+            "POST", "/api/v1/admin/dialogues/idees/projects", admin, json={"proposal_id": project}
+        )
+    project_updates = [
+        (await call("POST", f"{projects}/updates", admin, json={"text": f"Étape {n}"}))["id"]
+        for n in range(3)
+    ]
     await call("POST", "/api/v1/admin/groups", admin, json={"name": "Comité"})
     await call("POST", "/api/v1/admin/groups", admin, json={"name": "Jetable"})
     await call("PUT", f"/api/v1/admin/groups/Comité/members/{spare.user.email}", admin)
@@ -525,6 +570,10 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
             "spare_event": events[1].id,
             "spare_group": groups["Jetable"],
             "ballot_id": ballot_id,
+            "spare_project": spare_project,
+            "project_update": project_updates[0],
+            "spare_project_update": project_updates[1],
+            "other_project_update": project_updates[2],
             "group_id": groups["Comité"],
             "user_id": spare.user.id,
             "name": "Comité",
