@@ -20,10 +20,11 @@ from core.db import utcnow
 from core.export_datasets import ExportDataset
 from core.hookspecs import hookimpl
 from core.modules import Module
+from core.notification_kinds import NotificationKind
 from core.registries import Registry
 from plugins.projects import models  # noqa: F401 - registers the tables on Base
 from plugins.projects.export import ProjectsDataset, ProjectUpdatesDataset
-from plugins.projects.follow_up import results_out
+from plugins.projects.follow_up import PROJECT_UPDATE, results_out
 from plugins.projects.settings import MODULE, PROJECTS
 
 HERE = Path(__file__).parent
@@ -33,6 +34,11 @@ TAB = "Suivi des projets"
 @hookimpl
 def register_modules(registry: Registry[Module]) -> None:
     registry.add(PROJECTS)
+
+
+@hookimpl
+def register_notification_kinds(registry: Registry[NotificationKind]) -> None:
+    registry.add(PROJECT_UPDATE)
 
 
 @hookimpl

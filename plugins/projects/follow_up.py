@@ -16,7 +16,7 @@ Every staff change is one transaction with its audit entry.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -30,9 +30,10 @@ from core.db_range import INT_MAX
 from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from core.models import Dialogue, Organisation, Proposal, User
 from core.models.proposals import ProposalStatus
+from core.notification_kinds import NotificationKind
 from core.plugin_manager import Plugins
 from core.results_cache import ResultsCache
-from core.services import audit
+from core.services import audit, follows, notifications
 from core.services.publication import is_staff_of, results_visible, vote_ended
 from core.services.results import cached, compute_results
 from plugins.projects.models import Project, ProjectUpdate
@@ -387,6 +388,25 @@ def check_image_count(count: int) -> None:
         )
 
 
+def _update_headline(language: str, title: str, details: Mapping[str, Any]) -> str:
+    if language == "en":
+        return f"News of the project “{title}”"
+    return f"Du nouveau sur le projet « {title} »"
+
+
+#: The news of a project's update, for the followers of its proposal (its author, its
+#: voters, its commenters and whoever follows it).
+PROJECT_UPDATE = NotificationKind(
+    "project_update",
+    "citizens",
+    {
+        "fr": "Un projet lauréat que je suis avance (actualité du suivi)",
+        "en": "A winning project I follow makes progress (follow-up news)",
+    },
+    headline=_update_headline,
+)
+
+
 async def post_update(
     session: AsyncSession,
     plugins: Plugins,
@@ -426,6 +446,20 @@ async def post_update(
         f"proposal:{project.proposal_id}",
         {"update": update.id, "images": len(images)},
     )
+    if notifications.news_on(plugins, dialogue):
+        await notifications.notify(
+            session,
+            plugins.notification_kinds,
+            kind=PROJECT_UPDATE.name,
+            organisation_id=organisation.id,
+            recipients=follows.proposal_followers(project.proposal_id),
+            title=project.proposal.title,
+            link=f"/dialogues/{dialogue.slug}/projects/{project.proposal_id}",
+            dialogue_id=dialogue.id,
+            proposal_id=project.proposal_id,
+            details={"update": update.id},
+            exclude=[actor.id] if actor is not None else [],
+        )
     return update
 
 

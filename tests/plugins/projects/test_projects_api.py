@@ -253,3 +253,38 @@ async def test_the_module_off_answers_404(client: Client, world: World) -> None:
     assert export.status_code in (404, 422), export.text
     # No tab on the dialogue's pages, results published or not.
     assert "Suivi des projets" not in (await client.get(f"/dialogues/{SLUG}")).text
+
+
+async def test_followers_are_told_of_each_update(
+    app: Litestar, client: Client, world: World, outbox: Any
+) -> None:
+    from participe.testing import run_event_jobs, run_mail_queue
+
+    setup = await budget_with_results(client, world)
+    await run_event_jobs(app)
+    await run_mail_queue(app)
+    carol = await world.person("carol@example.org")
+    followed = await client.post(
+        f"/api/v1/proposals/{setup.proposals[0]}/follow", headers=carol.headers
+    )
+    assert followed.status_code == 204
+    before = {message.id for message in await outbox.messages()}
+    posted = await client.post(
+        f"{ADMIN_PROJECTS}/{setup.proposals[0]}/updates",
+        json={"text": "Les travaux commencent."},
+        headers=world.admin.headers,
+    )
+    assert posted.status_code == 201, posted.text
+    await run_mail_queue(app)
+    new = [m for m in await outbox.messages() if m.id not in before]
+    # Bob voted for it, Alice voted for it (and wrote it), Carol follows it.
+    assert sorted(m.recipient for m in new) == [
+        "alice@example.org",
+        "bob@example.org",
+        "carol@example.org",
+    ]
+    mail = next(m for m in new if m.recipient == "carol@example.org")
+    assert mail.subject.startswith("Du nouveau sur le projet « ")
+    assert f"/dialogues/{SLUG}/projects/{setup.proposals[0]}" in mail.text_body
+    news = (await client.get("/api/v1/me/notifications", headers=carol.headers)).json()
+    assert [item["kind"] for item in news["items"]] == ["project_update"]
