@@ -56,6 +56,22 @@ async def test_default_layout(client: Client, world: World) -> None:
     assert "2 participants" in text and "2 propositions" in text and "0 vote" in text
 
 
+async def test_blocks_add_to_the_page_and_hide_nothing_a_citizen_needs(
+    client: Client, world: World, database: Database
+) -> None:
+    """A text block added to the page comes after the description, the call to action
+    and the steps, which stay."""
+    await dialogue(client, world, description="## Le projet\n\nUn **budget** pour vos idées.")
+    await _blocks(database, world, ("text", {"title": "Bienvenue", "markdown": "Un mot."}))
+    html = (await client.get(f"/dialogues/{SLUG}")).text
+    assert "<h2>Le projet</h2>" in html
+    assert f'href="/dialogues/{SLUG}/proposals/new"' in html
+    assert "Déposer une proposition" in text_of(html)
+    assert 'class="timeline-step timeline-current" aria-current="step"' in html
+    assert html.index("dialogue-description") < html.index("block-text")
+    assert html.index("call-to-action") < html.index("block-text")
+
+
 async def test_call_to_action_follows_the_phase(client: Client, world: World) -> None:
     await dialogue(client, world, phases=phases_now("vote"))
     text = text_of((await client.get(f"/dialogues/{SLUG}")).text)

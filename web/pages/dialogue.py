@@ -1,7 +1,8 @@
-"""A dialogue's home page, made of its ordered blocks, and its agenda as a calendar file.
+"""A dialogue's home page and its agenda as a calendar file.
 
-A dialogue without blocks gets a sensible page of its own: its description, its phases
-with the current one marked, what a citizen can do now, and its participation figures.
+The page always shows the dialogue's description, what a citizen can do now and its
+phases with the current one marked; its ordered blocks come after them, and a dialogue
+without blocks shows its participation figures there instead.
 """
 
 from __future__ import annotations
