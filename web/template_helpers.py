@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment
 
-from web import i18n, labels, markdown
+from web import i18n, labels, markdown, theme
 
 
 def url_with(path: str, params: Mapping[str, Any], **changes: Any) -> str:
@@ -25,6 +25,7 @@ def install(environment: Environment) -> None:
     environment.filters["paragraphs"] = markdown.paragraphs
     environment.filters["excerpt"] = markdown.excerpt
     environment.globals["url_with"] = url_with
+    environment.globals["theme_url"] = theme.theme_url
     environment.globals["status_labels"] = labels.STATUSES
     environment.globals["phase_labels"] = labels.PHASES
     environment.globals["kind_labels"] = labels.DIALOGUE_KINDS

@@ -170,6 +170,36 @@ async def test_agenda_block_and_calendar_file(
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
 
 
+async def test_the_pages_load_the_theme_from_an_address_that_changes_with_it(
+    client: Client, world: World, database: Database
+) -> None:
+    """A new colour gives the pages a new address of the style sheet at once, and the
+    versioned sheet is kept long by browsers; an unversioned or old one only briefly."""
+    import re
+
+    def sheet_of(html: str) -> str:
+        found = re.search(r'<link rel="stylesheet" href="(/theme\.css\?v=[0-9a-f]+)">', html)
+        assert found is not None, html[:800]
+        return found.group(1)
+
+    before = sheet_of((await client.get("/")).text)
+    versioned = await client.get(before)
+    assert "immutable" in versioned.headers["cache-control"]
+    assert "max-age=300" in (await client.get("/theme.css")).headers["cache-control"]
+    async with database.session() as session:
+        org = await session.get(Organisation, world.org.id)
+        assert org is not None
+        org.theme = {"primary_color": "#1f4e8c"}
+        await session.commit()
+    after = sheet_of((await client.get("/")).text)
+    assert after != before
+    assert "--primary: #1f4e8c" in (await client.get(after)).text
+    old = await client.get(before)
+    assert "max-age=300" in old.headers["cache-control"] and "#1f4e8c" in old.text
+    admin = await client.get("/admin/organisation", headers=world.admin.headers)
+    assert sheet_of(admin.text) == after
+
+
 async def test_theme_stylesheet(client: Client, world: World, database: Database) -> None:
     css = await client.get("/theme.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
@@ -189,7 +219,9 @@ async def test_theme_stylesheet(client: Client, world: World, database: Database
     again = await client.get("/theme.css", headers={"If-None-Match": css.headers["etag"]})
     assert again.status_code == 304
     home = await client.get("/")
-    assert '<link rel="stylesheet" href="/theme.css">' in home.text
+    assert f'<link rel="stylesheet" href="/theme.css?v={css.headers["etag"].strip(chr(34))}">' in (
+        home.text
+    )
     assert 'class="brand-logo" src="/media/logo.png"' in home.text
     async with database.session() as session:
         org = await session.get(Organisation, world.org.id)
