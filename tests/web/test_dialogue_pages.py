@@ -72,6 +72,29 @@ async def test_blocks_add_to_the_page_and_hide_nothing_a_citizen_needs(
     assert html.index("call-to-action") < html.index("block-text")
 
 
+async def test_live_results_and_the_back_office_are_linked(client: Client, world: World) -> None:
+    """Results shown live during the vote are linked from the dialogue's tabs; staff find
+    a link to the back office in the header and to the dialogue's own admin page."""
+    await dialogue(
+        client,
+        world,
+        phases=phases_now("vote"),
+        vote={"type": "support", "settings": {}},
+        results_visibility="live",
+    )
+    citizen = (await client.get(f"/dialogues/{SLUG}", headers=world.alice.headers)).text
+    assert f'<a href="/dialogues/{SLUG}/results">Résultats en direct</a>' in citizen
+    assert 'href="/admin"' not in citizen and f'href="/admin/dialogues/{SLUG}"' not in citizen
+    staff = (await client.get(f"/dialogues/{SLUG}", headers=world.admin.headers)).text
+    assert '<a href="/admin">Administration</a>' in staff
+    assert f'<a href="/admin/dialogues/{SLUG}">Administrer cette démarche</a>' in staff
+    english = await client.get(
+        f"/dialogues/{SLUG}", headers={**world.admin.headers, "Accept-Language": "en"}
+    )
+    assert "Live results" in english.text and "Manage this dialogue" in english.text
+    assert ">Administration</a>" in english.text
+
+
 async def test_call_to_action_follows_the_phase(client: Client, world: World) -> None:
     await dialogue(client, world, phases=phases_now("vote"))
     text = text_of((await client.get(f"/dialogues/{SLUG}")).text)
