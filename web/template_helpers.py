@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment
 
+from core.models import Organisation
+from core.services import branding
 from web import i18n, labels, markdown, theme
 
 
@@ -19,6 +21,11 @@ def url_with(path: str, params: Mapping[str, Any], **changes: Any) -> str:
     return f"{path}?{query}" if query else path
 
 
+def conformity_of(org: Organisation) -> str:
+    """The RGAA conformity ``org``'s accessibility statement declares."""
+    return branding.options_of(org).accessibility.conformity
+
+
 def install(environment: Environment) -> None:
     i18n.install(environment)
     environment.filters["markdown"] = markdown.markdown
@@ -26,6 +33,8 @@ def install(environment: Environment) -> None:
     environment.filters["excerpt"] = markdown.excerpt
     environment.globals["url_with"] = url_with
     environment.globals["theme_url"] = theme.theme_url
+    environment.globals["conformity_of"] = conformity_of
+    environment.globals["conformity_labels"] = labels.CONFORMITY
     environment.globals["status_labels"] = labels.STATUSES
     environment.globals["phase_labels"] = labels.PHASES
     environment.globals["kind_labels"] = labels.DIALOGUE_KINDS

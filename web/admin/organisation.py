@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import MultipartBody
 
 from core import languages, uploads
+from core.defaults.features import PAGE_BLOCKS
 from core.errors import DomainError
 from core.models import Organisation
 from core.services import audit, branding, review
@@ -118,6 +119,7 @@ class OrganisationPages(Controller):
             text_keys=branding.TEXT_KEYS,
             language_names=languages.LANGUAGE_NAMES,
             logo_url=(org.theme or {}).get("logo_url"),
+            has_blocks=PAGE_BLOCKS.granted_to(org),
             pending_logo=pending_logo,
             option_fields=struct_fields(
                 branding.OrganisationOptions,
