@@ -17,9 +17,11 @@ from core.models.users import Role
 from core.plugin_manager import Plugins
 from core.services import (
     ballots,
+    branding,
     comments,
     dialogues,
     organisations,
+    page_blocks,
     phases,
     proposals,
     publication,
@@ -101,6 +103,18 @@ async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
         session, slug=content.TOWN["slug"], name=content.TOWN["name"], is_default=True
     )
     org.theme = {"primary": "#000091", "logo_text": "Belleville"}
+    org.texts = {
+        "home_intro": content.HOME_INTRO,
+        "legal_notice": content.LEGAL_NOTICE,
+        "privacy": content.PRIVACY,
+        "accessibility": content.ACCESSIBILITY,
+    }
+    branding.set_options(
+        org,
+        msgspec.convert(
+            {"accessibility": content.ACCESSIBILITY_STATUS}, type=branding.OrganisationOptions
+        ),
+    )
     admin = await users.ensure_user(
         session, org, DEMO_ADMIN, role=Role.ADMIN, display_name="Équipe municipale"
     )
@@ -121,6 +135,9 @@ async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
     if MAJORITY_JUDGMENT in plugins.vote_types:  # only when its package is installed
         await _library_name(session, plugins, world, now)
     await _participation(session, plugins, world)
+    home_block = await page_blocks.add_block(session, plugins, org, None, "text")
+    text = page_blocks.block_type(plugins, "text").decode_settings(content.HOME_BLOCK)
+    page_blocks.set_settings(plugins, home_block, text)
     return world
 
 

@@ -6,7 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from web.api.comments import CommentController
-from web.pages import assets, bot_check, browse, dialogue, embed, proposal, submission, votes
+from web.pages import (
+    assets,
+    bot_check,
+    browse,
+    dialogue,
+    embed,
+    organisation_texts,
+    proposal,
+    submission,
+    votes,
+)
 
 
 def front_route_handlers() -> list[Any]:
@@ -28,6 +38,9 @@ def front_route_handlers() -> list[Any]:
         votes.confirm_form,
         votes.ballot_box_page,
         embed.embedded_dialogue,
+        organisation_texts.legal_notice,
+        organisation_texts.privacy_policy,
+        organisation_texts.accessibility_statement,
         assets.theme_stylesheet,
         assets.media_file,
         assets.switch_language,

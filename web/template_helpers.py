@@ -9,7 +9,9 @@ from urllib.parse import urlencode
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
-from web import i18n, labels, markdown
+from core.models import Organisation
+from core.services import branding
+from web import i18n, labels, markdown, theme
 
 
 def url_with(path: str, params: Mapping[str, Any], **changes: Any) -> str:
@@ -37,6 +39,11 @@ def dialogue_tabs(context: Context) -> list[Mapping[str, Any]]:
     ]
 
 
+def conformity_of(org: Organisation) -> str:
+    """The RGAA conformity ``org``'s accessibility statement declares."""
+    return branding.options_of(org).accessibility.conformity
+
+
 def install(environment: Environment) -> None:
     i18n.install(environment)
     environment.filters["markdown"] = markdown.markdown
@@ -44,6 +51,9 @@ def install(environment: Environment) -> None:
     environment.filters["excerpt"] = markdown.excerpt
     environment.globals["url_with"] = url_with
     environment.globals["dialogue_tabs"] = dialogue_tabs
+    environment.globals["theme_url"] = theme.theme_url
+    environment.globals["conformity_of"] = conformity_of
+    environment.globals["conformity_labels"] = labels.CONFORMITY
     environment.globals["status_labels"] = labels.STATUSES
     environment.globals["phase_labels"] = labels.PHASES
     environment.globals["kind_labels"] = labels.DIALOGUE_KINDS

@@ -46,3 +46,21 @@ async def test_the_demo_follows_up_last_years_winning_projects(
     skatepark = projects["Un skatepark au bord de la Loire"]
     assert (skatepark.stage.key, skatepark.progress, skatepark.spent) == ("works", 55, 48_500)
     assert len(skatepark.updates) == 2
+
+
+async def test_the_demo_town_publishes_its_own_texts(database: Database, plugins: Plugins) -> None:
+    """The demo fills the home introduction, the legal notice, the personal-data policy
+    and the accessibility statement (with the audit its conformity rests on), and puts a
+    block on its home page."""
+    from core.services import branding, page_blocks
+
+    async with database.session() as session:
+        world = await seed_demo(session, plugins)
+        await session.commit()
+        org = world.organisation
+        assert set(org.texts) >= {"home_intro", "legal_notice", "privacy", "accessibility"}
+        assert "Défenseur des droits" in org.texts["accessibility"]
+        status = branding.options_of(org).accessibility
+        assert status.conformity == "partial" and status.rate == 78
+        blocks = await page_blocks.list_blocks(session, org, None)
+        assert [block.kind for block in blocks] == ["text"]

@@ -288,6 +288,13 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMINS, data=EMPTY_FORM, ids={"name": "module"}
     ),
     ("POST", "/admin/organisation"): Rule(ADMINS, data=EMPTY_FORM),
+    ("POST", "/admin/organisation/blocks"): Rule(ADMINS, data=EMPTY_FORM),
+    ("POST", "/admin/organisation/blocks/{block_id:int}"): Rule(
+        ADMINS, data=EMPTY_FORM, ids={"block_id": "home_block"}
+    ),
+    ("POST", "/admin/organisation/blocks/{block_id:int}/move"): Rule(
+        ADMINS, data=body({"direction": "up"}), ids={"block_id": "home_block"}
+    ),
     ("POST", "/admin/groups"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/groups/{group_id:int}/rename"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/groups/{group_id:int}/members"): Rule(ADMINS, data=EMPTY_FORM),
@@ -323,6 +330,9 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMINS, data=EMPTY_FORM, ids={"proposal_id": "spare_project"}
     ),
     ("DELETE", "/api/v1/admin/dialogues/{slug:str}/projects/{proposal_id:int}"): Rule(ADMINS),
+    ("POST", "/admin/organisation/blocks/{block_id:int}/delete"): Rule(
+        ADMINS, data=EMPTY_FORM, ids={"block_id": "spare_home_block"}
+    ),
     ("POST", "/admin/dialogues/{slug:str}/blocks/{block_id:int}/delete"): Rule(
         ADMINS, data=EMPTY_FORM, ids={"block_id": "spare_block"}
     ),
@@ -528,6 +538,9 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
         blocks = [
             await page_blocks.add_block(session, plugins, org, dialogue, "text") for _ in range(2)
         ]
+        home_blocks = [
+            await page_blocks.add_block(session, plugins, org, None, "text") for _ in range(2)
+        ]
         events = [
             AgendaEvent(
                 organisation_id=org.id,
@@ -566,6 +579,8 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
             ),
             "block_id": blocks[0].id,
             "spare_block": blocks[1].id,
+            "home_block": home_blocks[0].id,
+            "spare_home_block": home_blocks[1].id,
             "event_id": events[0].id,
             "spare_event": events[1].id,
             "spare_group": groups["Jetable"],
