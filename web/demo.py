@@ -318,7 +318,7 @@ async def _past_budget(
             session, plugins, dialogue, citizen, [(p.id, None) for p in picks], now=utcnow()
         )
     await phases.switch_phase(session, plugins, dialogue, "results", utcnow())
-    publication.publish(dialogue, utcnow())
+    publication.publish(session, plugins, dialogue, utcnow())
     await session.flush()
     await seed_projects(session, plugins, world.organisation, dialogue, world.admin, utcnow())
     world.dialogues["past_budget"] = dialogue

@@ -484,7 +484,7 @@ class ProjectNews:
     def register_notification_kinds(self, registry: Registry[NotificationKind]) -> None:
         registry.add(
             NotificationKind(
-                "project_update",
+                "client_news",
                 "citizens",
                 {"fr": "Un projet suivi avance", "en": "A followed project makes progress"},
                 headline=lambda language, title, details: (
@@ -508,7 +508,7 @@ class ProjectNews:
         await notifications.notify_proposal_followers(
             context.session,
             context.plugins.notification_kinds,
-            kind="project_update",
+            kind="client_news",
             organisation_id=context.organisation.id,
             dialogue_id=proposal.dialogue_id,
             proposal_id=proposal.id,
@@ -524,14 +524,14 @@ async def test_hook_register_notification_kinds(
 
     templates = tmp_path / "mail"
     templates.mkdir()
-    (templates / "notification_project_update.fr.txt").write_text(
+    (templates / "notification_client_news.fr.txt").write_text(
         '{% set subject = "Chantier : " ~ headline %}Le projet avance : {{ link }}\\n'
     )
-    (templates / "notification_project_update.fr.html").write_text(
+    (templates / "notification_client_news.fr.html").write_text(
         '{% extends "layout.html" %}{% block content %}<p>{{ headline }}</p>{% endblock %}'
     )
     quiet = without_installed(settings)
-    plugins = build_plugins(quiet, extra=[("projects", ProjectNews(templates))])
+    plugins = build_plugins(quiet, extra=[("client_news", ProjectNews(templates))])
     app = make_app(quiet, database, plugins)
     async with http_client(app) as client:
         setup = await ideas(client, world)
@@ -541,7 +541,7 @@ async def test_hook_register_notification_kinds(
             await client.get("/api/v1/me/notification-preferences", headers=world.bob.headers)
         ).json()
         assert {
-            "kind": "project_update",
+            "kind": "client_news",
             "label": "Un projet suivi avance",
             "frequency": "now",
             "audience": "citizens",
@@ -554,7 +554,7 @@ async def test_hook_register_notification_kinds(
         await settle(app)
         listed = (await client.get("/api/v1/me/notifications", headers=world.bob.headers)).json()
         headlines = [
-            item["headline"] for item in listed["items"] if item["kind"] == "project_update"
+            item["headline"] for item in listed["items"] if item["kind"] == "client_news"
         ]
         assert headlines == ["« Proposition 1 » : travaux"]
     async with database.session() as session:
@@ -562,7 +562,7 @@ async def test_hook_register_notification_kinds(
             await session.scalars(
                 select(OutboxMessage).where(
                     OutboxMessage.recipient == "bob@example.org",
-                    OutboxMessage.kind == "notification_project_update",
+                    OutboxMessage.kind == "notification_client_news",
                 )
             )
         )
