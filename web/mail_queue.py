@@ -51,11 +51,11 @@ class MailQueuePlugin(InitPlugin):
         app_config.state[STATE_KEY] = runner
 
         async def start(app: Litestar) -> None:
-            limit = max(1, int(self.settings.mail_rate * 60))
-
             async def one() -> None:
-                if await run_mail_queue(app) >= limit:
-                    runner.wake()  # more is waiting: go on at once
+                # A pass stops at its limit or its time: when it sent something, more may
+                # be waiting, so the next one comes at once (it finds nothing otherwise).
+                if await run_mail_queue(app) > 0:
+                    runner.wake()
 
             runner.start(one)
 

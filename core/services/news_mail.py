@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database, utcnow
-from core.leases import hold_task, once, task_lease
+from core.leases import LEASE, hold_task, once, task_lease
 from core.mail import Mailer
 from core.models import Ballot, Comment, Dialogue, Notification, Organisation, Phase, Proposal, User
 from core.models.ballots import BallotStatus
@@ -40,6 +40,10 @@ LOCAL = ZoneInfo("Europe/Paris")
 BATCH = 500
 #: The one module the news of a dialogue needs.
 MODULE = "notifications"
+#: How long one pass delivers at most: half the task lease, which it does not renew, so
+#: that no other worker takes the lease over and sends meanwhile, whatever pace the
+#: database and the SMTP server allow (the last message may take the SMTP timeout).
+DELIVERY_SECONDS = LEASE.total_seconds() / 2
 
 
 @dataclass(frozen=True)
@@ -367,8 +371,9 @@ def _news_on(plugins: Plugins, dialogue: Dialogue) -> bool:
 async def one_pass(runtime: NewsRuntime, reminder_hours: float, rate: float) -> int:
     """What the mail queue does each pass: reminders and summaries that fell due, the
     news' emails, the digests, then delivery by SMTP at ``rate`` (one worker at a time,
-    so that the rate holds for all) for a minute at most, within the lease; returns how
-    many emails were sent."""
+    so that the rate holds for all) for :data:`DELIVERY_SECONDS` at most, within the
+    lease, even when the SMTP server or the database cannot keep up with ``rate``;
+    returns how many emails were sent."""
     await remind_voters(runtime, reminder_hours)
     await summarise_participation(runtime)
     await mail_news_now(runtime)
@@ -379,5 +384,8 @@ async def one_pass(runtime: NewsRuntime, reminder_hours: float, rate: float) -> 
         if not held:
             return 0
         return await runtime.mailer.deliver(
-            runtime.database, rate=rate, limit=max(1, int(rate * 60))
+            runtime.database,
+            rate=rate,
+            limit=max(1, int(rate * DELIVERY_SECONDS)),
+            seconds=DELIVERY_SECONDS,
         )
