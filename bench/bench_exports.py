@@ -35,8 +35,6 @@ from sqlalchemy import text  # noqa: E402
 
 from bench import bulk, report, seed  # noqa: E402
 from core.db import Database, utcnow  # noqa: E402
-from core.models.users import Role  # noqa: E402
-from core.services import users  # noqa: E402
 
 SECTION = "bench_exports"
 DATABASE = "participe_bench_exports"
@@ -63,10 +61,7 @@ async def prepare(args: argparse.Namespace) -> tuple[str, str, float]:
     database = Database(url)
     try:
         org = await seed.organisation(database)
-        async with database.session() as session:
-            admin = await users.ensure_user(session, org, "admin@bench.test", role=Role.ADMIN)
-            token = await users.create_api_token(session, admin, "bench")
-            await session.commit()
+        token = await seed.admin_token(database, org)
         started = time.perf_counter()
         await bulk.load_dialogue(
             database, org.id, slug="ballots", proposals=1_000, ballots=args.ballots,

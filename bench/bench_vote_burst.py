@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -130,15 +129,7 @@ async def invariants(url: str, dialogue_id: int, max_votes: int) -> dict[str, in
 def recount(url: str) -> tuple[bool, str]:
     """Runs ``participe recount burst``: its exit code says whether the tally rebuilt from
     the vote log equals the tally of the ballots."""
-    done = subprocess.run(
-        [sys.executable, "-m", "web.cli", "recount", SLUG],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "PARTICIPE_DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = seed.participe(url, "recount", SLUG)
     last = (done.stdout.strip().splitlines() or [done.stderr.strip()])[-1]
     return done.returncode == 0, last
 

@@ -8,6 +8,9 @@ them; the bulk of the browsing and export benchmarks is loaded with ``COPY`` by
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -16,10 +19,12 @@ import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.report import ROOT
 from core.db import Database, utcnow
 from core.migrate import upgrade
 from core.models import Organisation, Proposal
 from core.models.proposals import ProposalStatus
+from core.models.users import Role
 from core.plugin_manager import Plugins
 from core.services import dialogues, organisations, users
 from core.settings import Settings, normalise_database_url
@@ -90,6 +95,28 @@ async def citizens(database: Database, org: Organisation, count: int, start: int
             tokens.append(await users.create_api_token(session, user, "bench"))
         await session.commit()
     return tokens
+
+
+async def admin_token(database: Database, org: Organisation) -> str:
+    """An API token of an administrator of ``org``."""
+    async with database.session() as session:
+        admin = await users.ensure_user(session, org, "admin@bench.test", role=Role.ADMIN)
+        token = await users.create_api_token(session, admin, "bench")
+        await session.commit()
+    return token
+
+
+def participe(url: str, *arguments: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Runs ``participe ARGUMENTS`` on the database ``url`` and returns what it did."""
+    return subprocess.run(
+        [sys.executable, "-m", "web.cli", *arguments],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PARTICIPE_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def vote_phases() -> list[dict[str, Any]]:

@@ -48,9 +48,10 @@ async def deliver_pending(
     *,
     rate: float | None = None,
     limit: int | None = None,
+    seconds: float | None = None,
 ) -> int:
-    """Sends the messages due (only ``ids`` when given), ``limit`` at most, and returns
-    how many were sent.
+    """Sends the messages due (only ``ids`` when given), ``limit`` at most, starting no
+    message after ``seconds``, and returns how many were sent.
 
     Each message is claimed first with a conditional update that sets a lease
     (``locked_until``), so two deliveries running at once (a request's background task
@@ -69,6 +70,8 @@ async def deliver_pending(
                 return sent
             after_id = pending[-1]
             for message_id in pending:
+                if seconds is not None and time.monotonic() - started >= seconds:
+                    return sent
                 message = await _claim(database, message_id)
                 if message is None:
                     continue  # sent, given up, or being sent by another delivery

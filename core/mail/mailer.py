@@ -71,9 +71,12 @@ class Mailer:
         *,
         rate: float | None = None,
         limit: int | None = None,
+        seconds: float | None = None,
     ) -> int:
-        """Sends queued messages by SMTP, at most ``rate`` a second and ``limit`` in all;
-        without SMTP they stay in the outbox (returns 0)."""
+        """Sends queued messages by SMTP, at most ``rate`` a second, ``limit`` in all and
+        for ``seconds``; without SMTP they stay in the outbox (returns 0)."""
         if self.smtp is None:
             return 0
-        return await deliver_pending(database, self.smtp, ids, rate=rate, limit=limit)
+        return await deliver_pending(
+            database, self.smtp, ids, rate=rate, limit=limit, seconds=seconds
+        )

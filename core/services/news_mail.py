@@ -23,7 +23,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database, utcnow
-from core.leases import hold_task, once, task_lease
+from core.leases import LEASE, hold_task, once, task_lease
 from core.mail import Mailer
 from core.mail.delivery import UNSENT
 from core.models import (
@@ -50,6 +50,10 @@ DIGEST_HOUR = 7
 LOCAL = ZoneInfo("Europe/Paris")
 #: News composed per transaction.
 BATCH = 500
+#: How long one pass delivers at most: half the task lease, which it does not renew, so
+#: that no other worker takes the lease over and sends meanwhile, whatever pace the
+#: database and the SMTP server allow (the last message may take the SMTP timeout).
+DELIVERY_SECONDS = LEASE.total_seconds() / 2
 
 
 @dataclass(frozen=True)
@@ -400,8 +404,9 @@ async def summarise_participation(runtime: NewsRuntime, *, now: datetime | None 
 async def one_pass(runtime: NewsRuntime, reminder_hours: float, rate: float) -> int:
     """What the mail queue does each pass: reminders and summaries that fell due, the
     news' emails, the digests, then delivery by SMTP at ``rate`` (one worker at a time,
-    so that the rate holds for all) for a minute at most, within the lease; returns how
-    many emails were sent."""
+    so that the rate holds for all) for :data:`DELIVERY_SECONDS` at most, within the
+    lease, even when the SMTP server or the database cannot keep up with ``rate``;
+    returns how many emails were sent."""
     await remind_voters(runtime, reminder_hours)
     await summarise_participation(runtime)
     await mail_news_now(runtime)
@@ -416,5 +421,8 @@ async def one_pass(runtime: NewsRuntime, reminder_hours: float, rate: float) -> 
         if not held:
             return 0
         return await runtime.mailer.deliver(
-            runtime.database, rate=rate, limit=max(1, int(rate * 60))
+            runtime.database,
+            rate=rate,
+            limit=max(1, int(rate * DELIVERY_SECONDS)),
+            seconds=DELIVERY_SECONDS,
         )

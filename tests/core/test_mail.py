@@ -176,6 +176,23 @@ async def test_delivery_stops_at_its_limit(
     assert await deliver_pending(database, config) == 2
 
 
+async def test_delivery_starts_no_message_after_its_time(
+    database: Database, world: World, smtp_server: SmtpServer
+) -> None:
+    # A pass must end within its task lease even when the SMTP server or the database
+    # cannot keep up with the rate: 5 messages at 5 a second take 0.8 s, the pass 0.3 s.
+    for _ in range(5):
+        await queue(database, world)
+    config = SmtpConfig.from_url(smtp_server.url)
+    started = asyncio.get_running_loop().time()
+    sent = await deliver_pending(database, config, rate=5, seconds=0.3)
+    elapsed = asyncio.get_running_loop().time() - started
+    assert 1 <= sent < 5 and len(smtp_server.messages) == sent
+    assert elapsed < 0.8
+    assert await deliver_pending(database, config) == 5 - sent  # the others wait, unclaimed
+    assert len(smtp_server.messages) == 5
+
+
 async def test_two_deliveries_at_once_send_each_message_once(
     database: Database, world: World, smtp_server: SmtpServer
 ) -> None:

@@ -553,9 +553,7 @@ async def test_hook_register_notification_kinds(
         )
         await settle(app)
         listed = (await client.get("/api/v1/me/notifications", headers=world.bob.headers)).json()
-        headlines = [
-            item["headline"] for item in listed["items"] if item["kind"] == "client_news"
-        ]
+        headlines = [item["headline"] for item in listed["items"] if item["kind"] == "client_news"]
         assert headlines == ["« Proposition 1 » : travaux"]
     async with database.session() as session:
         [mail] = list(
@@ -612,3 +610,50 @@ async def test_a_new_answer_without_a_new_status_is_news_too(
     await settle(app)
     news = await news_of(world.database, world.bob.user.id, "proposal_status")
     assert [item.details for item in news] == [{"status": "accepted"}] * 2
+
+
+async def test_a_delivery_pass_cut_short_by_its_time_is_followed_at_once(
+    settings: Any,
+    plugins: Any,
+    database: Database,
+    world: World,
+    smtp_server: Any,
+    monkeypatch: Any,
+) -> None:
+    # A pass delivers within its lease even when the SMTP server is slower than the
+    # rate (here the pass lasts 0.3 s at 5 emails a second); what it left is sent by the
+    # next pass at once, not after PARTICIPE_MAIL_SECONDS.
+    from core.mail import Mailer
+    from core.services import news_mail
+    from participe.testing import http_client, make_app
+    from web import mail_queue
+
+    mailer = Mailer("Participe <no-reply@localhost>", None)
+    async with database.session() as session:
+        for index in range(6):
+            await mailer.queue(
+                session,
+                "sign_in",
+                recipient=f"c{index}@example.org",
+                language="fr",
+                link="https://x/signin/t",
+                minutes=15,
+            )
+        await session.commit()
+    monkeypatch.setattr(news_mail, "DELIVERY_SECONDS", 0.3)
+    up = make_app(
+        settings.replace(smtp_url=smtp_server.url, mail_rate=5, mail_seconds=3600),
+        database,
+        plugins,
+    )
+    async with http_client(up):
+        mail_queue.wake(up)
+        try:
+            await smtp_server.wait_for(6, seconds=60)  # a loaded machine is slow
+        except AssertionError:
+            async with database.session() as session:
+                rows = list(await session.scalars(select(OutboxMessage)))
+            raise AssertionError([(m.attempts, m.last_error, m.sent_at) for m in rows]) from None
+    assert sorted(mail["To"] for mail in smtp_server.messages) == [
+        f"c{index}@example.org" for index in range(6)
+    ]
