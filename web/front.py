@@ -6,7 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from web.api.comments import CommentController
-from web.pages import assets, bot_check, browse, dialogue, embed, proposal, submission, votes
+from web.api.verification import MyVerificationController
+from web.pages import (
+    assets,
+    bot_check,
+    browse,
+    dialogue,
+    embed,
+    proposal,
+    submission,
+    verification,
+    votes,
+)
 
 
 def front_route_handlers() -> list[Any]:
@@ -27,6 +38,9 @@ def front_route_handlers() -> list[Any]:
         votes.vote_form,
         votes.confirm_form,
         votes.ballot_box_page,
+        verification.verification_page,
+        verification.verify_form,
+        MyVerificationController,
         embed.embedded_dialogue,
         assets.theme_stylesheet,
         assets.media_file,
