@@ -311,7 +311,9 @@ async def _judged(session: AsyncSession, asked: _Asked) -> tuple[_Judged, Any]:
     rules = vote_rules(asked.plugins, dialogue)
     methods = verification.accepted_methods(dialogue)
     if methods:  # a dialogue for verified residents: one vote per identity
-        await verification.hold_vote(session, dialogue, user, methods, asked.now)
+        await verification.hold_vote(
+            session, dialogue, user, methods, asked.now, claim=asked.votable
+        )
     judged = _Judged(
         asked.plugins, user, dialogue, asked.now, group_ids, asked.wanted, asked.votable, rules
     )

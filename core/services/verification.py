@@ -253,12 +253,19 @@ async def voter_refusal(
 
 
 async def hold_vote(
-    session: AsyncSession, dialogue: Dialogue, user: User, methods: Sequence[str], now: datetime
+    session: AsyncSession,
+    dialogue: Dialogue,
+    user: User,
+    methods: Sequence[str],
+    now: datetime,
+    *,
+    claim: bool = True,
 ) -> None:
     """In a vote's write transaction: refuses ``user`` when not verified by one of
     ``methods`` (403 ``vote.verification_required``) or when their identity votes in
-    ``dialogue`` through another account (409 ``vote.identity_already_voted``); else
-    makes sure their identity's vote there is theirs."""
+    ``dialogue`` through another account (409 ``vote.identity_already_voted``); else,
+    when ``claim`` (a change that may create a ballot), makes sure their identity's vote
+    there is theirs."""
     connection = await session.connection()
     keys = {"dialogue_id": dialogue.id, "user_id": user.id}
     row = (await connection.execute(_VOTER, keys)).first()
@@ -267,6 +274,8 @@ async def hold_vote(
     if row.held is not None:
         if row.holder != user.id:
             raise _already_voted()
+        return
+    if not claim:  # a withdrawal or a confirmation: without a ballot, it writes nothing
         return
     insert_hold = _INSERT_HOLD[connection.dialect.name]
     params = {**keys, "identity_id": row.identity_id, "now": now}

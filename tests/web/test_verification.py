@@ -335,9 +335,12 @@ async def test_one_person_votes_once_whichever_account_it_uses(
     setup = await residents_dialogue(client, world)
     other = await residents_dialogue(client, world, "autre")
     assert (await by_census(client, world.alice, ELODIE)).status_code == 200
-    assert (await put_vote(client, world.alice, setup, setup.proposals[0])).status_code == 200
-    # A second account of Élodie, verified by the list too.
     assert (await by_census(client, world.bob, ELODIE)).status_code == 200
+    # A withdrawal from an account without a ballot writes nothing, and holds nothing.
+    withdrawn = await client.delete(setup.vote(setup.proposals[0]), headers=world.bob.headers)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert (await put_vote(client, world.alice, setup, setup.proposals[0])).status_code == 200
+    # Bob's account is a second account of Élodie, verified by the list too.
     refused = await put_vote(client, world.bob, setup, setup.proposals[1])
     assert refused.status_code == 409
     assert refused.json()["code"] == "vote.identity_already_voted"
