@@ -10,7 +10,9 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
+from datetime import datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 #: Characters that make a spreadsheet read a text cell as a formula (CSV/formula
 #: injection, as OWASP describes it).
@@ -22,6 +24,16 @@ def inert_text(text: str) -> str:
     """``text`` as a spreadsheet shows it without reading it as a formula: a citizen's
     ``=HYPERLINK(...)`` gets a leading apostrophe and stays text."""
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+#: The exports' times are French times, as the staff read them (spreadsheets have no
+#: time zones).
+LOCAL = ZoneInfo("Europe/Paris")
+
+
+def local_time(value: datetime) -> datetime:
+    """``value`` as it reads in France, without a time zone."""
+    return (value.astimezone(LOCAL) if value.tzinfo else value).replace(tzinfo=None)
 
 
 def inert_cells(row: Sequence[Any]) -> list[Any]:

@@ -275,7 +275,10 @@ def template_context(template_name: str, context: Mapping[str, Any]) -> Mapping[
     called for a plugin whose modules are all off there. The variables are
     added to the context; a name the page already sets keeps the page's value, and
     between plugins the one registered last wins. Keep it cheap: it runs on every page.
-    Return ``None`` to add nothing.
+    Return ``None`` to add nothing. A variable named ``dialogue_tab_NAME`` holding
+    ``{"href", "label", "current"}`` adds a tab to the dialogue's public pages, after the
+    core's (``label`` a message id of the plugin's catalogue), as the ``projects``
+    module's « Suivi des projets » once the results are out.
     """
 
 

@@ -28,7 +28,12 @@ DEFAULT_RATES: Mapping[str, str] = {
     "signin_ip": "30/hour",
     # Redemptions of sign-in links from one network address.
     "verify_ip": "60/hour",
+    # Proposals published by a citizen; saving a draft publishes nothing and counts
+    # against a higher limit of its own; staff (who type in proposals collected on paper
+    # at a public meeting) publish under a higher one (web.rate_limits.limit_proposal).
     "proposal": "10/hour",
+    "proposal_draft": "60/hour",
+    "proposal_staff": "200/hour",
     "proposal_ip": "100/hour",
     "comment": "30/hour",
     "comment_ip": "300/hour",

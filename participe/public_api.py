@@ -57,6 +57,7 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "core.services.modules",
     "core.services.notifications",
     "core.services.follows",
+    "core.services.merging",
     # Pages and routes.
     "web.dependencies",
     "web.templating",
@@ -65,6 +66,10 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "web.admin.pages",
     "web.admin.forms",
     "web.admin.struct_forms",
+    "web.admin.review",
+    "web.pages.context",
+    "web.i18n",
+    "web.rate_limits",
     # Tests.
     "participe.testing",
 )

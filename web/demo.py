@@ -15,8 +15,20 @@ from core.db import utcnow
 from core.models import Dialogue, Organisation, Proposal, User
 from core.models.users import Role
 from core.plugin_manager import Plugins
-from core.services import ballots, comments, dialogues, organisations, proposals, users
+from core.services import (
+    ballots,
+    branding,
+    comments,
+    dialogues,
+    organisations,
+    page_blocks,
+    phases,
+    proposals,
+    publication,
+    users,
+)
 from core.specs import DialogueSpec, ProposalReview, ProposalSpec
+from plugins.projects.demo import PAST_PROPOSALS, seed_projects
 from web import demo_content as content
 
 DEMO_ADMIN = "admin@belleville.example"
@@ -91,6 +103,18 @@ async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
         session, slug=content.TOWN["slug"], name=content.TOWN["name"], is_default=True
     )
     org.theme = {"primary": "#000091", "logo_text": "Belleville"}
+    org.texts = {
+        "home_intro": content.HOME_INTRO,
+        "legal_notice": content.LEGAL_NOTICE,
+        "privacy": content.PRIVACY,
+        "accessibility": content.ACCESSIBILITY,
+    }
+    branding.set_options(
+        org,
+        msgspec.convert(
+            {"accessibility": content.ACCESSIBILITY_STATUS}, type=branding.OrganisationOptions
+        ),
+    )
     admin = await users.ensure_user(
         session, org, DEMO_ADMIN, role=Role.ADMIN, display_name="Équipe municipale"
     )
@@ -104,12 +128,16 @@ async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
     await session.flush()
 
     await _budget(session, plugins, world, now)
+    await _past_budget(session, plugins, world, now)
     await _ideas(session, plugins, world, now)
     await _consultation(session, plugins, world, now)
     await _questionnaire(session, plugins, world, now)
     if MAJORITY_JUDGMENT in plugins.vote_types:  # only when its package is installed
         await _library_name(session, plugins, world, now)
     await _participation(session, plugins, world)
+    home_block = await page_blocks.add_block(session, plugins, org, None, "text")
+    text = page_blocks.block_type(plugins, "text").decode_settings(content.HOME_BLOCK)
+    page_blocks.set_settings(plugins, home_block, text)
     return world
 
 
@@ -228,6 +256,73 @@ async def _budget(session: AsyncSession, plugins: Plugins, world: DemoWorld, now
     )
     world.dialogues["budget"] = dialogue
     world.proposals["budget"] = submitted
+
+
+async def _past_budget(
+    session: AsyncSession, plugins: Plugins, world: DemoWorld, now: datetime
+) -> None:
+    """Last year's budget: voted, its results published, and its winning projects
+    followed up (the ``projects`` module)."""
+    kinds = ("information", "proposals", "review", "vote", "results")
+    dialogue = await dialogues.create_dialogue(
+        session,
+        plugins,
+        world.organisation,
+        _spec(
+            slug="budget-participatif-2025",
+            title="Budget participatif 2025",
+            kind="budget",
+            description=(
+                "200 000 € votés par les habitantes et les habitants : suivez la réalisation "
+                "des projets lauréats, étape par étape."
+            ),
+            vote={"type": "support", "settings": {"max_votes": 3}},
+            budget={"amount": 200_000, "rule": "greedy"},
+            themes=content.THEMES,
+            sectors=content.SECTORS,
+            results_visibility="after_vote",
+            modules={"projects": {}},
+        ),
+    )
+    await _open_for_proposals(session, plugins, world.organisation, dialogue)
+    submitted = []
+    for index, (title, body, theme, sector, cost, north, east) in enumerate(PAST_PROPOSALS):
+        proposal = await _submit(
+            session,
+            plugins,
+            dialogue,
+            world.citizens[(index * 3) % len(world.citizens)],
+            title=title,
+            body=body,
+            theme=theme,
+            sector=sector,
+            location={"lat": content.CENTRE[0] + north, "lng": content.CENTRE[1] + east},
+            cost=cost,
+        )
+        await proposals.review_proposal(
+            session,
+            plugins,
+            dialogue,
+            proposal,
+            ProposalReview(status="accepted", status_reason="Projet faisable."),
+            now=now,
+        )
+        submitted.append(proposal)
+    await dialogues.update_dialogue(
+        session, plugins, world.organisation, dialogue, _spec(phases=_phases(now, "vote", kinds))
+    )
+    choose = random.Random(2025)
+    for citizen in world.citizens[:16]:
+        picks = choose.sample(submitted, k=choose.randint(1, 3))
+        await ballots.replace_ballot(
+            session, plugins, dialogue, citizen, [(p.id, None) for p in picks], now=utcnow()
+        )
+    await phases.switch_phase(session, plugins, dialogue, "results", utcnow())
+    publication.publish(dialogue, utcnow())
+    await session.flush()
+    await seed_projects(session, plugins, world.organisation, dialogue, world.admin, utcnow())
+    world.dialogues["past_budget"] = dialogue
+    world.proposals["past_budget"] = submitted
 
 
 async def _ideas(session: AsyncSession, plugins: Plugins, world: DemoWorld, now: datetime) -> None:

@@ -319,3 +319,108 @@ BUDGET_COMMENTS = [
     (7, "for", "Les commerçants y gagneront aussi : les cyclistes s'arrêtent plus souvent."),
     (9, "for", "Pensez à l'éclairage de la piste l'hiver."),
 ]
+
+
+# -- the town's own texts ---------------------------------------------------------------
+
+HOME_INTRO = """\
+Bienvenue sur la plateforme de participation de **Belleville-sur-Loire**. Proposez vos
+idées pour la ville, donnez votre avis sur les projets en cours et votez pour ceux que
+vous voulez voir réalisés. Chaque démarche indique ses étapes et ce que la ville fera
+des résultats.
+"""
+
+LEGAL_NOTICE = """\
+## Éditeur
+
+Ville de Belleville-sur-Loire, hôtel de ville, 1 place de la République,
+44000 Belleville-sur-Loire. Téléphone : 02 40 00 00 00.
+Courriel : participation@belleville.example.
+
+**Directrice de la publication** : la maire de Belleville-sur-Loire.
+
+## Hébergement
+
+Le site est hébergé par Hébergeur Exemple SAS, 10 rue des Serveurs, 44000 Nantes,
+en France.
+
+## Contenus publiés par les participant·es
+
+Les propositions et les commentaires engagent leurs auteur·rices. Ils sont publiés
+selon la charte de participation ; la ville peut masquer un contenu qui ne la respecte
+pas. Pour signaler un contenu, utilisez le bouton « Signaler » sous le commentaire ou
+écrivez à participation@belleville.example.
+
+## Logiciel
+
+Le site utilise Participe, logiciel libre publié sous licence AGPL.
+"""
+
+PRIVACY = """\
+## Responsable du traitement
+
+La Ville de Belleville-sur-Loire, représentée par sa maire, traite vos données pour
+organiser la participation citoyenne (mission d'intérêt public, article 6.1.e du RGPD).
+
+## Données traitées
+
+- votre adresse électronique, pour vous connecter par un lien reçu par courriel ;
+- le nom que vous choisissez d'afficher (facultatif) et votre code postal, quand une
+  démarche est réservée aux habitant·es ;
+- vos propositions, commentaires et votes.
+
+Vos votes ne sont jamais publiés avec votre nom. Aucun traceur publicitaire n'est
+utilisé : le seul cookie sert à garder votre session ouverte.
+
+## Destinataires
+
+Seuls les agents du service Démocratie participative et, pour l'analyse des
+propositions, les services techniques concernés y ont accès.
+
+## Vos droits
+
+Vous pouvez accéder à vos données, les rectifier, les télécharger ou supprimer votre
+compte depuis la page « Mon compte ». Pour toute question, écrivez au délégué à la
+protection des données : dpo@belleville.example. Vous pouvez aussi adresser une
+réclamation à la CNIL (www.cnil.fr).
+"""
+
+ACCESSIBILITY = """\
+La Ville de Belleville-sur-Loire s'engage à rendre ses services en ligne accessibles,
+conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005.
+
+## Contenus non accessibles
+
+- La carte des propositions n'a pas d'équivalent complet au clavier pour choisir un
+  lieu : la liste des propositions et leur quartier en tiennent lieu.
+- Certains documents joints par les participant·es (PDF) peuvent ne pas être
+  accessibles.
+
+## Retour d'information et contact
+
+Si vous n'arrivez pas à accéder à un contenu ou à un service, écrivez à
+accessibilite@belleville.example ou appelez le 02 40 00 00 00 : nous vous
+répondrons et vous proposerons une autre façon d'y accéder.
+
+## Voies de recours
+
+Si vous nous avez signalé un défaut d'accessibilité sans obtenir de réponse
+satisfaisante, vous pouvez écrire au Défenseur des droits
+(www.defenseurdesdroits.fr) ou à son délégué dans votre région, ou lui envoyer un
+courrier gratuit : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.
+"""
+
+#: The town's accessibility status: an audit has measured it (a demo's figures).
+ACCESSIBILITY_STATUS = {
+    "conformity": "partial",
+    "audit_date": "2026-10-15",
+    "audited_by": "Cabinet Accès Pour Tous (audit sur un échantillon de 12 pages)",
+    "rate": 78,
+}
+
+#: A block of the town's home page.
+HOME_BLOCK = {
+    "title": "Réunion publique le 12 janvier",
+    "markdown": "Venez découvrir les projets du budget participatif à la salle des fêtes, "
+    "**le 12 janvier à 18 h 30**. Entrée libre, accessible en fauteuil roulant.",
+}

@@ -121,3 +121,11 @@ CORE_MESSAGES = (
     N_("Choisissez « pour » ou « contre »."),
     N_("Écrivez votre commentaire."),
 )
+
+
+#: The RGAA conformity an accessibility statement declares (the footer says it too).
+CONFORMITY = {
+    "none": N_("non conforme"),
+    "partial": N_("partiellement conforme"),
+    "total": N_("totalement conforme"),
+}

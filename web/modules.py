@@ -6,7 +6,9 @@ The core mounts such a plugin's routes behind a guard (:func:`plugin_routes`): 4
 the request's organisation may use none of the plugin's modules, and, for a route whose
 path names a dialogue (a ``slug`` parameter), when none of them is on for that dialogue.
 A route that reaches its dialogue otherwise (through a proposal's id, say) checks it
-itself with :func:`require_module`.
+itself with :func:`require_module`. A back-office route meets the staff's wall first
+(:func:`web.admin.guard.staff_guard`): a citizen is refused with 401/403 there, never
+told by a 404 on which dialogues a module is off.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from core.models import Dialogue, Organisation
 from core.modules import Module
 from core.plugin_manager import Plugins
 from core.services import organisations
+from web.admin.guard import staff_guard
 
 GONE = "Cette page n'existe pas pour cette démarche."
 
@@ -46,10 +49,16 @@ def plugin_routes(plugins: Plugins) -> list[Any]:
     return mounted
 
 
+#: Where the back office's routes live, behind the staff's wall.
+BACK_OFFICE = ("/admin/", "/api/v1/admin/")
+
+
 def _guard(plugin_name: str) -> Any:
     async def only_where_on(
-        connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
     ) -> None:
+        if connection.url.path.startswith(BACK_OFFICE):
+            await staff_guard(connection, handler)
         context = connection.app.state.context
         plugins: Plugins = context.plugins
         modules = plugins.plugin_modules[plugin_name]

@@ -14,6 +14,8 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("vote_ranked", "plugins.vote_ranked"),
     ("budget", "plugins.budget"),
     ("questionnaire", "plugins.questionnaire"),
+    ("analysis", "plugins.analysis"),
+    ("projects", "plugins.projects"),
 )
 
 

@@ -36,8 +36,8 @@ from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy import select
 
 from core.db import utcnow
-from core.models import ApiToken
-from core.rate_limits import Decision, Hit, RateLimiter
+from core.models import ApiToken, User
+from core.rate_limits import ALLOWED, Decision, Hit, RateLimiter
 from core.services.sessions import user_id_for_session
 from core.services.users import hash_token
 from web.session_cookies import read_session_id
@@ -155,6 +155,36 @@ async def _account_id(connection: ASGIConnection[Any, Any, Any, Any]) -> int | N
             user_id = await user_id_for_session(session, session_id, now=utcnow())
     memory.put(key, user_id)
     return user_id
+
+
+def proposal_limit_name(user: User, *, draft: bool) -> str:
+    """The account counter a new proposal counts against: ``proposal_draft`` for a draft
+    (it publishes nothing, but is stored: it needs a bound, a higher one),
+    ``proposal_staff`` for staff publishing (they type in what was collected on paper),
+    else ``proposal``."""
+    if draft:
+        return "proposal_draft"
+    return "proposal_staff" if user.is_staff else "proposal"
+
+
+async def limit_proposal(
+    connection: ASGIConnection[Any, Any, Any, Any], user: User | None, *, draft: bool
+) -> Decision:
+    """Counts a new proposal (the API's and the form's alike) against ``proposal_ip`` for
+    the network address and, signed in, against the account's counter
+    (:func:`proposal_limit_name`); the first refusal, or an allowance. The handler
+    decides what to do with a refusal: the API answers 429, the form comes back with
+    what was typed."""
+    limiter = limiter_of(connection)
+    if not limiter.enabled:
+        return ALLOWED
+    hits = [Hit("proposal_ip", client_subject(connection))]
+    if user is not None:
+        hits.append(Hit(proposal_limit_name(user, draft=draft), f"user:{user.id}"))
+    for decision in await limiter.hit_all(hits):
+        if not decision.allowed:
+            return decision
+    return ALLOWED
 
 
 def rate_limited(name: str, *, default: str | None = None, ip_default: str | None = None) -> Any:

@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 
-from web import i18n, labels, markdown
+from core.models import Organisation
+from core.services import branding
+from web import i18n, labels, markdown, theme
 
 
 def url_with(path: str, params: Mapping[str, Any], **changes: Any) -> str:
@@ -19,12 +22,38 @@ def url_with(path: str, params: Mapping[str, Any], **changes: Any) -> str:
     return f"{path}?{query}" if query else path
 
 
+#: The prefix of the page variables that add a tab to a dialogue's pages: a plugin's
+#: ``template_context`` returns ``{"dialogue_tab_NAME": {"href", "label", "current"}}``
+#: (``label`` a message id of its catalogue), shown after the core's tabs, by name.
+DIALOGUE_TAB = "dialogue_tab_"
+
+
+@pass_context
+def dialogue_tabs(context: Context) -> list[Mapping[str, Any]]:
+    """The tabs plugins add to the dialogue's pages (:data:`DIALOGUE_TAB`)."""
+    found = context.get_all()
+    return [
+        found[name]
+        for name in sorted(found)
+        if name.startswith(DIALOGUE_TAB) and isinstance(found[name], Mapping)
+    ]
+
+
+def conformity_of(org: Organisation) -> str:
+    """The RGAA conformity ``org``'s accessibility statement declares."""
+    return branding.options_of(org).accessibility.conformity
+
+
 def install(environment: Environment) -> None:
     i18n.install(environment)
     environment.filters["markdown"] = markdown.markdown
     environment.filters["paragraphs"] = markdown.paragraphs
     environment.filters["excerpt"] = markdown.excerpt
     environment.globals["url_with"] = url_with
+    environment.globals["dialogue_tabs"] = dialogue_tabs
+    environment.globals["theme_url"] = theme.theme_url
+    environment.globals["conformity_of"] = conformity_of
+    environment.globals["conformity_labels"] = labels.CONFORMITY
     environment.globals["status_labels"] = labels.STATUSES
     environment.globals["phase_labels"] = labels.PHASES
     environment.globals["kind_labels"] = labels.DIALOGUE_KINDS

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 from sqlalchemy import func, or_, select
@@ -28,36 +28,54 @@ def _public(dialogue: Dialogue) -> tuple[Any, ...]:
     )
 
 
+#: The fields the blocks share, named in French for the back office's forms.
+Title = Annotated[str, msgspec.Meta(title="Titre", max_length=200)]
+Limit = Annotated[int, msgspec.Meta(title="Nombre de propositions montrées", ge=1, le=50)]
+
+
 class TextSettings(msgspec.Struct, forbid_unknown_fields=True):
-    title: str = ""
+    title: Title = ""
     #: Markdown, sanitised when rendered.
-    markdown: str = ""
+    markdown: Annotated[
+        str,
+        msgspec.Meta(
+            title="Texte",
+            description="En Markdown : **gras**, *italique*, [lien](https://…), listes avec « - ».",
+            extra={"widget": "textarea"},
+        ),
+    ] = ""
 
 
 class ListSettings(msgspec.Struct, forbid_unknown_fields=True):
-    title: str = ""
-    limit: int = 6
+    title: Title = ""
+    limit: Limit = 6
 
 
 class NewsItem(msgspec.Struct, forbid_unknown_fields=True):
-    title: str
-    body: str = ""
-    date: str = ""
+    title: Title
+    body: Annotated[str, msgspec.Meta(title="Texte", extra={"widget": "textarea"})] = ""
+    date: Annotated[str, msgspec.Meta(title="Date", description="Par exemple 12/03/2027.")] = ""
 
 
 class NewsSettings(msgspec.Struct, forbid_unknown_fields=True):
-    title: str = "Actualités"
-    items: list[NewsItem] = []
+    title: Title = "Actualités"
+    items: Annotated[list[NewsItem], msgspec.Meta(title="Actualités")] = []
 
 
 class HighlightSettings(msgspec.Struct, forbid_unknown_fields=True):
-    title: str = "Propositions à la une"
-    proposal_ids: list[int] = []
-    limit: int = 6
+    title: Title = "Propositions à la une"
+    proposal_ids: Annotated[
+        list[int],
+        msgspec.Meta(
+            title="Propositions choisies",
+            description="Leurs numéros ; laissé vide, les plus récentes.",
+        ),
+    ] = []
+    limit: Limit = 6
 
 
 class TitleOnly(msgspec.Struct, forbid_unknown_fields=True):
-    title: str = ""
+    title: Title = ""
 
 
 class TextBlock(BlockType):

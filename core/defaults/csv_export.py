@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from core.exports import LineExportFormat, inert_cells
+from core.exports import LineExportFormat, inert_cells, local_time
 from core.hookspecs import hookimpl
 from core.registries import Registry
 
@@ -26,6 +27,17 @@ class _Returned:
     @staticmethod
     def write(text: str) -> str:
         return text
+
+
+def _cells(row: Sequence[Any]) -> list[Any]:
+    """``row`` ready for a CSV line: times as they read in France, like the XLSX export
+    (``2026-12-07 12:20:00``), text made inert."""
+    return inert_cells(
+        [
+            local_time(cell).isoformat(" ", "seconds") if cell.__class__ is datetime else cell
+            for cell in row
+        ]
+    )
 
 
 def _line_writer() -> Any:
@@ -49,9 +61,9 @@ class CsvExport(LineExportFormat):
         # "" (for the line not to be blank): written with an empty cell beside them,
         # ``values`` are written as they are within a row, and the empty cell cut off.
         if last:
-            line: str = _line_writer().writerow(["", *inert_cells(values)])
+            line: str = _line_writer().writerow(["", *_cells(values)])
             return line[len(DELIMITER) :]
-        line = _line_writer().writerow([*inert_cells(values), ""])
+        line = _line_writer().writerow([*_cells(values), ""])
         return line[: -len(LINE_END)]
 
     def write(self, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
@@ -60,7 +72,7 @@ class CsvExport(LineExportFormat):
         buffer.write(self.head(columns))
         remaining = iter(rows)
         while batch := list(islice(remaining, ROWS_PER_CHUNK)):
-            writer.writerows(map(inert_cells, batch))
+            writer.writerows(map(_cells, batch))
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()

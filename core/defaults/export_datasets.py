@@ -35,7 +35,7 @@ from core.models.proposals import ProposalStatus
 from core.registries import Registry
 from core.services import participation_stats
 from core.services.proposals import form_of
-from core.services.review import FEASIBILITY, status_label
+from core.services.review import FEASIBILITY, STATUS_NAMES, status_label
 
 BATCH = 500
 #: Vote rows read at a time by the ballots export (plain tuples: a batch is small).
@@ -141,8 +141,9 @@ class ProposalsDataset(ExportDataset):
                     proposal.id,
                     proposal.title,
                     proposal.body,
-                    proposal.status.value,
-                    (status_label(org, proposal) if org is not None else None) or "",
+                    STATUS_NAMES[proposal.status.value],
+                    (status_label(org, proposal) if org is not None else None)
+                    or STATUS_NAMES[proposal.status.value],
                     proposal.status_reason,
                     _label(dialogue.themes, proposal.theme),
                     _label(dialogue.sectors, proposal.sector),

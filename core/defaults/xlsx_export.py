@@ -10,13 +10,12 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from core.exports import ExportFormat, inert_text
+from core.exports import ExportFormat, inert_text, local_time
 from core.hookspecs import hookimpl
 from core.registries import Registry
 
@@ -32,9 +31,7 @@ def cell_value(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, datetime):
-        # Excel has no time zones: write the time as it reads in France.
-        local = value.astimezone(ZoneInfo("Europe/Paris")) if value.tzinfo else value
-        return local.replace(tzinfo=None)
+        return local_time(value)
     if isinstance(value, date):
         return value
     if isinstance(value, list | tuple):

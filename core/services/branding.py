@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 
 import msgspec
 from sqlalchemy import delete, select
@@ -120,6 +121,36 @@ class Retention(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     ] = 30
 
 
+class AccessibilityStatus(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Where the site stands against the RGAA, as its accessibility statement says.
+
+    Only an audit of the whole RGAA gives a conformity rate: without one the site is
+    "non conforme" (the RGAA's own rule); "partiellement conforme" needs an audit with
+    a rate of 50 % at least, "totalement conforme" an audit with 100 %.
+    """
+
+    conformity: Annotated[
+        Literal["none", "partial", "total"],
+        msgspec.Meta(
+            title="État de conformité au RGAA",
+            description="« Non conforme » tant qu'aucun audit complet n'a été fait.",
+            extra={
+                "choices": {
+                    "none": "Non conforme (aucun audit complet, ou taux sous 50 %)",
+                    "partial": "Partiellement conforme (audit, taux de 50 % au moins)",
+                    "total": "Totalement conforme (audit, taux de 100 %)",
+                }
+            },
+        ),
+    ] = "none"
+    audit_date: Annotated[date | None, msgspec.Meta(title="Date de l'audit")] = None
+    audited_by: Annotated[str, msgspec.Meta(max_length=200, title="Audit réalisé par")] = ""
+    rate: Annotated[
+        Annotated[int, msgspec.Meta(ge=0, le=100)] | None,
+        msgspec.Meta(title="Taux de conformité (%)"),
+    ] = None
+
+
 class OrganisationOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The options an administrator sets on the organisation page."""
 
@@ -141,6 +172,10 @@ class OrganisationOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tr
             "la plateforme dans un cadre (iframe), par exemple https://www.ville.fr.",
         ),
     ] = msgspec.field(default_factory=list)
+    accessibility: Annotated[
+        AccessibilityStatus,
+        msgspec.Meta(title="Déclaration d'accessibilité : conformité au RGAA"),
+    ] = msgspec.field(default_factory=AccessibilityStatus)
 
 
 def options_of(org: Organisation) -> OrganisationOptions:
@@ -148,7 +183,7 @@ def options_of(org: Organisation) -> OrganisationOptions:
     raw = org.options or {}
     given = {
         key: raw[key]
-        for key in ("retention", "refused_email_domains", "embedding_sites")
+        for key in ("retention", "refused_email_domains", "embedding_sites", "accessibility")
         if key in raw
     }
     try:
@@ -176,6 +211,7 @@ def check_options(options: OrganisationOptions) -> OrganisationOptions:
             )
             break
         sites.append(value)
+    errors.update(_check_accessibility(options.accessibility))
     if errors:
         raise ValidationFailed("options: valeurs refusées", extra={"fields": errors})
     return msgspec.structs.replace(
@@ -183,6 +219,27 @@ def check_options(options: OrganisationOptions) -> OrganisationOptions:
         refused_email_domains=sorted(set(domains)),
         embedding_sites=list(dict.fromkeys(sites)),
     )
+
+
+def _check_accessibility(status: AccessibilityStatus) -> dict[str, str]:
+    """A conformity the audit behind it does not support, refused (RGAA rules)."""
+    prefix = "accessibility."
+    if status.conformity == "none":
+        return {}
+    if status.audit_date is None:
+        return {
+            prefix + "audit_date": "Sans audit complet, le site est « non conforme » : "
+            "indiquez la date de l'audit, ou choisissez « Non conforme »."
+        }
+    floor = 100 if status.conformity == "total" else 50
+    if status.rate is None or status.rate < floor:
+        return {
+            prefix + "rate": f"Ce niveau demande un taux de conformité de {floor} % au moins, "
+            "mesuré par l'audit."
+        }
+    if status.conformity == "partial" and status.rate == 100:
+        return {prefix + "conformity": "Un taux de 100 % : choisissez « Totalement conforme »."}
+    return {}
 
 
 def set_options(org: Organisation, options: OrganisationOptions) -> None:

@@ -19,13 +19,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import TemplateNotFound
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database, utcnow
 from core.leases import hold_task, once, task_lease
 from core.mail import Mailer
-from core.models import Ballot, Comment, Dialogue, Notification, Organisation, Phase, Proposal, User
+from core.mail.delivery import UNSENT
+from core.models import (
+    Ballot,
+    Comment,
+    Dialogue,
+    Notification,
+    Organisation,
+    OutboxMessage,
+    Phase,
+    Proposal,
+    TaskLease,
+    User,
+)
 from core.models.ballots import BallotStatus
 from core.models.dialogues import PhaseKind
 from core.plugin_manager import Plugins
@@ -65,6 +77,17 @@ class _Sites:
         return self._known[organisation_id]
 
 
+#: News not mailed yet.
+UNMAILED = Notification.mailed_at.is_(None)
+
+
+async def _any(database: Database, *conditions: Any) -> bool:
+    """Whether a row matches ``conditions`` (of the table they name), read without a
+    write transaction."""
+    async with database.read_session() as session:
+        return (await session.scalar(select(exists().where(*conditions)))) is True
+
+
 def unsubscribe_url(site: str, secret_key: str, user_id: int, kind: str) -> str:
     return f"{site}/notifications/unsubscribe/{sign(secret_key, user_id, kind)}"
 
@@ -81,6 +104,8 @@ def _template(mailer: Mailer, kind: str) -> str:
 async def mail_news_now(runtime: NewsRuntime, *, now: datetime | None = None) -> int:
     """Composes one email per piece of news wanted at once; returns how many."""
     mailed = 0
+    if not await _any(runtime.database, Notification.delivery == "now", UNMAILED):
+        return 0  # no lease to write when there is nothing to do
     async with task_lease(runtime.database, "news-mail") as held:
         if not held:
             return 0
@@ -151,11 +176,23 @@ async def mail_digests(runtime: NewsRuntime, *, now: datetime | None = None) -> 
     the last digest time into one email; returns how many emails."""
     now = now or utcnow()
     sent = 0
+    due = [
+        delivery
+        for delivery in ("daily", "weekly")
+        if await _any(
+            runtime.database,
+            Notification.delivery == delivery,
+            UNMAILED,
+            Notification.created_at < digest_cutoff(delivery, now),
+        )
+    ]
+    if not due:
+        return 0
     async with task_lease(runtime.database, "news-mail") as held:
         if not held:
             return 0
         sites = _Sites(runtime.base_url)
-        for delivery in ("daily", "weekly"):
+        for delivery in due:
             cutoff = digest_cutoff(delivery, now)
             async with runtime.database.read_session() as session:
                 users = list(
@@ -308,8 +345,11 @@ async def summarise_participation(runtime: NewsRuntime, *, now: datetime | None 
     participation in each dialogue that had some; returns how many pieces of news."""
     now = now or utcnow()
     cutoff = digest_cutoff("daily", now)
-    if not await once(runtime.database, f"participation-summary:{cutoff.date().isoformat()}"):
-        return 0
+    name = f"participation-summary:{cutoff.date().isoformat()}"
+    if await _any(runtime.database, TaskLease.name == name) or not await once(
+        runtime.database, name
+    ):
+        return 0  # done today (read first: no write at each pass)
     since = cutoff - timedelta(days=1)
     told = 0
     async with runtime.database.write_session() as session:
@@ -366,7 +406,11 @@ async def one_pass(runtime: NewsRuntime, reminder_hours: float, rate: float) -> 
     await summarise_participation(runtime)
     await mail_news_now(runtime)
     await mail_digests(runtime)
-    if runtime.mailer.smtp is None:
+    if runtime.mailer.smtp is None or not await _any(
+        runtime.database,
+        *UNSENT,
+        OutboxMessage.next_attempt_at.is_(None) | (OutboxMessage.next_attempt_at <= utcnow()),
+    ):
         return 0
     async with task_lease(runtime.database, "mail-delivery") as held:
         if not held:

@@ -49,6 +49,14 @@ def block_type(plugins: Plugins, kind: str) -> BlockType:
     return found
 
 
+def kind_granted(plugins: Plugins, organisation: Organisation, kind: str) -> bool:
+    """Whether ``organisation`` may show blocks of ``kind`` on its own home page: its
+    plugin declares no module, or one of them is granted to the organisation (there is
+    no dialogue whose modules would decide)."""
+    modules = plugins.plugin_modules.get(plugins.block_types.origin(kind))
+    return modules is None or any(module.granted_to(organisation) for module in modules)
+
+
 async def get_block(
     session: AsyncSession, org: Organisation, dialogue: Dialogue | None, block_id: int
 ) -> Block:

@@ -433,3 +433,22 @@ async def located_proposals(
         .limit(limit)
     )
     return (await session.scalars(query, values)).all()
+
+
+async def drafts_of(
+    session: AsyncSession, organisation_id: int, author: User
+) -> Sequence[tuple[Proposal, Dialogue]]:
+    """The drafts ``author`` keeps in the organisation's dialogues that are still shown
+    (not archived), the latest changed first, each with its dialogue."""
+    rows = await session.execute(
+        select(Proposal, Dialogue)
+        .join(Dialogue, Dialogue.id == Proposal.dialogue_id)
+        .where(
+            Proposal.author_id == author.id,
+            Proposal.status == ProposalStatus.DRAFT,
+            Dialogue.organisation_id == organisation_id,
+            Dialogue.archived_at.is_(None),
+        )
+        .order_by(Proposal.updated_at.desc(), Proposal.id.desc())
+    )
+    return [(proposal, dialogue) for proposal, dialogue in rows]

@@ -39,8 +39,19 @@ FEASIBILITY = {
     "feasible_with_changes": "Réalisable avec des ajustements",
     "not_feasible": "Non réalisable",
 }
+#: The statuses as the staff and the exports name them.
+STATUS_NAMES = {
+    "draft": "Brouillon",
+    "published": "Publiée",
+    "under_review": "En cours d'analyse",
+    "accepted": "Retenue",
+    "refused": "Non retenue",
+    "winner": "Lauréate",
+}
 #: Statuses the staff gives (``draft`` is the author's alone).
 REVIEW_STATUSES = ("published", "under_review", "accepted", "refused", "winner")
+#: What the back office offers for a status the staff gives.
+REVIEW_STATUS_CHOICES = {key: STATUS_NAMES[key] for key in REVIEW_STATUSES}
 #: A change to these statuses is told to the author.
 NOTIFIED_STATUSES = frozenset({"under_review", "accepted", "refused", "winner"})
 MAX_NOTE = 10_000
@@ -65,15 +76,7 @@ class CustomStatus(msgspec.Struct, forbid_unknown_fields=True):
         msgspec.Meta(
             title="Statut fixe correspondant",
             description="Celui que montrent l'API et les exports.",
-            extra={
-                "choices": {
-                    "published": "Publiée",
-                    "under_review": "En cours d'analyse",
-                    "accepted": "Retenue",
-                    "refused": "Non retenue",
-                    "winner": "Lauréate",
-                }
-            },
+            extra={"choices": REVIEW_STATUS_CHOICES},
         ),
     ]
     key: Annotated[
@@ -135,6 +138,26 @@ class ReviewChange:
 class StatusChange:
     proposal: Proposal
     previous: str
+
+
+def status_change(
+    proposal: Proposal,
+    previous: str | None,
+    *,
+    previous_label: str | None,
+    previous_answer: str,
+    status_given: bool,
+) -> StatusChange | None:
+    """What a review changed that the author and the followers are told of: a new status
+    (``previous``, the one it had), another custom label for the same fixed status, or
+    a new public answer with the status unchanged; ``None`` for anything else."""
+    if previous is not None:
+        return StatusChange(proposal, previous)
+    if status_given and previous_label != proposal.status_label:
+        return StatusChange(proposal, proposal.status.value)
+    if proposal.status_reason.strip() and proposal.status_reason != previous_answer:
+        return StatusChange(proposal, proposal.status.value)
+    return None
 
 
 def _resolve_status(org: Organisation, status: str) -> tuple[str, str | None]:
@@ -203,6 +226,7 @@ async def review(
         if proposal.dialogue_id != dialogue.id:
             raise NotFound("proposition introuvable")
         previous_label = proposal.status_label
+        previous_answer = proposal.status_reason
         previous = await proposal_service.review_proposal(
             session, plugins, dialogue, proposal, fixed_review, now=now
         )
@@ -212,11 +236,15 @@ async def review(
             proposal.feasibility = change.feasibility
         if change.review_group_id is not UNSET:
             proposal.review_group_id = change.review_group_id
-        if previous is not None:
-            changes.append(StatusChange(proposal, previous))
-        elif change.status is not UNSET and previous_label != proposal.status_label:
-            # Same fixed status, another custom label: the author is told all the same.
-            changes.append(StatusChange(proposal, proposal.status.value))
+        told = status_change(
+            proposal,
+            previous,
+            previous_label=previous_label,
+            previous_answer=previous_answer,
+            status_given=change.status is not UNSET,
+        )
+        if told is not None:
+            changes.append(told)
     await session.flush()
     return changes
 

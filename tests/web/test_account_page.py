@@ -163,3 +163,32 @@ async def test_the_api_reads_and_changes_the_profile(
     assert bad.status_code == 422 and bad.json()["code"] == "validation"
     unknown = await client.patch("/api/v1/me", json={"role": "admin"}, headers=world.alice.headers)
     assert unknown.status_code == 400
+
+
+async def test_the_page_lists_the_citizens_drafts(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    """A citizen finds their drafts on /me, each linked to its form; neither what they
+    published nor another person's drafts are listed."""
+    from tests.helpers import create_dialogue
+
+    await create_dialogue(client, world.admin.headers)
+    url = "/api/v1/dialogues/budget-2027/proposals"
+
+    async def propose(headers: dict[str, str], title: str, draft: bool) -> int:
+        body = {"title": title, "body": "Un texte.", "draft": draft}
+        created = await client.post(url, json=body, headers=headers)
+        assert created.status_code == 201, created.text
+        return int(created.json()["id"])
+
+    empty = await client.get("/me", headers=world.alice.headers)
+    assert "avez aucun brouillon" in empty.text
+    draft = await propose(world.alice.headers, "Un banc à finir", True)
+    await propose(world.alice.headers, "Une idée publiée", False)
+    await propose(world.bob.headers, "Le brouillon de Bob", True)
+    page = await client.get("/me", headers=world.alice.headers)
+    assert f'<a href="/proposals/{draft}/edit">Un banc à finir</a>' in page.text
+    assert "Budget participatif 2027" in page.text
+    assert "Une idée publiée" not in page.text and "Le brouillon de Bob" not in page.text
+    english = await client.get("/me", headers={**world.alice.headers, "Accept-Language": "en"})
+    assert "My drafts" in english.text

@@ -25,7 +25,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from core import signed_links
+from core import signed_links, unsubscribe_links
 from core.db import Database, utcnow
 from core.models import Block, Dialogue, Group, Organisation, OutboxMessage, Proposal, User
 from core.models.users import Role
@@ -248,6 +248,12 @@ async def build_world(client: Client, world: World) -> tuple[Person, dict[str, l
         "path": ["openapi.json"],
         "name": [GROUP, "photo.jpg"],
         "email": [author.user.email or ""],
+        "notification_id": ["1"],
+        "token": [
+            unsubscribe_links.sign(
+                client.app.state.context.settings.secret_key, author.user.id, unsubscribe_links.ALL
+            )
+        ],
     }
 
 

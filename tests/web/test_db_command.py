@@ -9,12 +9,18 @@ from alembic.script import ScriptDirectory
 from core.migrate import alembic_config
 from tests.web.test_cli import run
 
-LOCATIONS = ["plugins.questionnaire:migrations"]
+LOCATIONS = [
+    "plugins.questionnaire:migrations",
+    "plugins.analysis:migrations",
+    "plugins.projects:migrations",
+]
+#: The built-in plugins' own branches.
+PLUGIN_BRANCHES = ("questionnaire", "analysis", "projects")
 
 
 def _core_head() -> str:
     script = ScriptDirectory.from_config(alembic_config(LOCATIONS))
-    return next(head for head in script.get_heads() if not head.startswith("questionnaire"))
+    return next(head for head in script.get_heads() if not head.startswith(PLUGIN_BRANCHES))
 
 
 def test_upgrade_prints_each_revision_it_applied_then_that_nothing_was_left(
@@ -26,6 +32,8 @@ def test_upgrade_prints_each_revision_it_applied_then_that_nothing_was_left(
     assert lines[0] == "applied 0001: core tables"
     assert f"applied {_core_head()}:" in first.stdout
     assert "applied questionnaire_0001: questionnaire tables" in lines
+    assert any(line.startswith("applied analysis_0001: ") for line in lines)
+    assert any(line.startswith("applied projects_0001: ") for line in lines)
     assert "up to date" not in first.stdout
 
     again = run(tmp_path, "db", "upgrade")
@@ -42,6 +50,8 @@ def test_current_names_the_revision_of_each_branch(tmp_path: Path) -> None:
     assert current.returncode == 0, current.stderr
     assert sorted(line.split(":")[0] for line in current.stdout.splitlines()) == [
         f"{_core_head()} (head)",
+        "analysis_0001 (head)",
+        "projects_0001 (head)",
         "questionnaire_0001 (head)",
     ]
 

@@ -56,6 +56,45 @@ async def test_default_layout(client: Client, world: World) -> None:
     assert "2 participants" in text and "2 propositions" in text and "0 vote" in text
 
 
+async def test_blocks_add_to_the_page_and_hide_nothing_a_citizen_needs(
+    client: Client, world: World, database: Database
+) -> None:
+    """A text block added to the page comes after the description, the call to action
+    and the steps, which stay."""
+    await dialogue(client, world, description="## Le projet\n\nUn **budget** pour vos idées.")
+    await _blocks(database, world, ("text", {"title": "Bienvenue", "markdown": "Un mot."}))
+    html = (await client.get(f"/dialogues/{SLUG}")).text
+    assert "<h2>Le projet</h2>" in html
+    assert f'href="/dialogues/{SLUG}/proposals/new"' in html
+    assert "Déposer une proposition" in text_of(html)
+    assert 'class="timeline-step timeline-current" aria-current="step"' in html
+    assert html.index("dialogue-description") < html.index("block-text")
+    assert html.index("call-to-action") < html.index("block-text")
+
+
+async def test_live_results_and_the_back_office_are_linked(client: Client, world: World) -> None:
+    """Results shown live during the vote are linked from the dialogue's tabs; staff find
+    a link to the back office in the header and to the dialogue's own admin page."""
+    await dialogue(
+        client,
+        world,
+        phases=phases_now("vote"),
+        vote={"type": "support", "settings": {}},
+        results_visibility="live",
+    )
+    citizen = (await client.get(f"/dialogues/{SLUG}", headers=world.alice.headers)).text
+    assert f'<a href="/dialogues/{SLUG}/results">Résultats en direct</a>' in citizen
+    assert 'href="/admin"' not in citizen and f'href="/admin/dialogues/{SLUG}"' not in citizen
+    staff = (await client.get(f"/dialogues/{SLUG}", headers=world.admin.headers)).text
+    assert '<a href="/admin">Administration</a>' in staff
+    assert f'<a href="/admin/dialogues/{SLUG}">Administrer cette démarche</a>' in staff
+    english = await client.get(
+        f"/dialogues/{SLUG}", headers={**world.admin.headers, "Accept-Language": "en"}
+    )
+    assert "Live results" in english.text and "Manage this dialogue" in english.text
+    assert ">Administration</a>" in english.text
+
+
 async def test_call_to_action_follows_the_phase(client: Client, world: World) -> None:
     await dialogue(client, world, phases=phases_now("vote"))
     text = text_of((await client.get(f"/dialogues/{SLUG}")).text)
@@ -141,7 +180,7 @@ async def test_agenda_block_and_calendar_file(
     assert "Réunion passée" not in text
     ics = await client.get(f"/dialogues/{SLUG}/agenda.ics")
     assert ics.status_code == 200
-    assert ics.headers["content-type"].startswith("text/calendar")
+    assert ics.headers["content-type"] == "text/calendar; charset=utf-8"
     body = ics.text
     assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert body.endswith("END:VCALENDAR\r\n")
@@ -152,6 +191,36 @@ async def test_agenda_block_and_calendar_file(
     start = (now + timedelta(days=3)).strftime("%Y%m%dT%H%M%SZ")
     assert f"DTSTART:{start}" in body
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+
+async def test_the_pages_load_the_theme_from_an_address_that_changes_with_it(
+    client: Client, world: World, database: Database
+) -> None:
+    """A new colour gives the pages a new address of the style sheet at once, and the
+    versioned sheet is kept long by browsers; an unversioned or old one only briefly."""
+    import re
+
+    def sheet_of(html: str) -> str:
+        found = re.search(r'<link rel="stylesheet" href="(/theme\.css\?v=[0-9a-f]+)">', html)
+        assert found is not None, html[:800]
+        return found.group(1)
+
+    before = sheet_of((await client.get("/")).text)
+    versioned = await client.get(before)
+    assert "immutable" in versioned.headers["cache-control"]
+    assert "max-age=300" in (await client.get("/theme.css")).headers["cache-control"]
+    async with database.session() as session:
+        org = await session.get(Organisation, world.org.id)
+        assert org is not None
+        org.theme = {"primary_color": "#1f4e8c"}
+        await session.commit()
+    after = sheet_of((await client.get("/")).text)
+    assert after != before
+    assert "--primary: #1f4e8c" in (await client.get(after)).text
+    old = await client.get(before)
+    assert "max-age=300" in old.headers["cache-control"] and "#1f4e8c" in old.text
+    admin = await client.get("/admin/organisation", headers=world.admin.headers)
+    assert sheet_of(admin.text) == after
 
 
 async def test_theme_stylesheet(client: Client, world: World, database: Database) -> None:
@@ -173,7 +242,9 @@ async def test_theme_stylesheet(client: Client, world: World, database: Database
     again = await client.get("/theme.css", headers={"If-None-Match": css.headers["etag"]})
     assert again.status_code == 304
     home = await client.get("/")
-    assert '<link rel="stylesheet" href="/theme.css">' in home.text
+    assert f'<link rel="stylesheet" href="/theme.css?v={css.headers["etag"].strip(chr(34))}">' in (
+        home.text
+    )
     assert 'class="brand-logo" src="/media/logo.png"' in home.text
     async with database.session() as session:
         org = await session.get(Organisation, world.org.id)

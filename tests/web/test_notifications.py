@@ -9,12 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from core.db import Database
 from core.events import Event, EventContext, EventHandler
 from core.hookspecs import hookimpl
-from core.models import Notification, NotificationPreference, OutboxMessage, Phase, Proposal
+from core.models import (
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+    Phase,
+    Proposal,
+    TaskLease,
+)
 from core.models.dialogues import PhaseKind
 from core.models.users import Role
 from core.notification_kinds import NotificationKind
@@ -561,3 +568,47 @@ async def test_hook_register_notification_kinds(
         )
     assert mail.subject == "Chantier : « Proposition 1 » : travaux"
     assert mail.list_unsubscribe
+
+
+async def test_an_idle_pass_of_the_mail_queue_writes_nothing(
+    app: Litestar, client: Client, world: World, database: Database
+) -> None:
+    """Each worker runs a pass every few seconds: with nothing to do, it only reads (no
+    lease written and deleted, no write lock taken on SQLite)."""
+    await settle(app)  # the day's summary is claimed, once
+    writes: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            writes.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await run_mail_queue(app)
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+    assert writes == []
+    async with database.session() as session:
+        leases = list(await session.scalars(select(TaskLease.name)))
+    day = digest_cutoff("daily", datetime.now(UTC)).date().isoformat()
+    assert leases == [f"participation-summary:{day}"]
+
+
+async def test_a_new_answer_without_a_new_status_is_news_too(
+    app: Litestar, client: Client, world: World
+) -> None:
+    setup = await ideas(client, world)
+    await put_vote(client, world.bob, setup, setup.proposals[2])
+    await settle(app)
+    url = f"/api/v1/admin/proposals/{setup.proposals[2]}"
+    for change in (
+        {"status": "accepted"},
+        {"status_reason": "Les travaux commencent en mars."},
+        {"status_reason": "Les travaux commencent en mars."},  # the same: no news
+        {"theme": None},  # no news
+    ):
+        changed = await client.patch(url, json=change, headers=world.admin.headers)
+        assert changed.status_code == 200, changed.text
+    await settle(app)
+    news = await news_of(world.database, world.bob.user.id, "proposal_status")
+    assert [item.details for item in news] == [{"status": "accepted"}] * 2

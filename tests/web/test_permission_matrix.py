@@ -30,6 +30,7 @@ from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
+from core import unsubscribe_links
 from core.db import Database, utcnow
 from core.hookspecs import hookimpl
 from core.models import AgendaEvent, ApiToken, Ballot, Dialogue, Group, Organisation
@@ -37,6 +38,7 @@ from core.models.users import Role
 from core.services import organisations, page_blocks, users
 from core.settings import Settings
 from participe.testing import build_test_plugins, http_client, make_app
+from plugins.analysis.extra import available as analysis_available
 from tests.conftest import Person, World
 from tests.crawl_helpers import PARAMETER
 from tests.helpers import ADMIN_DIALOGUES, phases_now
@@ -90,6 +92,32 @@ def body(value: Any) -> Callable[[Ids], Any]:
 #: A body that fails validation once the permission has passed: nothing is changed.
 INVALID = body({"not_a_field": 1})
 EMPTY_FORM = body({})
+
+#: The analysis's routes, where its extra is installed (on the dialogue ``vote``).
+ANALYSIS_RULES: dict[tuple[str, str], Rule] = {
+    ("POST", "/api/v1/dialogues/{slug:str}/analysis/similar"): Rule(
+        ANYONE, json=body({"title": "Des arbres"}), ids={"slug": "vote_slug"}
+    ),
+    ("POST", "/api/v1/admin/dialogues/{slug:str}/analysis/distinct"): Rule(
+        REVIEWERS,
+        json=INVALID,
+        ids={"slug": "vote_slug"},
+        stranger=lambda ids: {"proposal_ids": [ids["vote_proposal"], ids["proposal_id"]]},
+    ),
+    ("POST", "/api/v1/admin/dialogues/{slug:str}/analysis/merge"): Rule(
+        REVIEWERS,
+        json=INVALID,
+        ids={"slug": "vote_slug"},
+        stranger=lambda ids: {"kept": ids["vote_proposal"], "merged": [ids["proposal_id"]]},
+    ),
+    ("POST", "/admin/dialogues/{slug:str}/analysis/distinct"): Rule(
+        REVIEWERS, data=EMPTY_FORM, ids={"slug": "vote_slug"}
+    ),
+    ("POST", "/admin/dialogues/{slug:str}/analysis/merge"): Rule(
+        REVIEWERS, data=EMPTY_FORM, ids={"slug": "vote_slug"}
+    ),
+}
+
 
 #: Every state-changing route and its rule, in the order they are called (an action
 #: comes before what undoes it; what deletes comes last).
@@ -190,6 +218,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/admin/proposals/{proposal_id:int}/withdraw"): Rule(
         ADMINS, json=INVALID, stranger=body({"reason": "Inéligible"})
     ),
+    **(ANALYSIS_RULES if analysis_available() else {}),
     ("PUT", f"{ADMIN_DIALOGUES}/{{slug:str}}/modules/{{name:str}}"): Rule(
         ADMINS,
         json=INVALID,
@@ -224,6 +253,28 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMINS, data=body({"direction": "up"})
     ),
     ("POST", "/admin/dialogues/{slug:str}/agenda"): Rule(ADMINS, data=EMPTY_FORM),
+    # The follow-up of projects (``plugins/projects``), on for "idees" with one project.
+    ("POST", "/api/v1/admin/dialogues/{slug:str}/projects"): Rule(
+        ADMINS,
+        json=lambda ids: {"proposal_id": ids["proposal_id"]},  # already listed: 409
+    ),
+    ("PATCH", "/api/v1/admin/dialogues/{slug:str}/projects/{proposal_id:int}"): Rule(
+        ADMINS, json=INVALID, stranger=body({"progress": 5})
+    ),
+    ("POST", "/api/v1/admin/dialogues/{slug:str}/projects/{proposal_id:int}/updates"): Rule(
+        ADMINS, json=INVALID, stranger=body({"text": "Chantier"})
+    ),
+    (
+        "POST",
+        "/api/v1/admin/dialogues/{slug:str}/projects/{proposal_id:int}/updates/{update_id:int}/images",
+    ): Rule(ADMINS, multipart=True, ids={"update_id": "project_update"}),  # no photo: 422
+    ("POST", "/admin/dialogues/{slug:str}/projects"): Rule(ADMINS, data=EMPTY_FORM),
+    ("POST", "/admin/dialogues/{slug:str}/projects/{proposal_id:int}"): Rule(
+        ADMINS, data=EMPTY_FORM
+    ),
+    ("POST", "/admin/dialogues/{slug:str}/projects/{proposal_id:int}/updates"): Rule(
+        ADMINS, data=EMPTY_FORM, multipart=True
+    ),
     ("POST", "/admin/dialogues/{slug:str}/agenda/{event_id:int}"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/archive"): Rule(
         ADMINS, data=EMPTY_FORM, ids={"slug": "spare_slug"}
@@ -248,6 +299,13 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMINS, data=EMPTY_FORM, ids={"name": "module"}
     ),
     ("POST", "/admin/organisation"): Rule(ADMINS, data=EMPTY_FORM),
+    ("POST", "/admin/organisation/blocks"): Rule(ADMINS, data=EMPTY_FORM),
+    ("POST", "/admin/organisation/blocks/{block_id:int}"): Rule(
+        ADMINS, data=EMPTY_FORM, ids={"block_id": "home_block"}
+    ),
+    ("POST", "/admin/organisation/blocks/{block_id:int}/move"): Rule(
+        ADMINS, data=body({"direction": "up"}), ids={"block_id": "home_block"}
+    ),
     ("POST", "/admin/groups"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/groups/{group_id:int}/rename"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/groups/{group_id:int}/members"): Rule(ADMINS, data=EMPTY_FORM),
@@ -271,6 +329,21 @@ RULES: dict[tuple[str, str], Rule] = {
         OPERATORS, ids={"name": "module"}
     ),
     # What deletes, last.
+    (
+        "DELETE",
+        "/api/v1/admin/dialogues/{slug:str}/projects/{proposal_id:int}/updates/{update_id:int}",
+    ): Rule(ADMINS, ids={"update_id": "spare_project_update"}),
+    (
+        "POST",
+        "/admin/dialogues/{slug:str}/projects/{proposal_id:int}/updates/{update_id:int}/delete",
+    ): Rule(ADMINS, data=EMPTY_FORM, ids={"update_id": "other_project_update"}),
+    ("POST", "/admin/dialogues/{slug:str}/projects/{proposal_id:int}/remove"): Rule(
+        ADMINS, data=EMPTY_FORM, ids={"proposal_id": "spare_project"}
+    ),
+    ("DELETE", "/api/v1/admin/dialogues/{slug:str}/projects/{proposal_id:int}"): Rule(ADMINS),
+    ("POST", "/admin/organisation/blocks/{block_id:int}/delete"): Rule(
+        ADMINS, data=EMPTY_FORM, ids={"block_id": "spare_home_block"}
+    ),
     ("POST", "/admin/dialogues/{slug:str}/blocks/{block_id:int}/delete"): Rule(
         ADMINS, data=EMPTY_FORM, ids={"block_id": "spare_block"}
     ),
@@ -285,8 +358,30 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/me/sessions/end-all"): Rule(SIGNED_IN, data=EMPTY_FORM),
     ("POST", "/signout"): Rule(ANYONE, data=EMPTY_FORM),
     ("POST", "/api/v1/auth/logout"): Rule(ANYONE),
+    # following and news: one's own
+    ("POST", "/api/v1/dialogues/{slug:str}/follow"): Rule(SIGNED_IN),
+    ("DELETE", "/api/v1/dialogues/{slug:str}/follow"): Rule(SIGNED_IN),
+    ("POST", "/api/v1/proposals/{proposal_id:int}/follow"): Rule(SIGNED_IN),
+    ("DELETE", "/api/v1/proposals/{proposal_id:int}/follow"): Rule(SIGNED_IN),
+    ("POST", "/dialogues/{slug:str}/follow"): Rule(SIGNED_IN, data=body({"action": "follow"})),
+    ("POST", "/proposals/{proposal_id:int}/follow"): Rule(
+        SIGNED_IN, data=body({"action": "unfollow"})
+    ),
+    ("POST", "/api/v1/me/notifications/read"): Rule(SIGNED_IN, json=body({})),
+    ("POST", "/me/notifications/read"): Rule(SIGNED_IN, data=EMPTY_FORM),
+    ("PUT", "/api/v1/me/notification-preferences"): Rule(
+        SIGNED_IN, json=body({"phase_opened": "daily"})
+    ),
+    ("POST", "/me/notifications/preferences"): Rule(
+        SIGNED_IN, data=body({"kind-phase_opened": "weekly"})
+    ),
+    # an email's one-click unsubscription: its signed link is the permission
+    ("POST", "/notifications/unsubscribe/{token:str}"): Rule(
+        ANYONE, data=EMPTY_FORM, ids={"token": "unsubscribe_token"}
+    ),
     ("DELETE", "/api/v1/me"): Rule(SIGNED_IN),
 }
+
 
 #: Where the platform's own handlers are defined; a handler defined elsewhere is a
 #: third-party plugin's.
@@ -393,6 +488,7 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
             "vote": {"type": "support", "settings": {}},
             "phases": phases_now("proposals"),
             "results_visibility": "manual",
+            **({"modules": {"analysis": {}}} if analysis_available() else {}),
         },
     )
     survey = await call(
@@ -431,6 +527,17 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
     comment = await call(
         "POST", f"/api/v1/proposals/{proposal_id}/comments", alice, json={"body": "Oui."}
     )
+    spare_project = await propose("idees")
+    await call("PUT", f"{ADMIN_DIALOGUES}/idees/modules/projects", admin, json={"settings": {}})
+    projects = f"/api/v1/admin/dialogues/idees/projects/{proposal_id}"
+    for project in (proposal_id, spare_project):
+        await call(
+            "POST", "/api/v1/admin/dialogues/idees/projects", admin, json={"proposal_id": project}
+        )
+    project_updates = [
+        (await call("POST", f"{projects}/updates", admin, json={"text": f"Étape {n}"}))["id"]
+        for n in range(3)
+    ]
     await call("POST", "/api/v1/admin/groups", admin, json={"name": "Comité"})
     await call("POST", "/api/v1/admin/groups", admin, json={"name": "Jetable"})
     await call("PUT", f"/api/v1/admin/groups/Comité/members/{spare.user.email}", admin)
@@ -441,6 +548,9 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
         plugins = client.app.state.context.plugins
         blocks = [
             await page_blocks.add_block(session, plugins, org, dialogue, "text") for _ in range(2)
+        ]
+        home_blocks = [
+            await page_blocks.add_block(session, plugins, org, None, "text") for _ in range(2)
         ]
         events = [
             AgendaEvent(
@@ -475,12 +585,21 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
             "comment_id": comment["id"],
             "token_id": token_id,
             "token": "x",
+            "unsubscribe_token": unsubscribe_links.sign(
+                client.app.state.context.settings.secret_key, world.bob.user.id, "phase_opened"
+            ),
             "block_id": blocks[0].id,
             "spare_block": blocks[1].id,
+            "home_block": home_blocks[0].id,
+            "spare_home_block": home_blocks[1].id,
             "event_id": events[0].id,
             "spare_event": events[1].id,
             "spare_group": groups["Jetable"],
             "ballot_id": ballot_id,
+            "spare_project": spare_project,
+            "project_update": project_updates[0],
+            "spare_project_update": project_updates[1],
+            "other_project_update": project_updates[2],
             "group_id": groups["Comité"],
             "user_id": spare.user.id,
             "name": "Comité",

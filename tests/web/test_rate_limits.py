@@ -4,6 +4,7 @@ and comments per account (their pages as their API); 429 with ``Retry-After`` an
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -17,7 +18,7 @@ from core.plugin_manager import Plugins
 from core.settings import Settings
 from participe.testing import put_vote, vote_dialogue
 from tests.conftest import World
-from tests.helpers import create_dialogue
+from tests.helpers import create_dialogue, solved_form
 from tests.signin_helpers import form_token
 from web.app import create_app
 
@@ -187,18 +188,64 @@ async def test_comments_are_limited_per_network_address(
 async def test_the_proposal_form_is_limited_like_the_api(
     settings: Settings, plugins: Plugins, database: Database, world: World
 ) -> None:
+    """Over the limit, the form comes back (429, ``Retry-After``) with what was typed and
+    when to send it again; the API shares the count and keeps its code."""
     rates = {"proposal": "1/day", "proposal_ip": "50/day"}
     async with limited_client(settings, plugins, database, rates) as client:
-        form = "/dialogues/nowhere/proposals/new"
-        files = {"unused": ("x.txt", b"", "text/plain")}
+        await create_dialogue(client, world.admin.headers)
+        api = "/api/v1/dialogues/budget-2027/proposals"
+        form = "/dialogues/budget-2027/proposals/new"
         first = await client.post(
-            form, data={"title": "Des bancs"}, files=files, headers=world.alice.headers
+            api, json={"title": "Des bancs", "body": "Ici"}, headers=world.alice.headers
         )
-        assert first.status_code == 404
+        assert first.status_code == 201
+        typed = {"title": "Un jardin partagé", "body": "Place du marché, avec des bacs."}
         refused = await client.post(
-            form, data={"title": "Des bancs"}, files=files, headers=world.alice.headers
+            form,
+            data={
+                **typed,
+                "action": "publish",
+                **await solved_form(client, form, world.alice.headers),
+            },
+            headers=world.alice.headers,
         )
         assert_limited(refused)
+        assert "text/html" in refused.headers["content-type"]
+        assert 'value="Un jardin partagé"' in refused.text
+        assert "Place du marché, avec des bacs." in refused.text
+        assert "Vous avez envoyé beaucoup de propositions en peu de temps" in refused.text
+        assert re.search(r"à partir de \d\d:\d\d \(dans \d+ minutes?\)", refused.text)
+        assert_limited(
+            await client.post(
+                api, json={"title": "Encore", "body": "Ici"}, headers=world.alice.headers
+            )
+        )
+        english = await client.post(
+            form,
+            data={**typed, "action": "publish"},
+            headers={**world.alice.headers, "Accept-Language": "en"},
+        )
+        assert_limited(english)
+        assert "You have sent many proposals in a short time" in english.text
+
+
+async def test_drafts_and_staff_have_limits_of_their_own(
+    settings: Settings, plugins: Plugins, database: Database, world: World
+) -> None:
+    """Saving a draft publishes nothing: it does not use up the publishing limit (it has a
+    higher one of its own); staff publish under a higher limit than citizens."""
+    rates = {"proposal": "1/day", "proposal_draft": "2/day", "proposal_staff": "3/day"}
+    async with limited_client(settings, plugins, database, rates) as client:
+        await create_dialogue(client, world.admin.headers)
+        api = "/api/v1/dialogues/budget-2027/proposals"
+
+        async def post(headers: dict[str, str], draft: bool = False) -> int:
+            body = {"title": "Des bancs", "body": "Ici", "draft": draft}
+            return (await client.post(api, json=body, headers=headers)).status_code
+
+        assert [await post(world.alice.headers, draft=True) for _ in range(3)] == [201, 201, 429]
+        assert [await post(world.alice.headers) for _ in range(2)] == [201, 429]
+        assert [await post(world.admin.headers) for _ in range(4)] == [201, 201, 201, 429]
 
 
 async def test_votes_are_limited_per_account_on_the_api_and_the_pages(

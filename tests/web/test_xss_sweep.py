@@ -271,6 +271,7 @@ async def build_world(client: Client, world: World) -> dict[str, list[str]]:
         "ballot_id": [str(ballot)],
         "user_id": [str(alice.user.id)],
         "message_id": ["1"],
+        "notification_id": ["1"],
         "comment_id": [str(held["id"])],
         "token": ["x"],
         "lang": ["en"],

@@ -13,7 +13,7 @@ def admin_route_handlers() -> list[Any]:
     # them when the package loads would be circular.
     from web.admin.account_deletion import AccountDeletionPages
     from web.admin.ballots import BallotPages
-    from web.admin.blocks import BlockPages
+    from web.admin.blocks import BlockPages, OrganisationBlockPages
     from web.admin.candidates import CandidatePages
     from web.admin.dashboard import participation_dashboard
     from web.admin.dialogue_modules import DialogueModulePages
@@ -43,6 +43,7 @@ def admin_route_handlers() -> list[Any]:
         participation_dashboard,
         DialoguePages,
         BlockPages,
+        OrganisationBlockPages,
         ExportPages,
         ModulePages,
         DialogueModulePages,

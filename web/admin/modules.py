@@ -26,6 +26,34 @@ PREFIX = "settings."
 NO_VOTE = ""
 
 
+def _default_settings(
+    settings_type: type[msgspec.Struct], dialogue: Dialogue, chosen: str
+) -> tuple[msgspec.Struct | None, dict[str, str]]:
+    """The settings a newly chosen vote type starts with: those it had if it is the
+    dialogue's, else its defaults; an error when it has required settings."""
+    current = dialogue.vote_settings if chosen == dialogue.vote_type else None
+    try:
+        return msgspec.convert(dict(current or {}), type=settings_type), {}
+    except msgspec.ValidationError:
+        return None, {
+            "__all__": "Ce type de vote a des réglages obligatoires : complétez-les ci-dessous, "
+            "puis enregistrez."
+        }
+
+
+def _unchanged(dialogue: Dialogue, vote: VoteSpec | None) -> bool:
+    if vote is None:
+        return dialogue.vote_type is None
+    return dialogue.vote_type == vote.type and (dialogue.vote_settings or {}) == vote.settings
+
+
+def _title(plugins: Plugins, vote_type: str | None) -> str:
+    if not vote_type:
+        return ""
+    found = plugins.vote_types.get(vote_type)
+    return found.title if found is not None else vote_type
+
+
 class ModulePages(Controller):
     path = "/admin/dialogues/{slug:str}/vote"
     guards = [staff_guard]  # noqa: RUF012
@@ -81,6 +109,7 @@ class ModulePages(Controller):
             vote_types=[(v.id, v.title) for v in plugins.vote_types],
             chosen=chosen,
             chosen_title=vote_type.title if vote_type else "",
+            saved_title=_title(plugins, dialogue.vote_type),
             fields=fields,
             errors=errors,
         )
@@ -104,11 +133,24 @@ class ModulePages(Controller):
             return self._page(
                 request, plugins, dialogue, NO_VOTE, None, None, {"type": "Type de vote inconnu."}
             )
+        # The settings fields on the form are those of the type it showed ("shown"); when
+        # another type was picked in the list, they are not that type's.
+        other_type = "shown" in data and form.get("shown") != chosen
+        if form.get("show"):
+            settings = dialogue.vote_settings if chosen == dialogue.vote_type else None
+            if not other_type:
+                return self._page(request, plugins, dialogue, chosen, settings, form, {})
+            return self._page(request, plugins, dialogue, chosen, settings, None, {})
         vote: VoteSpec | None = None
         if vote_type is not None:
-            parsed, errors = parse_struct(vote_type.settings_type, form, prefix=PREFIX)
-            if parsed is None:
-                return self._page(request, plugins, dialogue, chosen, None, form, errors)
+            if other_type:
+                parsed, errors = _default_settings(vote_type.settings_type, dialogue, chosen)
+                if parsed is None:
+                    return self._page(request, plugins, dialogue, chosen, None, None, errors)
+            else:
+                parsed, errors = parse_struct(vote_type.settings_type, form, prefix=PREFIX)
+                if parsed is None:
+                    return self._page(request, plugins, dialogue, chosen, None, form, errors)
             raw = msgspec.to_builtins(parsed)
             try:
                 vote_type.decode_settings(raw)  # the plugin's own checks
@@ -117,6 +159,8 @@ class ModulePages(Controller):
                 errors = attach_error(vote_type.settings_type, message, prefix=PREFIX)
                 return self._page(request, plugins, dialogue, chosen, None, form, errors)
             vote = VoteSpec(type=chosen, settings=raw)
+        if _unchanged(dialogue, vote):
+            return done(f"/admin/dialogues/{slug}/vote", "unchanged")
         try:
             await dialogues.update_dialogue(
                 db_session, plugins, org, dialogue, DialogueSpec(vote=vote)

@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import MultipartBody
 
 from core import languages, uploads
+from core.defaults.features import PAGE_BLOCKS
 from core.errors import DomainError
 from core.models import Organisation
 from core.services import audit, branding, review
@@ -39,6 +40,13 @@ def _branding_from(form: FormValues) -> branding.Branding:
         hosts=[line for line in form.raw("hosts").splitlines() if line.strip()],
         languages=_languages(form),
     )
+
+
+def _pending_logo(upload_dir: str, name: str) -> str | None:
+    """The name of a logo stored by an earlier post of the form, if it is one of ours."""
+    if not name or uploads.stored_path(upload_dir, name) is None:
+        return None
+    return name
 
 
 def _languages(form: FormValues) -> list[str]:
@@ -96,6 +104,8 @@ class OrganisationPages(Controller):
         values: branding.Branding,
         submitted: FormValues | None,
         errors: dict[str, str],
+        *,
+        pending_logo: str | None = None,
     ) -> Response[str]:
         return admin_page(
             request,
@@ -109,6 +119,8 @@ class OrganisationPages(Controller):
             text_keys=branding.TEXT_KEYS,
             language_names=languages.LANGUAGE_NAMES,
             logo_url=(org.theme or {}).get("logo_url"),
+            has_blocks=PAGE_BLOCKS.granted_to(org),
+            pending_logo=pending_logo,
             option_fields=struct_fields(
                 branding.OrganisationOptions,
                 branding.options_of(org),
@@ -144,11 +156,14 @@ class OrganisationPages(Controller):
         statuses, status_errors = parse_struct(review.ReviewSettings, form, prefix=REVIEW)
         errors.update(status_errors)
         logo = form.file("logo")
-        stored: uploads.StoredFile | None = None
+        upload_dir = app_context(request).settings.upload_dir
+        # A logo sent with a form that came back for another field's error is stored
+        # already: the page carries its name, so that it is not sent again (nor lost).
+        stored_name = _pending_logo(upload_dir, form.get("pending_logo"))
         try:
             if logo is not None:
                 content = await logo.read(MAX_LOGO_BYTES + 1)
-                stored = uploads.store_image(app_context(request).settings.upload_dir, content)
+                stored_name = uploads.store_image(upload_dir, content).name
         except DomainError as error:
             errors["logo"] = error.detail
         try:
@@ -162,14 +177,14 @@ class OrganisationPages(Controller):
                 errors.update({OPTIONS + k: v for k, v in refusal_fields(error).items()})
         if errors:
             await discard_changes(request, db_session)
-            return self._page(request, org, values, form, errors)
+            return self._page(request, org, values, form, errors, pending_logo=stored_name)
         assert isinstance(statuses, review.ReviewSettings)
         org.options = {
             **org.options,
             "custom_statuses": msgspec.to_builtins(_custom_statuses(statuses).custom_statuses),
         }
-        if stored is not None:
-            branding.set_logo(org, stored.name)
+        if stored_name is not None:
+            branding.set_logo(org, stored_name)
         elif form.checked("remove_logo"):
             branding.set_logo(org, None)
         after = _settings_of(org, await branding.current_hosts(db_session, org))

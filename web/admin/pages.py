@@ -27,6 +27,7 @@ from web.templating import render
 #: translated when the catalogue has them (``N_``).
 NOTICES = {
     "saved": "Les modifications sont enregistrées.",
+    "unchanged": "Rien n'a changé : ce qui était enregistré l'est toujours.",
     "created": "C'est créé.",
     "deleted": "C'est supprimé.",
     "group_created": "Le groupe est créé.",

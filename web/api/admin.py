@@ -109,12 +109,20 @@ class AdminController(Controller):
     ) -> Response[ProposalOut]:
         staff_member = staff_check(actor, Action.REVIEW)
         proposal, dialogue = await proposals.get_proposal(db_session, org.id, proposal_id, actor)
+        previous_label, previous_answer = proposal.status_label, proposal.status_reason
         previous = await proposals.review_proposal(
             db_session, plugins, dialogue, proposal, data, now=utcnow()
         )
         if data.status is not msgspec.UNSET:
             proposal.status_label = None  # a fixed status replaces a custom one
-        changes = [] if previous is None else [review.StatusChange(proposal, previous)]
+        told = review.status_change(
+            proposal,
+            previous,
+            previous_label=previous_label,
+            previous_answer=previous_answer,
+            status_given=data.status is not msgspec.UNSET,
+        )
+        changes = [] if told is None else [told]
         record_reviews(
             db_session, org, staff_member, dialogue, [proposal], audit.fields_set(data), changes
         )

@@ -28,7 +28,7 @@ from web.api.schemas import (
 from web.conditional_requests import none_match
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep, app_context
 from web.modules import require_module
-from web.rate_limits import rate_limited
+from web.rate_limits import RateLimited, limit_proposal
 
 GEOJSON = "application/geo+json"
 
@@ -133,9 +133,10 @@ class DialogueController(Controller):
         body = await proposal_map.map_document(db_session, cache, found)
         return Response(body, media_type=GEOJSON, headers=headers)
 
-    @post("/{slug:str}/proposals", status_code=201, guards=[rate_limited("proposal")])
+    @post("/{slug:str}/proposals", status_code=201)
     async def create_proposal(
         self,
+        request: Request[Any, Any, Any],
         db_session: DbSession,
         plugins: PluginsDep,
         org: CurrentOrg,
@@ -144,6 +145,9 @@ class DialogueController(Controller):
         slug: FromPath[str],
         data: JSONBody[ProposalSpec],
     ) -> ProposalOut:
+        limit = await limit_proposal(request, actor, draft=data.draft is True)
+        if not limit.allowed:
+            raise RateLimited(limit.retry_after)
         dialogue = await dialogues.get_dialogue(db_session, org, slug)
         proposal = await proposals.create_proposal(
             db_session, plugins, dialogue, actor, data, now=utcnow(), group_ids=group_ids

@@ -103,9 +103,15 @@ async def export_stream(
                 yield chunk
 
     filename = f"{dialogue.slug}-{dataset.id}.{export_format.extension}"
+    # Litestar writes a text type's charset itself (from ``encoding``): not twice.
+    media_type, _, parameters = export_format.media_type.partition(";")
+    charset = parameters.strip().removeprefix("charset=") if parameters else "utf-8"
     return Stream(
         content(),
-        media_type=export_format.media_type,
+        media_type=media_type.strip()
+        if media_type.startswith("text/")
+        else export_format.media_type,
+        encoding=charset,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",

@@ -1,4 +1,5 @@
-"""The account page ``/me``: profile (display name, postal code, language), API tokens
+"""The account page ``/me``: profile (display name, postal code, language), the drafts
+of proposals kept to finish later, API tokens
 (created there, shown once, stored hashed; revoked there), sign-out everywhere."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import NotFound, ValidationFailed
 from core.languages import LANGUAGE_NAMES
 from core.models import User
-from core.services import accounts, sessions, users
+from core.services import accounts, proposals, sessions, users
 from web.dependencies import Actor, CurrentOrg, DbSession
 from web.session_cookies import clear_session_cookie
 from web.templating import render
@@ -59,6 +60,7 @@ async def _page(
         status_code=status_code,
         user=user,
         tokens=await accounts.live_api_tokens(db_session, user),
+        drafts=await proposals.drafts_of(db_session, user.organisation_id, user),
         language_names=LANGUAGE_NAMES,
         **context,
     )

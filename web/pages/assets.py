@@ -3,8 +3,6 @@ uploaded media, Leaflet (served by the app, no CDN), and the language switch."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
 
 from litestar import Request, Response, get
@@ -15,68 +13,26 @@ from litestar.static_files import create_static_files_router
 
 from core import uploads
 from core.errors import NotFound
-from core.models import Organisation
-from core.services import branding
 from web.dependencies import CurrentOrg
 from web.i18n import COOKIE, org_languages
 from web.pages.context import safe_next
 from web.state import AppContext
+from web.theme import contrast, luminance, theme_css, theme_version
 
-HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
-DEFAULT_PRIMARY = "#000091"
-
-
-def _rgb(colour: str) -> tuple[float, float, float]:
-    digits = colour.lstrip("#")
-    if len(digits) == 3:
-        digits = "".join(c * 2 for c in digits)
-    red, green, blue = (int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    return red, green, blue
-
-
-def luminance(colour: str) -> float:
-    """Relative luminance (WCAG 2.1) of a ``#rrggbb`` colour."""
-
-    def channel(value: float) -> float:
-        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (channel(v) for v in _rgb(colour))
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def contrast(first: str, second: str) -> float:
-    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def _darken(colour: str, factor: float) -> str:
-    red, green, blue = _rgb(colour)
-    return "#" + "".join(f"{round(v * factor * 255):02x}" for v in (red, green, blue))
-
-
-def theme_css(org: Organisation) -> str:
-    """The organisation's colours as CSS custom properties. A primary colour too light to
-    carry white text or to be read on white (WCAG AA, 4.5:1) is darkened until it is."""
-    theme = org.theme or {}
-    primary = str(theme.get("primary_color") or theme.get("primary") or DEFAULT_PRIMARY)
-    if not HEX_COLOUR.match(primary):
-        primary = DEFAULT_PRIMARY
-    factor = 1.0
-    readable = primary
-    while contrast(readable, "#ffffff") < 4.5 and factor > 0.05:
-        factor -= 0.05
-        readable = _darken(primary, factor)
-    return (
-        f":root {{\n  --primary: {readable};\n  --primary-brand: {primary};\n"
-        f"  --on-primary: #ffffff;\n}}\n"
-    ) + branding.theme_css_extras(org)
+__all__ = ["contrast", "luminance", "theme_css"]
 
 
 @get("/theme.css", include_in_schema=False, sync_to_thread=False)
 def theme_stylesheet(request: Request[Any, Any, Any], org: CurrentOrg) -> Response[str]:
+    """The theme's style sheet. The pages ask for it with its version in the address
+    (``?v=``, :func:`web.theme.theme_url`): that address never changes content, so it is
+    kept a year; a change of theme gives the pages a new address at once. Any other
+    address of it (an old version, none) is kept five minutes."""
     css = theme_css(org)
-    etag = hashlib.sha256(css.encode()).hexdigest()[:16]
-    headers = {"Cache-Control": "public, max-age=300", "ETag": f'"{etag}"'}
+    etag = theme_version(css)
+    current = request.query_params.get("v") == etag
+    cache = "public, max-age=31536000, immutable" if current else "public, max-age=300"
+    headers = {"Cache-Control": cache, "ETag": f'"{etag}"'}
     if request.headers.get("if-none-match") == f'"{etag}"':
         return Response("", status_code=304, headers=headers, media_type="text/css")
     return Response(css, headers=headers, media_type="text/css")

@@ -117,7 +117,8 @@ def read_filters(
     try:
         page = max(1, min(int(query.get("page") or 1), 100_000))
     except ValueError:
-        page, _ = 1, dropped.append("page")
+        page = 1
+        dropped.append("page")
     params = {
         "view": view if view != "grid" else None,
         "q": q,

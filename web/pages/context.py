@@ -13,8 +13,9 @@ from litestar import Request
 from core.defaults.features import IMAGES
 from core.errors import DomainError
 from core.models import Dialogue, Phase, Proposal
-from core.models.dialogues import PhaseKind
+from core.models.dialogues import PhaseKind, ResultsVisibility
 from core.services.organisations import LOCAL_HOSTS, host_without_port
+from core.services.publication import results_visible, vote_ended
 from core.settings import Settings
 from web import labels
 from web.i18n import Translator, translator
@@ -30,6 +31,7 @@ def image_url_of(proposal: Proposal, dialogue: Dialogue) -> str | None:
 def dialogue_frame(dialogue: Dialogue, now: datetime) -> dict[str, Any]:
     """The dialogue, its phases with the current one marked, for its pages' header."""
     current = dialogue.current_phase(now)
+    has_vote = dialogue.phase(PhaseKind.VOTE) is not None
     phases = []
     for phase in dialogue.phases:
         state = "current" if phase is current else ("past" if _is_past(phase, now) else "future")
@@ -42,6 +44,14 @@ def dialogue_frame(dialogue: Dialogue, now: datetime) -> dict[str, Any]:
         "kind_label": labels.DIALOGUE_KINDS.get(dialogue.kind.value, dialogue.kind.value),
         "has_proposals": dialogue.phase(PhaseKind.PROPOSALS) is not None
         or dialogue.kind.value in ("ideas", "budget"),
+        # Results citizens may see now: published, or shown live as the votes come in
+        # (the tab then says so), or at the end of the vote.
+        "results_visible": dialogue.results_published_at is not None
+        or (has_vote and results_visible(dialogue, now)),
+        "results_live": has_vote
+        and dialogue.results_published_at is None
+        and dialogue.results_visibility is ResultsVisibility.LIVE
+        and not vote_ended(dialogue, now),
     }
 
 

@@ -1,7 +1,8 @@
-"""A dialogue's home page, made of its ordered blocks, and its agenda as a calendar file.
+"""A dialogue's home page and its agenda as a calendar file.
 
-A dialogue without blocks gets a sensible page of its own: its description, its phases
-with the current one marked, what a citizen can do now, and its participation figures.
+The page always shows the dialogue's description, what a citizen can do now and its
+phases with the current one marked; its ordered blocks come after them, and a dialogue
+without blocks shows its participation figures there instead.
 """
 
 from __future__ import annotations
@@ -42,8 +43,12 @@ async def shown_blocks(
     """The blocks of a dialogue's home page (or of the organisation's, with ``None``),
     each with its settings and data. A block whose kind is unknown (its plugin was
     removed) or whose settings no longer validate is left out, never an error page.
-    Where the dialogue's ``page_blocks`` module is off, there are none."""
+    Where the dialogue's ``page_blocks`` module is off, there are none; on the
+    organisation's page, where the module is not granted to it, none either, and a
+    block whose plugin's modules are all withheld from it is left out."""
     if dialogue is not None and not PAGE_BLOCKS.enabled_on(dialogue):
+        return []
+    if dialogue is None and not PAGE_BLOCKS.granted_to(organisation):
         return []
     shown = []
     for block in await page_blocks.list_blocks(session, organisation, dialogue):
@@ -55,6 +60,8 @@ async def shown_blocks(
             plugins.block_types.origin(kind.id), dialogue
         ):
             continue  # its module is off for this dialogue
+        if dialogue is None and not page_blocks.kind_granted(plugins, organisation, kind.id):
+            continue  # its module is not the organisation's
         try:
             settings = kind.decode_settings(block.settings)
         except ValidationFailed as error:
@@ -186,6 +193,6 @@ async def dialogue_agenda(
     body = calendar(events, name=f"{org.name} — {dialogue.title}", host=host, url=url, now=utcnow())
     return Response(
         body,
-        media_type="text/calendar; charset=utf-8",
+        media_type="text/calendar",  # Litestar adds "; charset=utf-8"
         headers={"Content-Disposition": f'attachment; filename="{dialogue.slug}.ics"'},
     )

@@ -17,13 +17,14 @@ rollback would expire the objects (organisation, dialogue) that the page still s
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
+from typing import Annotated, Any
 
 import anyio
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, MultipartBody, URLEncodedBody
+from litestar.params import FromPath, MultipartBody, QueryParameter, URLEncodedBody
 from litestar.response import Redirect
 
 from core import uploads
@@ -46,7 +47,7 @@ from web.labels import N_
 from web.pages.bot_check import waiting_page
 from web.pages.browse import map_headers, map_options
 from web.pages.context import dialogue_frame, refusal_message, signin_url
-from web.rate_limits import rate_limited
+from web.rate_limits import limit_proposal
 from web.templating import render
 
 #: Large enough that an oversized photo gets a readable message from us rather than a
@@ -56,6 +57,11 @@ FILE_TYPES = ("image", "file")
 #: The name of the creation form for its bot check.
 BOT_CHECK = "proposal"
 #: What a filled honeypot gets: no word of why, and the form as it was.
+RATE_LIMITED = N_(
+    "Vous avez envoyé beaucoup de propositions en peu de temps : celle-ci n'est pas encore "
+    "enregistrée. Ce que vous avez écrit est gardé ci-dessous ; vous pourrez l'envoyer à "
+    "partir de %(time)s (%(wait)s)."
+)
 NOT_SAVED = N_(
     "Votre proposition n'a pas pu être enregistrée : vérifiez-la, puis envoyez de nouveau "
     "le formulaire."
@@ -352,7 +358,11 @@ async def new_proposal(
     actor: Actor,
     group_ids: GroupIds,
     slug: FromPath[str],
+    title: Annotated[str, QueryParameter(max_length=200)] = "",
+    description: Annotated[str, QueryParameter(name="body", max_length=20_000)] = "",
 ) -> Response[Any]:
+    """The form, its title and description typed already when the link gives them (the
+    analysis's "same idea?" step carries what the citizen wrote)."""
     dialogue = await dialogues.get_dialogue(db_session, org, slug)
     if actor is None:
         return Redirect(signin_url(request), status_code=303)
@@ -361,9 +371,23 @@ async def new_proposal(
         org,
         dialogue,
         proposal=None,
-        values={},
+        values={name: value for name, value in (("title", title), ("body", description)) if value},
         errors={},
         refusal=_propose_refusal(request, plugins, actor, dialogue, group_ids),
+    )
+
+
+def _retry_message(i18n: Translator, retry_after: int) -> str:
+    """When the form may be sent again, as a time of day and a number of minutes."""
+    minutes = max(1, -(-retry_after // 60))
+    moment = utcnow() + timedelta(seconds=retry_after)
+    wait = i18n.ngettext("dans %(count)s minute", "dans %(count)s minutes", minutes) % {
+        "count": minutes
+    }
+    return i18n(
+        RATE_LIMITED,
+        time=i18n.datetime(moment, "HH:mm" if i18n.lang == "fr" else "h:mm a"),
+        wait=wait,
     )
 
 
@@ -371,7 +395,6 @@ async def new_proposal(
     "/dialogues/{slug:str}/proposals/new",
     include_in_schema=False,
     request_max_body_size=MAX_REQUEST,
-    guards=[rate_limited("proposal")],
 )
 async def submit_proposal(
     request: Request[Any, Any, Any],
@@ -393,6 +416,22 @@ async def submit_proposal(
     form = await read_form(data, dialogue, plugins, settings.upload_dir, i18n, final=not draft)
     if _text(data, bot_checks.HONEYPOT):
         form.errors["form"] = i18n(NOT_SAVED)
+    if refusal is None:
+        # Over the limit, the form comes back with what was typed (the image too, kept
+        # by read_form) and when it may be sent again.
+        limit = await limit_proposal(request, actor, draft=draft)
+        if not limit.allowed:
+            response = _form_page(
+                request,
+                org,
+                dialogue,
+                proposal=None,
+                values=form.values,
+                errors={**form.errors, "form": _retry_message(i18n, limit.retry_after)},
+                status_code=429,
+            )
+            response.headers["Retry-After"] = str(limit.retry_after)
+            return response
     if refusal is None and not form.errors:
         outcome = await bot_checks.check_form(
             request,

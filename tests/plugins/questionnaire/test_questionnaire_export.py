@@ -66,7 +66,7 @@ async def test_responses_export_as_csv(
         EXPORT, params={"what": "responses", "format": "csv"}, headers=world.admin.headers
     )
     assert exported.status_code == 200, exported.text
-    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.headers["content-type"] == "text/csv; charset=utf-8"
     assert exported.headers["content-disposition"] == f'attachment; filename="{SLUG}-responses.csv"'
     header, *rows = read_csv(exported.content)
     assert header == ["réponse", "participant", "envoyée le", "modifiée le", *QUESTION_COLUMNS]

@@ -136,3 +136,16 @@ def test_widget(plugins: Plugins) -> None:
     )
     assert 'name="action" value="withdraw"' in page and 'value="cast"' not in page
     assert '<input type="hidden" name="csrf_token" value="jeton">' in page
+
+
+async def test_at_the_maximum_the_widget_offers_no_more_support(
+    client: Client, world: World
+) -> None:
+    setup = await vote_dialogue(client, world, {"type": "support", "settings": {"max_votes": 1}})
+    assert (await put_vote(client, world.bob, setup, setup.proposals[0])).status_code == 200
+    page = (
+        await client.get(f"/dialogues/{setup.slug}/proposals?view=list", headers=world.bob.headers)
+    ).text
+    assert page.count('name="action" value="cast"') == 0
+    assert page.count("Vous avez utilisé tous vos soutiens") == len(setup.proposals) - 1
+    assert page.count('name="action" value="withdraw"') == 1

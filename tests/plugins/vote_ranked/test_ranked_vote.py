@@ -187,3 +187,28 @@ def test_widget(plugins: Plugins) -> None:
     )
     assert page.count("<option ") == 2 and '<option value="1" selected>' in page
     assert 'name="action" value="withdraw"' in page
+
+
+def test_the_widget_offers_no_rank_beyond_the_maximum(plugins: Plugins) -> None:
+    proposal = SimpleNamespace(id=9, title="Fontaine")
+    full = render_widget(
+        plugins,
+        "vote_ranked/widget.html",
+        proposal=proposal,
+        value=None,
+        settings=RankedSettings(max_ranks=3),
+        remaining={"ranks": 0},
+        ranked_count=3,
+    )
+    assert "<option " not in full and "<form" not in full
+    assert "nombre maximal de propositions (3)" in full
+    ranked = render_widget(
+        plugins,
+        "vote_ranked/widget.html",
+        proposal=proposal,
+        value=2,
+        settings=RankedSettings(max_ranks=3),
+        remaining={"ranks": 0},
+        ranked_count=3,
+    )
+    assert ranked.count("<option ") == 3  # one already ranked moves among the 3 ranks

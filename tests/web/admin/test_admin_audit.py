@@ -186,7 +186,9 @@ CASES: list[tuple[str, Act, str, str, dict[str, Any]]] = [
     ),
     (
         "page vote module",
-        lambda s: s.post(f"/admin/dialogues/{SLUG}/vote", data={"type": ""}),
+        lambda s: s.post(
+            f"/admin/dialogues/{SLUG}/vote", data={"type": "support", "settings.label": "Oui"}
+        ),
         "dialogue.update",
         f"dialogue:{SLUG}",
         {"fields": ["vote"]},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -79,6 +80,11 @@ async def test_proposals_export_in_both_formats(client: Client, world: World) ->
     assert [row[0] for row in rows[1:]] == [str(i) for i in ids]
     assert rows[1][-1] == "0611" and rows[1][header.index("courriel")] == "alice@example.org"
     assert rows[1][header.index("secteur")] == "Quartier nord"
+    # Statuses as the staff name them, times as they read in France (as in the XLSX).
+    assert rows[1][header.index("statut")] == "Publiée"
+    assert rows[1][header.index("statut affiché")] == "Publiée"
+    published = rows[1][header.index("déposée le")]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", published), published
 
     as_xlsx = await client.get(
         url, params={"what": "proposals", "format": "xlsx"}, headers=world.admin.headers
@@ -90,6 +96,7 @@ async def test_proposals_export_in_both_formats(client: Client, world: World) ->
     assert 'filename="budget-2027-proposals.xlsx"' in as_xlsx.headers["content-disposition"]
     sheet = read_xlsx(as_xlsx.content)
     assert sheet[0] == header
+    assert sheet[1][header.index("déposée le")].isoformat(" ", "seconds") == published
     assert [row[0] for row in sheet[1:]] == ids
     assert sheet[1][-1] == "0611" and sheet[2][-1] == "0622"
     # A citizen's text that looks like a formula stays text.

@@ -163,3 +163,43 @@ async def test_a_logo_is_uploaded_and_shown(client: Client, world: World) -> Non
     )
     assert not_an_image.status_code == 422
     assert "n&#39;est pas une image" in not_an_image.text
+
+
+async def test_a_logo_sent_with_a_refused_form_is_kept(client: Client, world: World) -> None:
+    """A colour refused in the same post does not lose the logo: the page comes back with
+    it, and the corrected form saves it without sending it again."""
+    import re
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "#1f4e8c").save(buffer, "PNG")
+    refused = await client.post(
+        "/admin/organisation",
+        data=form(primary_color="#ffcc00"),
+        files={"logo": ("logo.png", buffer.getvalue(), "image/png")},
+        headers=world.admin.headers,
+    )
+    assert refused.status_code == 422 and "Contraste insuffisant" in refused.text
+    found = re.search(r'name="pending_logo" value="([^"]+)"', refused.text)
+    assert found is not None, refused.text
+    assert "logo" not in (await _org(world)).theme
+    saved = await client.post(
+        "/admin/organisation",
+        data=form(pending_logo=found.group(1)),
+        files=NO_FILE,
+        headers=world.admin.headers,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    theme = (await _org(world)).theme
+    assert theme["logo"] == found.group(1) and theme["primary_color"] == "#1f4e8c"
+    assert (await client.get(theme["logo_url"])).status_code == 200
+    # A name that is not a stored file of ours is ignored.
+    again = await client.post(
+        "/admin/organisation",
+        data=form(pending_logo="../../etc/passwd"),
+        files=NO_FILE,
+        headers=world.admin.headers,
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    assert (await _org(world)).theme["logo"] == found.group(1)

@@ -75,13 +75,25 @@ async def test_a_reviewer_gives_a_status_and_the_author_is_told(
     assert "Le terrain n'est pas à la ville." in message.text_body
     assert f"/proposals/{proposal_id}" in message.text_body
 
-    # Saving again without a change of status sends nothing more.
+    # Saving again without a change of status or of answer sends nothing more.
+    await client.post(
+        f"/admin/proposals/{proposal_id}/review",
+        data={
+            "status": "refused",
+            "status_reason": "Le terrain n'est pas à la ville.",
+            "feasibility": "not_feasible",
+        },
+        headers=reviewer.headers,
+    )
+    assert len(await outbox(world.database)) == 1
+    # A new answer is news: the author reads it.
     await client.post(
         f"/admin/proposals/{proposal_id}/review",
         data={"status": "refused", "status_reason": "Précision.", "feasibility": "not_feasible"},
         headers=reviewer.headers,
     )
-    assert len(await outbox(world.database)) == 1
+    _, newest = await outbox(world.database)
+    assert "Précision." in newest.text_body
 
 
 async def test_notes_are_private_and_bad_input_is_said(client: Client, world: World) -> None:

@@ -88,3 +88,66 @@ async def test_binary_labels_are_customised(client: Client, world: World) -> Non
     settings = (await client.get("/api/v1/dialogues/budget-2027")).json()["vote"]["settings"]
     assert settings["options"] == ["for", "against", "neutral"]
     assert settings["labels"] == {"for": "D'accord", "against": "Pas d'accord"}
+
+
+async def test_a_type_picked_in_the_list_is_saved_with_one_click(
+    client: Client, world: World
+) -> None:
+    """Picking a type then "Enregistrer le vote" saves it (its default settings), on a
+    page that showed no settings or another type's; saving what is already stored says
+    that nothing changed, not that it was saved."""
+    await create_dialogue(client, world.admin.headers, kind="budget")
+    saved = await client.post(
+        PAGE,
+        data={"shown": "", "type": "support"},
+        headers=world.admin.headers,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303 and "notice=saved" in saved.headers["location"]
+    vote = (await client.get("/api/v1/dialogues/budget-2027")).json()["vote"]
+    assert vote["type"] == "support"
+    page = await client.get(saved.headers["location"], headers=world.admin.headers)
+    assert "Vote enregistré : <strong>Soutien</strong>" in page.text
+    assert 'name="settings.label"' in page.text
+
+    # The support settings on the page are not the binary vote's.
+    switched = await client.post(
+        PAGE,
+        data={"shown": "support", "type": "binary", "settings.label": "Je soutiens"},
+        headers=world.admin.headers,
+        follow_redirects=False,
+    )
+    assert switched.status_code == 303
+    vote = (await client.get("/api/v1/dialogues/budget-2027")).json()["vote"]
+    assert vote["type"] == "binary" and "label" not in vote["settings"]
+
+    again = await client.post(
+        PAGE,
+        data={"shown": "binary", "type": "binary", "show": "1"},
+        headers=world.admin.headers,
+    )
+    assert again.status_code == 200 and 'name="settings.options"' in again.text
+    same = await client.post(
+        PAGE,
+        data={"shown": "binary", "type": "binary", **_settings_fields(again.text)},
+        headers=world.admin.headers,
+        follow_redirects=False,
+    )
+    assert same.status_code == 303 and "notice=unchanged" in same.headers["location"]
+    shown = await client.get(same.headers["location"], headers=world.admin.headers)
+    assert "Rien n&#39;a changé" in shown.text or "Rien n'a changé" in shown.text
+    assert "Les modifications sont enregistrées" not in shown.text
+
+
+def _settings_fields(html: str) -> dict[str, str]:
+    """The settings fields of a vote page as its form would post them."""
+    import re
+
+    fields: dict[str, str] = {}
+    for name, value in re.findall(r'<input[^>]*name="(settings\.[^"]+)"[^>]*value="([^"]*)"', html):
+        fields[name] = value
+    for name, value in re.findall(
+        r'<textarea[^>]*name="(settings\.[^"]+)"[^>]*>([^<]*)</textarea>', html
+    ):
+        fields[name] = value.strip("\n")
+    return fields
