@@ -62,6 +62,7 @@ CORE_PLUGINS: tuple[tuple[str, str], ...] = (
     ("features", "core.defaults.features"),
     ("comments", "core.defaults.comments"),
     ("notifications", "core.defaults.notifications"),
+    ("verification", "core.defaults.verification"),
 )
 
 

@@ -37,6 +37,9 @@ DEFAULT_RATES: Mapping[str, str] = {
     "proposal_ip": "100/hour",
     "comment": "30/hour",
     "comment_ip": "300/hour",
+    # Tries at verifying an account by the residents list (against guessing).
+    "verification": "5/hour",
+    "verification_ip": "30/hour",
     "vote": "120/minute",
     "vote_ip": "1200/minute",
 }

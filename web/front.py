@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from web.api.comments import CommentController
+from web.api.verification import MyVerificationController
 from web.pages import (
     assets,
     bot_check,
@@ -15,6 +16,7 @@ from web.pages import (
     organisation_texts,
     proposal,
     submission,
+    verification,
     votes,
 )
 
@@ -37,6 +39,9 @@ def front_route_handlers() -> list[Any]:
         votes.vote_form,
         votes.confirm_form,
         votes.ballot_box_page,
+        verification.verification_page,
+        verification.verify_form,
+        MyVerificationController,
         embed.embedded_dialogue,
         organisation_texts.legal_notice,
         organisation_texts.privacy_policy,

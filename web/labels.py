@@ -59,6 +59,9 @@ NOTICES = {
     "unfollowed": N_("Vous ne suivez plus ceci."),
     "notifications_read": N_("Toutes vos notifications sont marquées comme lues."),
     "preferences_saved": N_("Vos choix de notifications sont enregistrés."),
+    "verified": N_(
+        "Votre compte est vérifié : vous pouvez voter dans les démarches réservées aux habitant·es."
+    ),
 }
 
 #: Refusals of domain rules, by stable code, as citizens read them on pages.
@@ -85,6 +88,17 @@ ERRORS = {
     "vote.type_missing": N_(
         "Le module de vote de cette démarche n'est pas installé : le vote est indisponible."
     ),
+    "vote.verification_required": N_(
+        "Ce vote est réservé aux habitant·es vérifié·es : faites vérifier votre compte pour voter."
+    ),
+    "vote.identity_already_voted": N_(
+        "Vous avez déjà voté dans cette démarche avec un autre compte : une personne vote une fois."
+    ),
+    "verification.no_match": N_(
+        "Ces informations ne correspondent à aucune ligne de la liste des habitant·es : "
+        "vérifiez-les, ou faites-vous vérifier au guichet de la mairie."
+    ),
+    "verification.unavailable": N_("La vérification n'est pas proposée ici."),
     "rate_limited": N_("Trop de demandes : réessayez dans un moment."),
 }
 

@@ -15,6 +15,7 @@ from core.models.proposals import Proposal, ProposalRevision
 from core.models.review import ReviewNote
 from core.models.task_leases import TaskLease
 from core.models.users import ApiToken, Group, GroupMembership, User
+from core.models.verification import CensusEntry, Identity, IdentityVote, UserVerification
 
 __all__ = [
     "AgendaEvent",
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEntry",
     "Ballot",
     "Block",
+    "CensusEntry",
     "Comment",
     "CommentReport",
     "Dialogue",
@@ -29,6 +31,8 @@ __all__ = [
     "Follow",
     "Group",
     "GroupMembership",
+    "Identity",
+    "IdentityVote",
     "Notification",
     "NotificationPreference",
     "Organisation",
@@ -44,6 +48,7 @@ __all__ = [
     "UsedChallenge",
     "User",
     "UserSession",
+    "UserVerification",
     "Vote",
     "VoteLogEntry",
     "VoteLogHead",

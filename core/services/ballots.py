@@ -49,7 +49,7 @@ from core.models.proposals import VOTABLE_STATUSES, ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
 from core.services import ballot_statements as statements
-from core.services import event_jobs, vote_locks
+from core.services import event_jobs, verification, vote_locks
 from core.services.ballot_box import BallotState, VotedProposal, VoteRules, load_votes, vote_rules
 from core.services.proposal_facts import facts_from
 from core.vote_types import InvalidVoteValue, ProposalFacts
@@ -309,6 +309,11 @@ async def _judged(session: AsyncSession, asked: _Asked) -> tuple[_Judged, Any]:
     group_ids = await vote_locks.voter_groups(session, dialogue, actor, asked.now, asked.group_ids)
     user = check(asked.plugins, actor, Action.VOTE, dialogue, now=asked.now, group_ids=group_ids)
     rules = vote_rules(asked.plugins, dialogue)
+    methods = verification.accepted_methods(dialogue)
+    if methods:  # a dialogue for verified residents: one vote per identity
+        await verification.hold_vote(
+            session, dialogue, user, methods, asked.now, claim=asked.votable
+        )
     judged = _Judged(
         asked.plugins, user, dialogue, asked.now, group_ids, asked.wanted, asked.votable, rules
     )

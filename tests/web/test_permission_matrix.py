@@ -132,6 +132,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/v1/me"): Rule(SIGNED_IN, json=body({})),
     ("POST", "/me"): Rule(SIGNED_IN, data=body({"display_name": "Nom", "language": "fr"})),
     ("POST", "/me/tokens"): Rule(SIGNED_IN, data=body({"name": "script"})),
+    ("POST", "/me/verification"): Rule(SIGNED_IN, data=EMPTY_FORM),
+    ("POST", "/api/v1/me/verification/census"): Rule(
+        SIGNED_IN,
+        json=body(
+            {"last_name": "N", "first_name": "P", "birth_date": "1980-01-01", "postal_code": "1"}
+        ),
+    ),
     ("POST", "/me/tokens/{token_id:int}/revoke"): Rule(OWNER, data=EMPTY_FORM),
     # Proposals: any signed-in citizen proposes; only the author edits and publishes.
     ("POST", "/api/v1/dialogues/{slug:str}/proposals"): Rule(
@@ -222,6 +229,10 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMINS, ids={"name": "module"}
     ),
     ("POST", "/api/v1/admin/groups"): Rule(ADMINS, json=INVALID),
+    ("POST", "/api/v1/admin/verification/desk"): Rule(MODERATORS, json=INVALID),
+    ("PUT", "/api/v1/admin/verification/census"): Rule(ADMINS, json=INVALID),
+    ("POST", "/admin/verification/desk"): Rule(MODERATORS, data=EMPTY_FORM),
+    ("POST", "/admin/verification/census"): Rule(ADMINS, data=EMPTY_FORM, multipart=True),
     ("PUT", "/api/v1/admin/groups/{name:str}/members/{email:str}"): Rule(ADMINS),
     ("DELETE", "/api/v1/admin/groups/{name:str}/members/{email:str}"): Rule(ADMINS),
     ("POST", "/api/v1/admin/pabulib/import"): Rule(ADMINS, json=INVALID),

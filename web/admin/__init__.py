@@ -29,12 +29,14 @@ def admin_route_handlers() -> list[Any]:
     from web.admin.outbox import OutboxPages
     from web.admin.oversight import OversightPages
     from web.admin.review import ReviewPages
+    from web.admin.verification import VerificationPages
     from web.api.admin_ballots import AdminBallotController
     from web.api.admin_groups import AdminGroupController
     from web.api.admin_modules import AdminModulesController
     from web.api.admin_oversight import AdminOversightController
     from web.api.candidates import CandidateController
     from web.api.operator_modules import OperatorModulesController
+    from web.api.verification import AdminVerificationController
 
     return [
         admin_home,
@@ -63,4 +65,6 @@ def admin_route_handlers() -> list[Any]:
         CandidateController,
         OperatorPages,
         OperatorModulesController,
+        VerificationPages,
+        AdminVerificationController,
     ]

@@ -31,6 +31,8 @@ NOTICES = {
     "created": "C'est créé.",
     "deleted": "C'est supprimé.",
     "group_created": "Le groupe est créé.",
+    "census_uploaded": "La liste des habitant·es est remplacée.",
+    "desk_verified": "Le compte est vérifié.",
     "member_added": "La personne est ajoutée au groupe.",
     "member_removed": "La personne est retirée du groupe.",
     "role_changed": "Le rôle est changé.",

@@ -1,0 +1,86 @@
+"""Verified residents, built-in modules: a dialogue turns on the verification methods
+whose residents it accepts as voters, and then only accounts verified by one of them
+vote there (403 ``vote.verification_required``), each verified identity once, whichever
+of its accounts it uses (409 ``vote.identity_already_voted``).
+
+- ``census``: staff upload the organisation's residents list (stored as keyed digests
+  only); a citizen is verified by giving the fields of a line of it.
+- ``desk``: a staff member verifies a person at the town hall's desk, in the back office.
+
+A dialogue where none of them is on asks nothing of its voters, and its votes read nothing
+more (:func:`core.services.verification.accepted_methods` looks at the dialogue only).
+Both decide votes: they are frozen with the vote (409 ``vote.config_frozen``).
+
+The ``verification`` personal data source gives a citizen how and when their account was
+verified; deleting the account deletes its verification, and its identity's votes stay
+held by no account (the ballots stay counted, and the person cannot vote again there).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.hookspecs import hookimpl
+from core.models import IdentityVote, User, UserVerification
+from core.modules import Module
+from core.personal_data import PersonalDataContext, PersonalDataSource
+from core.registries import Registry
+
+CENSUS = Module(
+    name="census",
+    title="Résident·es vérifié·es : liste des habitant·es",
+    description="Seules les personnes vérifiées votent : par leurs nom, prénom, date de "
+    "naissance et code postal, trouvés dans la liste des habitant·es que l'équipe dépose.",
+    granted_by_default=True,
+    decides_votes=True,
+)
+
+DESK = Module(
+    name="desk",
+    title="Résident·es vérifié·es : au guichet",
+    description="Seules les personnes vérifiées votent : par l'équipe, au guichet de la "
+    "mairie, sur présentation d'une pièce.",
+    granted_by_default=True,
+    decides_votes=True,
+)
+
+#: Every verification method, in the order they are offered.
+METHODS: tuple[Module, ...] = (CENSUS, DESK)
+
+
+@hookimpl
+def register_modules(registry: Registry[Module]) -> None:
+    for module in METHODS:
+        registry.add(module)
+
+
+class VerificationSource(PersonalDataSource):
+    id = "verification"
+
+    async def export(
+        self, session: AsyncSession, user: User, context: PersonalDataContext
+    ) -> dict[str, Any] | None:
+        held = await session.scalar(
+            select(UserVerification).where(UserVerification.user_id == user.id)
+        )
+        if held is None:
+            return None
+        return {
+            "method": held.method,
+            "verified_at": held.verified_at,
+            "by_staff": held.verified_by_id is not None,
+        }
+
+    async def erase(self, session: AsyncSession, user: User, context: PersonalDataContext) -> None:
+        await session.execute(delete(UserVerification).where(UserVerification.user_id == user.id))
+        await session.execute(
+            update(IdentityVote).where(IdentityVote.user_id == user.id).values(user_id=None)
+        )
+
+
+@hookimpl
+def register_personal_data(registry: Registry[PersonalDataSource]) -> None:
+    registry.add(VerificationSource())

@@ -1,0 +1,152 @@
+"""Back office: verified residents. Who is verified, how and when (never the clear values
+of the residents list), the residents list's upload (administrators), and the desk's
+form, where a moderator or an administrator verifies a person for an account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import MultipartBody, URLEncodedBody
+from litestar.response import Redirect
+
+from core.db import utcnow
+from core.defaults.verification import CENSUS, DESK
+from core.errors import DomainError
+from core.permissions import Action
+from core.services import verification
+from web.admin.forms import FormValues
+from web.admin.guard import staff, staff_guard
+from web.admin.pages import admin_page, discard_changes, done
+from web.dependencies import Actor, CurrentOrg, DbSession
+
+MAX_CENSUS_BYTES = 20 * 1024 * 1024
+PAGE = "/admin/verification"
+STAFF = staff(Action.MODERATE, Action.ADMINISTER)
+
+
+def _errors(error: DomainError, default: str) -> dict[str, str]:
+    fields = error.extra.get("errors") if error.extra else None
+    found = {str(item["field"]): str(item["message"]) for item in fields or []}
+    return {default: error.detail, **found}
+
+
+class VerificationPages(Controller):
+    path = PAGE
+    guards = [staff_guard]  # noqa: RUF012
+    include_in_schema = False
+
+    @get("/", opt=STAFF)
+    async def index(
+        self, request: Request[Any, Any, Any], db_session: DbSession, org: CurrentOrg
+    ) -> Response[str]:
+        return await self._index(request, db_session, org)
+
+    async def _index(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        *,
+        errors: dict[str, str] | None = None,
+        values: dict[str, str] | None = None,
+        report: verification.CensusUpload | None = None,
+    ) -> Response[str]:
+        try:
+            page = max(1, int(request.query_params.get("page") or 1))
+        except ValueError:
+            page = 1
+        found, total = await verification.verifications(db_session, org, page=page)
+        return admin_page(
+            request,
+            "admin/verification.html",
+            section="verification",
+            status_code=422 if errors else 200,
+            page_title="Résident·es vérifié·es",
+            verified=found,
+            total=total,
+            page=page,
+            pages=max(1, -(-total // 50)),
+            residents=await verification.census_size(db_session, org),
+            census=CENSUS.granted_to(org),
+            desk=DESK.granted_to(org),
+            errors=errors or {},
+            values=values or {},
+            report=report,
+        )
+
+    @post("/census")
+    async def upload_census(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        data: MultipartBody[dict[str, Any]],
+    ) -> Response[Any]:
+        upload = FormValues(data).file("file")
+        content = await upload.read(MAX_CENSUS_BYTES + 1) if upload is not None else b""
+        if not content.strip():
+            errors = {"file": "Choisissez un fichier CSV."}
+            return await self._index(request, db_session, org, errors=errors)
+        if len(content) > MAX_CENSUS_BYTES:
+            errors = {"file": "Fichier trop gros (20 Mo au plus)."}
+            return await self._index(request, db_session, org, errors=errors)
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("cp1252", errors="replace")
+        try:
+            report = await verification.upload_census(
+                db_session,
+                org,
+                actor,
+                text,
+                secret_key=request.app.state.context.settings.secret_key,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            await discard_changes(request, db_session)
+            return await self._index(request, db_session, org, errors={"file": error.detail})
+        await db_session.commit()
+        return await self._index(request, db_session, org, report=report)
+
+    @post("/desk", opt=STAFF)
+    async def verify_at_desk(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response[Any]:
+        form = FormValues(data)
+        values = {
+            name: form.get(name)
+            for name in ("email", "last_name", "first_name", "birth_date", "postal_code")
+        }
+        try:
+            who = verification.person(
+                values["last_name"],
+                values["first_name"],
+                values["birth_date"],
+                values["postal_code"],
+            )
+            await verification.verify_at_desk(
+                db_session,
+                org,
+                actor,
+                values["email"],
+                who,
+                secret_key=request.app.state.context.settings.secret_key,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            await discard_changes(request, db_session)
+            field = "email" if error.code == "verification.no_account" else "__all__"
+            return await self._index(
+                request, db_session, org, errors=_errors(error, field), values=values
+            )
+        await db_session.commit()
+        redirect: Redirect = done(PAGE, "desk_verified")
+        return redirect

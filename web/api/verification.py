@@ -1,0 +1,188 @@
+"""API: verified residents (an addition to the contract). A citizen verifies their account
+by the residents list (``/api/v1/me/verification``); staff upload that list, verify a
+person at the desk and see who is verified how (``/api/v1/admin/verification``), never
+the clear values of the list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post, put
+from litestar.params import FromQuery, JSONBody
+
+from core.db import utcnow
+from core.errors import AuthRequired
+from core.models import User, UserVerification
+from core.permissions import Action
+from core.services import verification
+from core.specs import Strict
+from web.admin.guard import staff, staff_guard
+from web.dependencies import Actor, CurrentOrg, DbSession
+from web.rate_limits import rate_limited
+
+
+class PersonSpec(Strict):
+    last_name: str
+    first_name: str
+    #: ``1980-04-02``, ``02/04/1980``...
+    birth_date: str
+    postal_code: str
+
+
+class DeskSpec(PersonSpec):
+    email: str
+
+
+class CensusSpec(Strict):
+    #: The residents list: CSV with a header line naming the columns.
+    csv: str
+
+
+class VerificationOut(msgspec.Struct, omit_defaults=True):
+    verified: bool
+    method: str | None = None
+    verified_at: datetime | None = None
+
+
+class VerifiedOut(msgspec.Struct):
+    email: str | None
+    display_name: str
+    method: str
+    verified_at: datetime
+    verified_by: str | None
+    #: How many accounts are verified as the same person.
+    accounts_of_identity: int
+
+
+class VerifiedPage(msgspec.Struct):
+    items: list[VerifiedOut]
+    total: int
+    page: int
+
+
+class CensusOut(msgspec.Struct, omit_defaults=True):
+    residents: int
+    lines: int | None = None
+
+
+def verification_out(held: UserVerification | None) -> VerificationOut:
+    if held is None:
+        return VerificationOut(False)
+    return VerificationOut(True, held.method, held.verified_at)
+
+
+def _person(data: PersonSpec) -> verification.Person:
+    return verification.person(data.last_name, data.first_name, data.birth_date, data.postal_code)
+
+
+def _secret(request: Request[Any, Any, Any]) -> str:
+    key: str = request.app.state.context.settings.secret_key
+    return key
+
+
+def _signed_in(actor: User | None) -> User:
+    if actor is None:
+        raise AuthRequired("Connexion requise.")
+    return actor
+
+
+class MyVerificationController(Controller):
+    path = "/api/v1/me/verification"
+    tags = ["account"]  # noqa: RUF012
+
+    @get("/")
+    async def read_verification(self, db_session: DbSession, actor: Actor) -> VerificationOut:
+        held = await verification.verification_of(db_session, _signed_in(actor))
+        return verification_out(held)
+
+    @post("/census", status_code=200, guards=[rate_limited("verification")])
+    async def verify_by_census(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        data: JSONBody[PersonSpec],
+    ) -> VerificationOut:
+        """Verifies the signed-in account when the residents list holds the person given;
+        422 ``verification.no_match`` otherwise. Limited per account and per network."""
+        user = _signed_in(actor)
+        held = await verification.verify_by_census(
+            db_session, org, user, _person(data), secret_key=_secret(request), now=utcnow()
+        )
+        out = verification_out(held)
+        await db_session.commit()
+        return out
+
+
+class AdminVerificationController(Controller):
+    path = "/api/v1/admin/verification"
+    guards = [staff_guard]  # noqa: RUF012
+    tags = ["back office"]  # noqa: RUF012
+
+    @get("/verifications", opt=staff(Action.MODERATE, Action.ADMINISTER))
+    async def list_verified(
+        self, db_session: DbSession, org: CurrentOrg, page: FromQuery[int] = 1
+    ) -> VerifiedPage:
+        page = max(1, page)
+        found, total = await verification.verifications(db_session, org, page=page)
+        return VerifiedPage(
+            [
+                VerifiedOut(
+                    item.user.email,
+                    item.user.display_name,
+                    item.verification.method,
+                    item.verification.verified_at,
+                    item.by.email if item.by is not None else None,
+                    item.accounts,
+                )
+                for item in found
+            ],
+            total,
+            page,
+        )
+
+    @post("/desk", status_code=200, opt=staff(Action.MODERATE, Action.ADMINISTER))
+    async def verify_at_desk(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        data: JSONBody[DeskSpec],
+    ) -> VerificationOut:
+        """Verifies the account ``email`` as the person given, seen at the desk."""
+        _, held = await verification.verify_at_desk(
+            db_session,
+            org,
+            actor,
+            data.email,
+            _person(data),
+            secret_key=_secret(request),
+            now=utcnow(),
+        )
+        out = verification_out(held)
+        await db_session.commit()
+        return out
+
+    @get("/census")
+    async def read_census(self, db_session: DbSession, org: CurrentOrg) -> CensusOut:
+        return CensusOut(await verification.census_size(db_session, org))
+
+    @put("/census")
+    async def upload_census(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        data: JSONBody[CensusSpec],
+    ) -> CensusOut:
+        """Replaces the residents list; only keyed digests of its lines are stored."""
+        upload = await verification.upload_census(
+            db_session, org, actor, data.csv, secret_key=_secret(request), now=utcnow()
+        )
+        await db_session.commit()
+        return CensusOut(upload.residents, upload.lines)

@@ -1,0 +1,135 @@
+"""Verifying one's account, without JavaScript: ``/me/verification``.
+
+A citizen types their last name, first name, birth date and postal code; when the
+organisation's residents list holds them, their account is verified (the census method,
+:mod:`core.services.verification`). Every try counts against the ``verification`` rate
+limits (per account and per network), so that the list cannot be guessed. The page also
+says how to be verified at the town hall's desk, and what the account is verified as.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.params import URLEncodedBody
+from litestar.response import Redirect
+
+from core.db import utcnow
+from core.defaults.verification import CENSUS, DESK
+from core.errors import DomainError
+from core.services import verification
+from web.dependencies import Actor, CurrentOrg, DbSession
+from web.i18n import translator
+from web.pages.context import known_refusal, notice, safe_next, signin_url
+from web.rate_limits import rate_limited
+from web.templating import render
+
+PAGE = "/me/verification"
+
+
+class VerificationForm(msgspec.Struct):
+    """What the form posts; unknown fields (the CSRF token) are ignored."""
+
+    last_name: str = ""
+    first_name: str = ""
+    birth_date: str = ""
+    postal_code: str = ""
+    next: str = ""
+
+
+async def _page(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    org: CurrentOrg,
+    actor: Any,
+    *,
+    next_path: str,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response[str]:
+    held = await verification.verification_of(db_session, actor)
+    return render(
+        request,
+        "me/verification.html",
+        status_code=status_code,
+        verified=held,
+        census=CENSUS.granted_to(org),
+        desk=DESK.granted_to(org),
+        errors=errors or {},
+        values=values or {},
+        next_path=next_path,
+        notice=notice(request),
+    )
+
+
+@get(PAGE, include_in_schema=False)
+async def verification_page(
+    request: Request[Any, Any, Any], db_session: DbSession, org: CurrentOrg, actor: Actor
+) -> Response[Any]:
+    if actor is None:
+        return Redirect(signin_url(request), status_code=303)
+    next_path = safe_next(request.query_params.get("next"), "")
+    return await _page(request, db_session, org, actor, next_path=next_path)
+
+
+@post(
+    PAGE,
+    include_in_schema=False,
+    guards=[rate_limited("verification")],
+)
+async def verify_form(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    org: CurrentOrg,
+    actor: Actor,
+    data: URLEncodedBody[VerificationForm],
+) -> Response[Any]:
+    if actor is None:
+        return Redirect(signin_url(request, PAGE), status_code=303)
+    next_path = safe_next(data.next, "")
+    values = {
+        "last_name": data.last_name,
+        "first_name": data.first_name,
+        "birth_date": data.birth_date,
+        "postal_code": data.postal_code,
+    }
+    i18n = translator(request, org)
+    try:
+        who = verification.person(**values)
+        await verification.verify_by_census(
+            db_session,
+            org,
+            actor,
+            who,
+            secret_key=request.app.state.context.settings.secret_key,
+            now=utcnow(),
+        )
+    except DomainError as error:
+        await db_session.rollback()
+        await db_session.refresh(org)
+        await db_session.refresh(actor)
+        errors = {
+            item["field"]: i18n.gettext("Ce champ est manquant ou illisible.")
+            for item in error.extra.get("errors", [])
+        }
+        if not errors:
+            errors["form"] = known_refusal(i18n, error.code) or error.detail
+        else:
+            errors["form"] = i18n.gettext("Vérifiez les champs signalés.")
+        return await _page(
+            request,
+            db_session,
+            org,
+            actor,
+            next_path=next_path,
+            errors=errors,
+            values=values,
+            status_code=422 if error.status_code == 422 else error.status_code,
+        )
+    await db_session.commit()
+    target = next_path or PAGE
+    joiner = "&" if "?" in target else "?"
+    return Redirect(f"{target}{joiner}notice=verified", status_code=303)
