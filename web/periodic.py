@@ -26,16 +26,27 @@ class PeriodicTask:
     task: asyncio.Task[None] | None = None
     passes: int = 0
     _woken: asyncio.Event = field(default_factory=asyncio.Event)
+    _loop: asyncio.AbstractEventLoop | None = None
 
     def start(self, one_pass: Callable[[], Awaitable[object]]) -> None:
         if self.interval > 0:
             self._woken = asyncio.Event()  # bound to the running loop
+            self._loop = asyncio.get_running_loop()
             self.task = asyncio.create_task(self._forever(one_pass))
 
     def wake(self) -> None:
-        """Has the next pass run now rather than at the end of the interval."""
-        if self.task is not None:
+        """Has the next pass run now rather than at the end of the interval; from any
+        thread (an event is not thread-safe: another thread asks the task's loop)."""
+        if self.task is None or self._loop is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
             self._woken.set()
+        else:
+            self._loop.call_soon_threadsafe(self._woken.set)
 
     async def stop(self) -> None:
         if self.task is not None:

@@ -42,11 +42,14 @@ class Mailer:
         organisation: Organisation | None = None,
         sensitive: bool = False,
         list_unsubscribe: str | None = None,
+        flush: bool = True,
         **context: Any,
     ) -> OutboxMessage:
         """Composes ``kind`` in ``language`` and adds it to the outbox in the caller's
         transaction. Deliver it after the commit with :meth:`deliver`. News carries its
-        one-click unsubscription address, ``list_unsubscribe``."""
+        one-click unsubscription address, ``list_unsubscribe``. ``flush=False`` leaves
+        the message for the session's next flush (its ``id`` unknown until then): many
+        messages are then written in a few statements."""
         mail = self.templates.compose(
             kind,
             language,
@@ -62,6 +65,7 @@ class Mailer:
             organisation_id=organisation.id if organisation is not None else None,
             sensitive=sensitive,
             list_unsubscribe=list_unsubscribe,
+            flush=flush,
         )
 
     async def deliver(

@@ -19,9 +19,12 @@ async def queue_message(
     organisation_id: int | None = None,
     sensitive: bool = False,
     list_unsubscribe: str | None = None,
+    flush: bool = True,
 ) -> OutboxMessage:
     """Adds a message to the outbox in the caller's transaction and returns it (flushed,
-    so its ``id`` is known); nothing is sent until :func:`core.mail.deliver_pending`."""
+    so its ``id`` is known, unless ``flush`` is false: many messages are then written
+    together by the session's next flush); nothing is sent until
+    :func:`core.mail.deliver_pending`."""
     message = OutboxMessage(
         organisation_id=organisation_id,
         kind=kind,
@@ -35,7 +38,8 @@ async def queue_message(
         list_unsubscribe=list_unsubscribe,
     )
     session.add(message)
-    await session.flush()
+    if flush:
+        await session.flush()
     return message
 
 

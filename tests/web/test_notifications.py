@@ -657,3 +657,57 @@ async def test_a_delivery_pass_cut_short_by_its_time_is_followed_at_once(
     assert sorted(mail["To"] for mail in smtp_server.messages) == [
         f"c{index}@example.org" for index in range(6)
     ]
+
+
+async def test_the_news_emails_are_written_a_few_dozen_per_statement(
+    app: Litestar, database: Database, world: World
+) -> None:
+    # Composing the emails of 120 pieces of news must not cost one INSERT each: the
+    # worker that composes them also serves pages.
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from core.models import User
+    from core.services.news_mail import FLUSH_EVERY, mail_news_now
+
+    async with database.session() as session:
+        people = [
+            User(organisation_id=world.org.id, email=f"f{index}@example.org", role=Role.CITIZEN)
+            for index in range(120)
+        ]
+        session.add_all(people)
+        await session.flush()
+        session.add_all(
+            Notification(
+                organisation_id=world.org.id,
+                user_id=person.id,
+                kind="phase_opened",
+                title="Budget",
+                link="/dialogues/budget/vote",
+                details={"phase": "vote"},
+                delivery="now",
+            )
+            for person in people
+        )
+        await session.commit()
+    # A flush is one INSERT per email when they are flushed one by one; PostgreSQL gets
+    # the emails of one flush in one statement (SQLite in as many, at no round trip).
+    flushes: list[int] = []
+
+    def count(session: Any, _context: Any, _instances: Any) -> None:
+        flushes.append(sum(isinstance(item, OutboxMessage) for item in session.new))
+
+    event.listen(Session, "before_flush", count)
+    try:
+        assert await mail_news_now(news_runtime(app)) == 120
+    finally:
+        event.remove(Session, "before_flush", count)
+    emails = [number for number in flushes if number]
+    assert sum(emails) == 120 and len(emails) <= -(-120 // FLUSH_EVERY)
+    async with database.session() as session:
+        recipients = set(
+            await session.scalars(
+                select(OutboxMessage.recipient).where(OutboxMessage.kind == "notification")
+            )
+        )
+    assert recipients == {f"f{index}@example.org" for index in range(120)}
