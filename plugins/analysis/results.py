@@ -1,0 +1,338 @@
+"""A dialogue's analysis kept up to date after the commit, and read by the staff's pages
+and the API without computing anything.
+
+- the event handlers (:mod:`plugins.analysis.handlers`) store a proposal's stems and mark
+  its dialogue's results stale (:func:`request_refresh`: one more ``generation``), in
+  their job's short transaction;
+- :func:`refresh_stale` recomputes each stale dialogue once, however many proposals
+  arrived since (a burst of submissions costs one computation): under a per-dialogue
+  task lease (one worker at a time), it reads the proposals in a read transaction,
+  computes in a thread (the worker's event loop keeps serving), then writes the results
+  in a short write transaction, marked with the generation it read: what arrived
+  meanwhile leaves the dialogue stale for the next pass. The app runs it in a task of its
+  own at the event jobs' pace (:func:`run_forever`), not in the event jobs' runner: a
+  long computation holds up no other job, and no writer waits for it;
+- a dialogue is stale too when its public proposals are no longer those the results
+  reflect (:class:`~plugins.analysis.store.Version`: a proposal edited, hidden...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db import Database, upsert, utcnow
+from core.leases import task_lease
+from core.models import Dialogue, Proposal
+from core.models.proposals import PUBLIC_STATUSES
+from plugins.analysis.models import AnalysedText, AnalysisResult
+from plugins.analysis.similar import Document, SimilarityIndex, analysed, duplicate_groups
+from plugins.analysis.store import Listed, Version, current_version, distinct_pairs, public_of
+from plugins.analysis.themes import Suggestion, ThemeSuggester
+from plugins.analysis.topics import Topic, find_topics
+
+log = logging.getLogger("participe.analysis")
+
+#: How long a worker may compute a dialogue's analysis before another may take over.
+REFRESH_LEASE = timedelta(minutes=15)
+
+
+def lease_name(dialogue_id: int) -> str:
+    return f"analysis:{dialogue_id}"
+
+
+# -- asking for a refresh ------------------------------------------------------------
+
+
+async def request_refresh(session: AsyncSession, dialogue_id: int) -> None:
+    """Marks the dialogue's results stale, in ``session``'s transaction: one statement,
+    whatever the results' size."""
+    table: Any = AnalysisResult.__table__
+    await session.execute(
+        upsert(session, AnalysisResult)
+        .values(
+            dialogue_id=dialogue_id,
+            generation=1,
+            computed_generation=0,
+            requested_at=utcnow(),
+            proposal_count=0,
+            threshold=0.0,
+            pairs=[],
+            topics=[],
+            themes=[],
+        )
+        .on_conflict_do_update(
+            index_elements=["dialogue_id"],
+            set_={"generation": table.c.generation + 1, "requested_at": utcnow()},
+        )
+    )
+
+
+async def forget(
+    session: AsyncSession,
+    dialogue_id: int,
+    *,
+    pair: tuple[int, int] | None = None,
+    proposals: frozenset[int] = frozenset(),
+) -> None:
+    """Takes out of the stored results at once a pair marked distinct, or the proposals
+    merged into another, and marks them stale."""
+    row = await session.get(AnalysisResult, dialogue_id)
+    if row is not None:
+        low_high = (min(pair), max(pair)) if pair else None
+
+        def kept(a: int, b: int) -> bool:
+            return (a, b) != low_high and a not in proposals and b not in proposals
+
+        row.pairs = [p for p in row.pairs if kept(int(p[0]), int(p[1]))]
+        if proposals:
+            row.topics = [
+                {**t, "proposal_ids": [i for i in t["proposal_ids"] if i not in proposals]}
+                for t in row.topics
+            ]
+            row.themes = [s for s in row.themes if s["proposal_id"] not in proposals]
+        await session.flush()
+    await request_refresh(session, dialogue_id)
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The results as the pages and the API show them: ``computed_at`` (``None``: never
+    computed yet), ``stale`` (being updated), the duplicate ``groups`` without the pairs
+    marked distinct, the ``topics`` with ``listed`` to name their proposals, the theme
+    ``suggestions`` with ``without`` to name theirs. Proposals no longer public are left
+    out."""
+
+    computed_at: datetime | None
+    stale: bool
+    groups: list[tuple[list[Listed], float]]
+    topics: list[Topic]
+    listed: dict[int, Listed]
+    suggestions: list[Suggestion]
+    without: dict[int, Listed]
+
+
+def _version(row: AnalysisResult) -> Version:
+    return Version(row.proposal_count, row.max_proposal_id, row.max_updated_at)
+
+
+async def stored(session: AsyncSession, dialogue: Dialogue, threshold: float) -> Stored:
+    """The dialogue's stored results: a few short queries, no computation."""
+    rows = await session.execute(
+        select(Proposal.id, Proposal.title, Proposal.status, Proposal.theme)
+        .where(*public_of(dialogue.id))
+        .order_by(Proposal.id)
+    )
+    listed = {pid: Listed(pid, title, str(status), theme) for pid, title, status, theme in rows}
+    row = await session.get(AnalysisResult, dialogue.id)
+    if row is None:
+        return Stored(None, True, [], [], listed, [], {})
+    stale = (
+        row.generation > row.computed_generation
+        or _version(row) != await current_version(session, dialogue.id)
+        or threshold < row.threshold
+    )
+    pairs = [
+        (int(a), int(b), float(score))
+        for a, b, score in row.pairs
+        if score >= threshold and a in listed and b in listed
+    ]
+    groups = duplicate_groups(pairs, await distinct_pairs(session, dialogue))
+    topics = [
+        Topic(list(t["key_words"]), ids)
+        for t in row.topics
+        if (ids := [int(i) for i in t["proposal_ids"] if i in listed])
+    ]
+    suggestions = [
+        Suggestion(int(s["proposal_id"]), str(s["theme"]), float(s["confidence"]))
+        for s in row.themes
+        if s["proposal_id"] in listed and not listed[s["proposal_id"]].theme
+    ]
+    return Stored(
+        computed_at=row.computed_at if row.computed_generation > 0 else None,
+        stale=stale,
+        groups=[([listed[pid] for pid in members], score) for members, score in groups],
+        topics=topics,
+        listed=listed,
+        suggestions=suggestions,
+        without={s.proposal_id: listed[s.proposal_id] for s in suggestions},
+    )
+
+
+# -- computing -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the computation reads, loaded in one read transaction."""
+
+    version: Version
+    threshold: float
+    documents: list[Document]
+    texts: list[str]
+    themes: list[str | None]
+    theme_keys: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Computed:
+    pairs: list[list[Any]]
+    topics: list[dict[str, Any]]
+    themes: list[dict[str, Any]]
+
+
+async def snapshot(session: AsyncSession, dialogue: Dialogue, threshold: float) -> Snapshot:
+    version = await current_version(session, dialogue.id)
+    rows = await session.execute(
+        select(
+            Proposal.id,
+            Proposal.title,
+            Proposal.body,
+            Proposal.theme,
+            Proposal.updated_at,
+            AnalysedText.text,
+            AnalysedText.analysed_at,
+        )
+        .outerjoin(AnalysedText, AnalysedText.proposal_id == Proposal.id)
+        .where(*public_of(dialogue.id))
+        .order_by(Proposal.id)
+    )
+    documents: list[Document] = []
+    texts: list[str] = []
+    themes: list[str | None] = []
+    for pid, title, body, theme, updated_at, text, analysed_at in rows:
+        fresh = text is not None and analysed_at is not None and analysed_at >= updated_at
+        documents.append(Document(pid, title, body))
+        texts.append(text if fresh else analysed(title, body))
+        themes.append(theme)
+    keys = frozenset(
+        str(option["key"])
+        for option in dialogue.themes or []
+        if isinstance(option, dict) and option.get("key")
+    )
+    return Snapshot(version, threshold, documents, texts, themes, keys)
+
+
+def compute(data: Snapshot) -> Computed:
+    """The whole analysis of a dialogue: pure, and the costly part (seconds at thousands
+    of proposals), run in a thread."""
+    index = SimilarityIndex([d.id for d in data.documents], data.texts)
+    pairs = [[a, b, score] for a, b, score in index.pairs(data.threshold)]
+    topics = [
+        {"key_words": t.key_words, "proposal_ids": t.proposal_ids}
+        for t in find_topics(data.documents)
+    ]
+    examples = [
+        (d.title, d.body, theme)
+        for d, theme in zip(data.documents, data.themes, strict=True)
+        if theme and theme in data.theme_keys
+    ]
+    without = [
+        (d.id, d.title, d.body)
+        for d, theme in zip(data.documents, data.themes, strict=True)
+        if not theme
+    ]
+    themes = [
+        {"proposal_id": s.proposal_id, "theme": s.theme, "confidence": s.confidence}
+        for s in ThemeSuggester(examples).suggest(without)
+    ]
+    return Computed(pairs, topics, themes)
+
+
+async def refresh(database: Database, dialogue_id: int) -> bool:
+    """Recomputes the dialogue's results unless another worker is at it; whether it did."""
+    from plugins.analysis.module import ANALYSIS, settings_of
+
+    async with task_lease(database, lease_name(dialogue_id), lease=REFRESH_LEASE) as held:
+        if not held:
+            return False
+        async with database.read_session() as session:
+            dialogue = await session.get(Dialogue, dialogue_id)
+            row = await session.get(AnalysisResult, dialogue_id)
+            if dialogue is None or not ANALYSIS.enabled_on(dialogue):
+                return False
+            generation = row.generation if row is not None else 0
+            data = await snapshot(session, dialogue, settings_of(dialogue).threshold)
+        if row is None:
+            async with database.write_session() as session:
+                await request_refresh(session, dialogue_id)
+            generation = 1
+        computed = await asyncio.to_thread(compute, data)
+        async with database.write_session() as session:
+            await session.execute(
+                update(AnalysisResult)
+                .where(AnalysisResult.dialogue_id == dialogue_id)
+                .values(
+                    computed_generation=generation,
+                    computed_at=utcnow(),
+                    proposal_count=data.version.count,
+                    max_proposal_id=data.version.max_id,
+                    max_updated_at=data.version.max_updated_at,
+                    threshold=data.threshold,
+                    pairs=computed.pairs,
+                    topics=computed.topics,
+                    themes=computed.themes,
+                )
+            )
+        return True
+
+
+async def stale_dialogues(database: Database) -> list[int]:
+    """The dialogues whose results are stale: asked for, or whose public proposals
+    changed since."""
+    async with database.read_session() as session:
+        rows = list(await session.execute(select(AnalysisResult)))
+        results = {row.dialogue_id: row for (row,) in rows}
+        if not results:
+            return []
+        versions = {
+            dialogue_id: Version(int(count), max_id, max_updated_at)
+            for dialogue_id, count, max_id, max_updated_at in await session.execute(
+                select(
+                    Proposal.dialogue_id,
+                    func.count(Proposal.id),
+                    func.max(Proposal.id),
+                    func.max(Proposal.updated_at),
+                )
+                .where(
+                    Proposal.dialogue_id.in_(results),
+                    Proposal.status.in_(PUBLIC_STATUSES),
+                    Proposal.hidden_at.is_(None),
+                )
+                .group_by(Proposal.dialogue_id)
+            )
+        }
+    return [
+        dialogue_id
+        for dialogue_id, row in sorted(results.items())
+        if row.generation > row.computed_generation
+        or _version(row) != versions.get(dialogue_id, Version(0, None, None))
+    ]
+
+
+async def refresh_stale(database: Database) -> int:
+    """Recomputes each stale dialogue once; how many it recomputed."""
+    done = 0
+    for dialogue_id in await stale_dialogues(database):
+        if await refresh(database, dialogue_id):
+            done += 1
+    return done
+
+
+async def run_forever(database: Database, seconds: float) -> None:
+    """The app's task: a pass every ``seconds``; a failure is logged and tried again."""
+    while True:
+        try:
+            await refresh_stale(database)
+        except Exception as failure:  # the next pass tries again
+            log.warning("analysis: refreshing the results failed: %s", failure)
+        await asyncio.sleep(seconds)
