@@ -28,9 +28,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database, upsert, utcnow
-from core.leases import task_lease
+from core.leases import HOLDER, hold_task, release_task
 from core.models import Dialogue, Proposal
 from core.models.proposals import PUBLIC_STATUSES
+from core.services.merging import MERGEABLE_STATUSES
 from plugins.analysis.models import AnalysedText, AnalysisResult
 from plugins.analysis.similar import Document, SimilarityIndex, analysed, duplicate_groups
 from plugins.analysis.store import Listed, Version, current_version, distinct_pairs, public_of
@@ -141,10 +142,13 @@ async def stored(session: AsyncSession, dialogue: Dialogue, threshold: float) ->
         or _version(row) != await current_version(session, dialogue.id)
         or threshold < row.threshold
     )
+    # A duplicate group is one staff may merge: a proposal merged already (closed as
+    # refused) or closed otherwise is in none.
+    mergeable = {pid for pid, p in listed.items() if p.status in MERGEABLE_STATUSES}
     pairs = [
         (int(a), int(b), float(score))
         for a, b, score in row.pairs
-        if score >= threshold and a in listed and b in listed
+        if score >= threshold and a in mergeable and b in mergeable
     ]
     groups = duplicate_groups(pairs, await distinct_pairs(session, dialogue))
     topics = [
@@ -248,42 +252,61 @@ def compute(data: Snapshot) -> Computed:
     return Computed(pairs, topics, themes)
 
 
-async def refresh(database: Database, dialogue_id: int) -> bool:
-    """Recomputes the dialogue's results unless another worker is at it; whether it did."""
+#: The dialogues this process is computing: one task at a time each (the task lease
+#: tells processes apart, not the tasks of one).
+_computing: set[int] = set()
+
+
+async def refresh(database: Database, dialogue_id: int, *, holder: str = HOLDER) -> bool:
+    """Recomputes the dialogue's results unless another worker is at it (the task lease
+    ``analysis:<id>``, taken by ``holder``); whether it did."""
+    if dialogue_id in _computing:
+        return False
+    _computing.add(dialogue_id)
+    try:
+        name = lease_name(dialogue_id)
+        if not await hold_task(database, name, lease=REFRESH_LEASE, holder=holder):
+            return False
+        try:
+            return await _refresh(database, dialogue_id)
+        finally:
+            await release_task(database, name, holder=holder)
+    finally:
+        _computing.discard(dialogue_id)
+
+
+async def _refresh(database: Database, dialogue_id: int) -> bool:
     from plugins.analysis.module import ANALYSIS, settings_of
 
-    async with task_lease(database, lease_name(dialogue_id), lease=REFRESH_LEASE) as held:
-        if not held:
+    async with database.read_session() as session:
+        dialogue = await session.get(Dialogue, dialogue_id)
+        row = await session.get(AnalysisResult, dialogue_id)
+        if dialogue is None or not ANALYSIS.enabled_on(dialogue):
             return False
-        async with database.read_session() as session:
-            dialogue = await session.get(Dialogue, dialogue_id)
-            row = await session.get(AnalysisResult, dialogue_id)
-            if dialogue is None or not ANALYSIS.enabled_on(dialogue):
-                return False
-            generation = row.generation if row is not None else 0
-            data = await snapshot(session, dialogue, settings_of(dialogue).threshold)
-        if row is None:
-            async with database.write_session() as session:
-                await request_refresh(session, dialogue_id)
-            generation = 1
-        computed = await asyncio.to_thread(compute, data)
+        generation = row.generation if row is not None else 0
+        data = await snapshot(session, dialogue, settings_of(dialogue).threshold)
+    if row is None:
         async with database.write_session() as session:
-            await session.execute(
-                update(AnalysisResult)
-                .where(AnalysisResult.dialogue_id == dialogue_id)
-                .values(
-                    computed_generation=generation,
-                    computed_at=utcnow(),
-                    proposal_count=data.version.count,
-                    max_proposal_id=data.version.max_id,
-                    max_updated_at=data.version.max_updated_at,
-                    threshold=data.threshold,
-                    pairs=computed.pairs,
-                    topics=computed.topics,
-                    themes=computed.themes,
-                )
+            await request_refresh(session, dialogue_id)
+        generation = 1
+    computed = await asyncio.to_thread(compute, data)
+    async with database.write_session() as session:
+        await session.execute(
+            update(AnalysisResult)
+            .where(AnalysisResult.dialogue_id == dialogue_id)
+            .values(
+                computed_generation=generation,
+                computed_at=utcnow(),
+                proposal_count=data.version.count,
+                max_proposal_id=data.version.max_id,
+                max_updated_at=data.version.max_updated_at,
+                threshold=data.threshold,
+                pairs=computed.pairs,
+                topics=computed.topics,
+                themes=computed.themes,
             )
-        return True
+        )
+    return True
 
 
 async def stale_dialogues(database: Database) -> list[int]:
