@@ -55,8 +55,9 @@ class AnalysisResult(Base):
     proposal is published or changes status); ``computed_generation`` is the one the
     stored results reflect: below ``generation``, they are being updated. The proposals
     they reflect are named by ``proposal_count``, ``max_proposal_id`` and
-    ``max_updated_at`` (the public proposals then); ``pairs`` are ``[first, second,
-    score]`` at least ``threshold`` alike, ``topics`` ``{"key_words", "proposal_ids"}``,
+    ``max_updated_at`` (the public proposals then); ``groups`` are the duplicate groups
+    ``{"proposal_ids", "score"}`` at ``threshold`` (without the pairs marked distinct
+    then), ``topics`` ``{"key_words", "proposal_ids"}``,
     ``themes`` ``{"proposal_id", "theme", "confidence"}``."""
 
     __tablename__ = "analysis_results"
@@ -72,6 +73,6 @@ class AnalysisResult(Base):
     max_proposal_id: Mapped[int | None] = mapped_column(Integer, default=None)
     max_updated_at: Mapped[datetime | None] = mapped_column(default=None)
     threshold: Mapped[float] = mapped_column(Float, default=0.0)
-    pairs: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    groups: Mapped[list[Any]] = mapped_column(JSON, default=list)
     topics: Mapped[list[Any]] = mapped_column(JSON, default=list)
     themes: Mapped[list[Any]] = mapped_column(JSON, default=list)

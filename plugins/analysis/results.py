@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,11 +31,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.db import Database, upsert, utcnow
 from core.leases import HOLDER, hold_task, release_task
 from core.models import Dialogue, Proposal
-from core.models.proposals import PUBLIC_STATUSES
 from core.services.merging import MERGEABLE_STATUSES
-from plugins.analysis.models import AnalysedText, AnalysisResult
-from plugins.analysis.similar import Document, SimilarityIndex, analysed, duplicate_groups
-from plugins.analysis.store import Listed, Version, current_version, distinct_pairs, public_of
+from plugins.analysis.models import AnalysisResult
+from plugins.analysis.similar import Document, SimilarityIndex, duplicate_groups
+from plugins.analysis.store import (
+    Listed,
+    Version,
+    analysed_proposals,
+    current_version,
+    distinct_pairs,
+    public_of,
+)
 from plugins.analysis.themes import Suggestion, ThemeSuggester
 from plugins.analysis.topics import Topic, find_topics
 
@@ -64,7 +71,7 @@ async def request_refresh(session: AsyncSession, dialogue_id: int) -> None:
             requested_at=utcnow(),
             proposal_count=0,
             threshold=0.0,
-            pairs=[],
+            groups=[],
             topics=[],
             themes=[],
         )
@@ -86,12 +93,7 @@ async def forget(
     merged into another, and marks them stale."""
     row = await session.get(AnalysisResult, dialogue_id)
     if row is not None:
-        low_high = (min(pair), max(pair)) if pair else None
-
-        def kept(a: int, b: int) -> bool:
-            return (a, b) != low_high and a not in proposals and b not in proposals
-
-        row.pairs = [p for p in row.pairs if kept(int(p[0]), int(p[1]))]
+        row.groups = _without(row.groups, [pair] if pair else [], proposals)
         if proposals:
             row.topics = [
                 {**t, "proposal_ids": [i for i in t["proposal_ids"] if i not in proposals]}
@@ -122,6 +124,22 @@ class Stored:
     without: dict[int, Listed]
 
 
+def _without(
+    groups: list[Any], distinct: list[tuple[int, int]], gone: Collection[int]
+) -> list[Any]:
+    """Stored groups without the proposals ``gone`` and, of each pair marked distinct in
+    a group, its later proposal (the group's first is the one the page marks against);
+    a group left with one proposal is no group."""
+    later: set[tuple[int, int]] = {(min(a, b), max(a, b)) for a, b in distinct}
+    found = []
+    for group in groups:
+        ids = [int(i) for i in group["proposal_ids"] if i not in gone]
+        ids = [i for i in ids if not any((low, i) in later for low in ids if low < i)]
+        if len(ids) > 1:
+            found.append({**group, "proposal_ids": ids})
+    return found
+
+
 def _version(row: AnalysisResult) -> Version:
     return Version(row.proposal_count, row.max_proposal_id, row.max_updated_at)
 
@@ -140,17 +158,16 @@ async def stored(session: AsyncSession, dialogue: Dialogue, threshold: float) ->
     stale = (
         row.generation > row.computed_generation
         or _version(row) != await current_version(session, dialogue.id)
-        or threshold < row.threshold
+        or threshold != row.threshold
     )
     # A duplicate group is one staff may merge: a proposal merged already (closed as
     # refused) or closed otherwise is in none.
-    mergeable = {pid for pid, p in listed.items() if p.status in MERGEABLE_STATUSES}
-    pairs = [
-        (int(a), int(b), float(score))
-        for a, b, score in row.pairs
-        if score >= threshold and a in mergeable and b in mergeable
+    closed = {pid for pid, p in listed.items() if p.status not in MERGEABLE_STATUSES}
+    gone = closed | {pid for group in row.groups for pid in group["proposal_ids"]} - set(listed)
+    groups = [
+        (group["proposal_ids"], float(group["score"]))
+        for group in _without(row.groups, await distinct_pairs(session, dialogue), gone)
     ]
-    groups = duplicate_groups(pairs, await distinct_pairs(session, dialogue))
     topics = [
         Topic(list(t["key_words"]), ids)
         for t in row.topics
@@ -185,52 +202,39 @@ class Snapshot:
     texts: list[str]
     themes: list[str | None]
     theme_keys: frozenset[str]
+    distinct: list[tuple[int, int]]
 
 
 @dataclass(frozen=True)
 class Computed:
-    pairs: list[list[Any]]
+    groups: list[dict[str, Any]]
     topics: list[dict[str, Any]]
     themes: list[dict[str, Any]]
 
 
 async def snapshot(session: AsyncSession, dialogue: Dialogue, threshold: float) -> Snapshot:
     version = await current_version(session, dialogue.id)
-    rows = await session.execute(
-        select(
-            Proposal.id,
-            Proposal.title,
-            Proposal.body,
-            Proposal.theme,
-            Proposal.updated_at,
-            AnalysedText.text,
-            AnalysedText.analysed_at,
-        )
-        .outerjoin(AnalysedText, AnalysedText.proposal_id == Proposal.id)
-        .where(*public_of(dialogue.id))
-        .order_by(Proposal.id)
-    )
-    documents: list[Document] = []
-    texts: list[str] = []
-    themes: list[str | None] = []
-    for pid, title, body, theme, updated_at, text, analysed_at in rows:
-        fresh = text is not None and analysed_at is not None and analysed_at >= updated_at
-        documents.append(Document(pid, title, body))
-        texts.append(text if fresh else analysed(title, body))
-        themes.append(theme)
+    found = await analysed_proposals(session, dialogue.id)
+    documents = [Document(p.id, p.title, p.body) for p in found]
+    texts = [p.text for p in found]
+    themes = [p.theme for p in found]
     keys = frozenset(
         str(option["key"])
         for option in dialogue.themes or []
         if isinstance(option, dict) and option.get("key")
     )
-    return Snapshot(version, threshold, documents, texts, themes, keys)
+    distinct = await distinct_pairs(session, dialogue)
+    return Snapshot(version, threshold, documents, texts, themes, keys, distinct)
 
 
 def compute(data: Snapshot) -> Computed:
     """The whole analysis of a dialogue: pure, and the costly part (seconds at thousands
     of proposals), run in a thread."""
     index = SimilarityIndex([d.id for d in data.documents], data.texts)
-    pairs = [[a, b, score] for a, b, score in index.pairs(data.threshold)]
+    groups = [
+        {"proposal_ids": ids, "score": score}
+        for ids, score in duplicate_groups(index.pairs(data.threshold), data.distinct)
+    ]
     topics = [
         {"key_words": t.key_words, "proposal_ids": t.proposal_ids}
         for t in find_topics(data.documents)
@@ -249,7 +253,7 @@ def compute(data: Snapshot) -> Computed:
         {"proposal_id": s.proposal_id, "theme": s.theme, "confidence": s.confidence}
         for s in ThemeSuggester(examples).suggest(without)
     ]
-    return Computed(pairs, topics, themes)
+    return Computed(groups, topics, themes)
 
 
 #: The dialogues this process is computing: one task at a time each (the task lease
@@ -301,7 +305,7 @@ async def _refresh(database: Database, dialogue_id: int) -> bool:
                 max_proposal_id=data.version.max_id,
                 max_updated_at=data.version.max_updated_at,
                 threshold=data.threshold,
-                pairs=computed.pairs,
+                groups=computed.groups,
                 topics=computed.topics,
                 themes=computed.themes,
             )
@@ -326,11 +330,7 @@ async def stale_dialogues(database: Database) -> list[int]:
                     func.max(Proposal.id),
                     func.max(Proposal.updated_at),
                 )
-                .where(
-                    Proposal.dialogue_id.in_(results),
-                    Proposal.status.in_(PUBLIC_STATUSES),
-                    Proposal.hidden_at.is_(None),
-                )
+                .where(*public_of(None), Proposal.dialogue_id.in_(results))
                 .group_by(Proposal.dialogue_id)
             )
         }

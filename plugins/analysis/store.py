@@ -54,13 +54,14 @@ async def analyse_proposal(session: AsyncSession, proposal_id: int) -> None:
         stored.analysed_at = utcnow()
 
 
-def public_of(dialogue_id: int) -> list[ColumnElement[bool]]:
-    """What makes a proposal of the dialogue one the analysis reads."""
-    return [
-        Proposal.dialogue_id == dialogue_id,
+def public_of(dialogue_id: int | None) -> list[ColumnElement[bool]]:
+    """What makes a proposal of the dialogue one the analysis reads (of any dialogue for
+    ``None``)."""
+    public: list[ColumnElement[bool]] = [
         Proposal.status.in_(PUBLIC_STATUSES),
         Proposal.hidden_at.is_(None),
     ]
+    return public if dialogue_id is None else [Proposal.dialogue_id == dialogue_id, *public]
 
 
 def _public(dialogue: Dialogue) -> list[ColumnElement[bool]]:
@@ -88,10 +89,20 @@ async def current_version(session: AsyncSession, dialogue_id: int) -> Version:
     return Version(int(count or 0), max_id, max_updated_at)
 
 
-async def similarity_index(
-    session: AsyncSession, dialogue: Dialogue
-) -> tuple[SimilarityIndex, dict[int, Listed]]:
-    """The index of the dialogue's public proposals, and how to name them."""
+@dataclass(frozen=True)
+class Analysed:
+    """A public proposal and its stems (stored, or read again when it changed since)."""
+
+    id: int
+    title: str
+    body: str
+    status: str
+    theme: str | None
+    text: str
+
+
+async def analysed_proposals(session: AsyncSession, dialogue_id: int) -> list[Analysed]:
+    """The dialogue's public proposals with their stems, in id order."""
     rows = await session.execute(
         select(
             Proposal.id,
@@ -104,18 +115,25 @@ async def similarity_index(
             AnalysedText.analysed_at,
         )
         .outerjoin(AnalysedText, AnalysedText.proposal_id == Proposal.id)
-        .where(*_public(dialogue))
+        .where(*public_of(dialogue_id))
         .order_by(Proposal.id)
     )
-    ids: list[int] = []
-    texts: list[str] = []
-    listed: dict[int, Listed] = {}
+    found: list[Analysed] = []
     for pid, title, body, status, theme, updated_at, text, analysed_at in rows:
         fresh = text is not None and analysed_at is not None and analysed_at >= updated_at
-        ids.append(pid)
-        texts.append(text if fresh else analysed(title, body))
-        listed[pid] = Listed(pid, title, str(status), theme)
-    return SimilarityIndex(ids, texts), listed
+        found.append(
+            Analysed(pid, title, body, str(status), theme, text if fresh else analysed(title, body))
+        )
+    return found
+
+
+async def similarity_index(
+    session: AsyncSession, dialogue: Dialogue
+) -> tuple[SimilarityIndex, dict[int, Listed]]:
+    """The index of the dialogue's public proposals, and how to name them."""
+    found = await analysed_proposals(session, dialogue.id)
+    listed = {p.id: Listed(p.id, p.title, p.status, p.theme) for p in found}
+    return SimilarityIndex([p.id for p in found], [p.text for p in found]), listed
 
 
 #: The similarity indexes this worker built, by dialogue and :class:`Version`, the most

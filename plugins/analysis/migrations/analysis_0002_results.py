@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("max_proposal_id", sa.Integer(), nullable=True),
         sa.Column("max_updated_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("threshold", sa.Float(), nullable=False),
-        sa.Column("pairs", sa.JSON(), nullable=False),
+        sa.Column("groups", sa.JSON(), nullable=False),
         sa.Column("topics", sa.JSON(), nullable=False),
         sa.Column("themes", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(

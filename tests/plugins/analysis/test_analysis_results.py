@@ -78,7 +78,7 @@ async def test_a_burst_of_proposals_costs_one_computation(
     assert computations == [13]
     row = await _row(database)
     assert row.computed_generation == row.generation and row.proposal_count == 13
-    assert row.computed_at is not None and row.pairs and row.topics
+    assert row.computed_at is not None and row.groups and row.topics
 
 
 async def test_one_worker_at_a_time_computes_a_dialogue(
@@ -149,13 +149,13 @@ async def test_distinct_and_merge_leave_the_stored_results_at_once(
     ids = await _dialogue(client, world)
     await analyse_now(app, database)
     before = await _row(database)
-    assert [ids[0], ids[1]] in [p[:2] for p in before.pairs]
+    assert [ids[0], ids[1]] in [g["proposal_ids"] for g in before.groups]
 
     pair = {"proposal_ids": [ids[1], ids[0]]}
     marked = await client.post(f"{ADMIN_API}/distinct", json=pair, headers=world.admin.headers)
     assert marked.status_code == 201
     row = await _row(database)
-    assert [ids[0], ids[1]] not in [p[:2] for p in row.pairs]
+    assert all(ids[1] not in g["proposal_ids"] for g in row.groups)
     assert row.generation > row.computed_generation  # stale, to be computed again
     calls = len(computations)
     shown = await client.get(f"{ADMIN_API}/duplicates", headers=world.admin.headers)
@@ -170,7 +170,7 @@ async def test_distinct_and_merge_leave_the_stored_results_at_once(
     )
     assert merged.status_code == 200, merged.text
     row = await _row(database)
-    assert all(ids[7] not in p[:2] for p in row.pairs)
+    assert all(ids[7] not in g["proposal_ids"] for g in row.groups)
     assert all(ids[7] not in t["proposal_ids"] for t in row.topics)
     assert all(s["proposal_id"] != ids[7] for s in row.themes)
     topics = await client.get(f"{ADMIN_API}/topics", headers=world.admin.headers)
