@@ -5,6 +5,7 @@ being updated while stale; a pair marked distinct or a merge taken out of it at 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 import pytest
@@ -16,8 +17,12 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from core.db import Database
+from core.lifespan import LifespanContext
 from core.models import Dialogue
+from core.plugin_manager import Plugins
+from core.settings import Settings
 from participe.testing import run_event_jobs
+from plugins import analysis
 from plugins.analysis import results, store
 from plugins.analysis.models import AnalysisResult
 from tests.conftest import World
@@ -204,3 +209,31 @@ async def test_similar_while_writing_builds_the_index_once_per_version(
     found = await client.post(f"{API}/similar", json={"title": "Piste cyclable avenue Jaurès"})
     assert len(builds) == 2  # the proposals changed: built again, the new one in it
     assert new in [item["proposal"]["id"] for item in found.json()["items"]]
+
+
+async def test_the_app_task_recomputes_stale_results_by_itself(
+    client: Client,
+    world: World,
+    app: Litestar,
+    database: Database,
+    settings: Settings,
+    plugins: Plugins,
+) -> None:
+    await _dialogue(client, world)
+    await run_event_jobs(app)
+    assert (await _row(database)).computed_generation == 0
+    # The app's start-up starts the task where the event jobs' runner runs (not in the
+    # tests' apps, whose runner is off); its stop stops it.
+    running = dataclasses.replace(settings, event_jobs_seconds=0.05)
+    context = LifespanContext(running, database, plugins)
+    await analysis.startup(context)
+    try:
+        for _ in range(400):
+            row = await _row(database)
+            if row.computed_generation == row.generation:
+                break
+            await asyncio.sleep(0.05)
+        assert row.computed_generation == row.generation == 8
+    finally:
+        await analysis.shutdown(context)
+    assert not analysis._refreshers
