@@ -317,9 +317,22 @@ async def stale_dialogues(database: Database) -> list[int]:
     """The dialogues whose results are stale: asked for, or whose public proposals
     changed since."""
     async with database.read_session() as session:
-        rows = list(await session.execute(select(AnalysisResult)))
-        results = {row.dialogue_id: row for (row,) in rows}
-        if not results:
+        # The versions only: not the results themselves, read every pass.
+        rows = await session.execute(
+            select(
+                AnalysisResult.dialogue_id,
+                AnalysisResult.generation,
+                AnalysisResult.computed_generation,
+                AnalysisResult.proposal_count,
+                AnalysisResult.max_proposal_id,
+                AnalysisResult.max_updated_at,
+            )
+        )
+        asked = {
+            dialogue_id: (generation > computed, Version(count, max_id, max_updated_at))
+            for dialogue_id, generation, computed, count, max_id, max_updated_at in rows
+        }
+        if not asked:
             return []
         versions = {
             dialogue_id: Version(int(count), max_id, max_updated_at)
@@ -330,15 +343,14 @@ async def stale_dialogues(database: Database) -> list[int]:
                     func.max(Proposal.id),
                     func.max(Proposal.updated_at),
                 )
-                .where(*public_of(None), Proposal.dialogue_id.in_(results))
+                .where(*public_of(None), Proposal.dialogue_id.in_(asked))
                 .group_by(Proposal.dialogue_id)
             )
         }
     return [
         dialogue_id
-        for dialogue_id, row in sorted(results.items())
-        if row.generation > row.computed_generation
-        or _version(row) != versions.get(dialogue_id, Version(0, None, None))
+        for dialogue_id, (behind, version) in sorted(asked.items())
+        if behind or version != versions.get(dialogue_id, Version(0, None, None))
     ]
 
 
