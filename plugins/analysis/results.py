@@ -314,8 +314,10 @@ async def _refresh(database: Database, dialogue_id: int) -> bool:
 
 
 async def stale_dialogues(database: Database) -> list[int]:
-    """The dialogues whose results are stale: asked for, or whose public proposals
-    changed since."""
+    """The dialogues whose results are stale: asked for, computed at another threshold,
+    or whose public proposals changed since."""
+    from plugins.analysis.module import settings_of
+
     async with database.read_session() as session:
         # The versions only: not the results themselves, read every pass.
         rows = await session.execute(
@@ -326,11 +328,18 @@ async def stale_dialogues(database: Database) -> list[int]:
                 AnalysisResult.proposal_count,
                 AnalysisResult.max_proposal_id,
                 AnalysisResult.max_updated_at,
-            )
+                AnalysisResult.threshold,
+                Dialogue,
+            ).join(Dialogue, Dialogue.id == AnalysisResult.dialogue_id)
         )
+        # Behind: asked for, or computed at another threshold than the module's now.
         asked = {
-            dialogue_id: (generation > computed, Version(count, max_id, max_updated_at))
-            for dialogue_id, generation, computed, count, max_id, max_updated_at in rows
+            row.dialogue_id: (
+                row.generation > row.computed_generation
+                or row.threshold != settings_of(row.Dialogue).threshold,
+                Version(row.proposal_count, row.max_proposal_id, row.max_updated_at),
+            )
+            for row in rows
         }
         if not asked:
             return []

@@ -14,7 +14,7 @@ pytest.importorskip("sklearn", reason="the participe[analysis] extra is not inst
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.db import Database
 from core.lifespan import LifespanContext
@@ -84,6 +84,11 @@ async def test_a_burst_of_proposals_costs_one_computation(
     row = await _row(database)
     assert row.computed_generation == row.generation and row.proposal_count == 13
     assert row.computed_at is not None and row.groups and row.topics
+    assert await results.stale_dialogues(database) == []
+    # Computed at another threshold than the module's (its settings changed): stale.
+    async with database.write_session() as session:
+        await session.execute(update(AnalysisResult).values(threshold=0.5))
+    assert await results.stale_dialogues(database) == [row.dialogue_id]
 
 
 async def test_one_worker_at_a_time_computes_a_dialogue(
