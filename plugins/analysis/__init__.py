@@ -17,6 +17,8 @@ log at start-up.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).parent
 logger = logging.getLogger("participe.analysis")
+#: Each app's task that recomputes the stale results (:mod:`plugins.analysis.results`).
+_refreshers: dict[int, asyncio.Task[None]] = {}
 
 
 @hookimpl
@@ -53,6 +57,9 @@ def register_event_handlers(registry: Registry[EventHandler]) -> None:
     from plugins.analysis.handlers import analyse_submitted
 
     registry.add(EventHandler("analysis.submitted", "proposal_submitted", analyse_submitted))
+    registry.add(
+        EventHandler("analysis.status_changed", "proposal_status_changed", analyse_submitted)
+    )
 
 
 @hookimpl
@@ -118,3 +125,18 @@ async def startup(context: Any) -> None:
             "missing): pip install 'participe[analysis]'",
             ", ".join(absent),
         )
+        return
+    seconds = context.settings.event_jobs_seconds
+    if seconds > 0:  # beside the event jobs' runner, at its pace (none where it is off)
+        from plugins.analysis.results import run_forever
+
+        _refreshers[id(context)] = asyncio.create_task(run_forever(context.database, seconds))
+
+
+@hookimpl
+async def shutdown(context: Any) -> None:
+    task = _refreshers.pop(id(context), None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

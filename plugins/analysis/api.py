@@ -4,6 +4,7 @@ topics and the theme suggestions. Documented in the README's API table."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -14,7 +15,7 @@ from core.db import utcnow
 from core.db_range import RowId
 from core.permissions import Action
 from core.services import dialogues, merging
-from plugins.analysis import store
+from plugins.analysis import results, store
 from plugins.analysis.module import settings_of
 from web.admin.guard import staff, staff_guard
 from web.admin.review import announce_status_changes
@@ -54,6 +55,8 @@ class GroupOut(msgspec.Struct):
 
 class GroupList(msgspec.Struct):
     items: list[GroupOut]
+    computed_at: datetime | None
+    stale: bool
 
 
 class DistinctIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -82,6 +85,8 @@ class TopicOut(msgspec.Struct):
 
 class TopicList(msgspec.Struct):
     items: list[TopicOut]
+    computed_at: datetime | None
+    stale: bool
 
 
 class ThemeOut(msgspec.Struct):
@@ -92,6 +97,8 @@ class ThemeOut(msgspec.Struct):
 
 class ThemeList(msgspec.Struct):
     items: list[ThemeOut]
+    computed_at: datetime | None
+    stale: bool
 
 
 def ref(listed: store.Listed) -> ProposalRef:
@@ -135,9 +142,12 @@ class AnalysisAdminController(Controller):
         self, db_session: DbSession, org: CurrentOrg, slug: FromPath[str]
     ) -> GroupList:
         """The likely duplicate groups, best first, without the pairs marked distinct."""
-        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
-        groups = await store.duplicates(db_session, dialogue, settings_of(dialogue).threshold)
-        return GroupList([GroupOut(score, [ref(p) for p in members]) for members, score in groups])
+        found = await _stored(db_session, org, slug)
+        return GroupList(
+            [GroupOut(score, [ref(p) for p in members]) for members, score in found.groups],
+            found.computed_at,
+            found.stale,
+        )
 
     @post("/distinct", opt=staff(Action.ADMINISTER, Action.REVIEW))
     async def mark_distinct(
@@ -153,6 +163,8 @@ class AnalysisAdminController(Controller):
         dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
         first, second = data.proposal_ids
         added = await store.mark_distinct(db_session, dialogue, first, second, actor)
+        if added:
+            await results.forget(db_session, dialogue.id, pair=(first, second))
         await db_session.commit()
         pair = {"proposal_ids": sorted((first, second))}
         return Response(pair, status_code=201 if added else 200)
@@ -175,6 +187,8 @@ class AnalysisAdminController(Controller):
         done = await merging.merge_proposals(
             db_session, plugins, org, dialogue, data.kept, data.merged, actor, now=utcnow()
         )
+        gone = frozenset(change.proposal.id for change in done.changes)
+        await results.forget(db_session, dialogue.id, proposals=gone)
         delivery = await announce_status_changes(
             request, db_session, plugins, org, dialogue, done.changes
         )
@@ -194,10 +208,14 @@ class AnalysisAdminController(Controller):
         self, db_session: DbSession, org: CurrentOrg, slug: FromPath[str]
     ) -> TopicList:
         """The dialogue's proposals grouped into topics, the largest first."""
-        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
-        found, listed = await store.topics(db_session, dialogue)
+        found = await _stored(db_session, org, slug)
         return TopicList(
-            [TopicOut(t.key_words, [ref(listed[pid]) for pid in t.proposal_ids]) for t in found]
+            [
+                TopicOut(t.key_words, [ref(found.listed[pid]) for pid in t.proposal_ids])
+                for t in found.topics
+            ],
+            found.computed_at,
+            found.stale,
         )
 
     @get("/themes", opt=READERS)
@@ -205,8 +223,18 @@ class AnalysisAdminController(Controller):
         self, db_session: DbSession, org: CurrentOrg, slug: FromPath[str]
     ) -> ThemeList:
         """A theme suggested for each public proposal without one."""
-        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
-        found, listed = await store.theme_suggestions(db_session, dialogue)
+        found = await _stored(db_session, org, slug)
         return ThemeList(
-            [ThemeOut(ref(listed[s.proposal_id]), s.theme, s.confidence) for s in found]
+            [
+                ThemeOut(ref(found.without[s.proposal_id]), s.theme, s.confidence)
+                for s in found.suggestions
+            ],
+            found.computed_at,
+            found.stale,
         )
+
+
+async def _stored(db_session: Any, org: Any, slug: str) -> results.Stored:
+    """The dialogue's stored results (never computed in the request)."""
+    dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
+    return await results.stored(db_session, dialogue, settings_of(dialogue).threshold)

@@ -1,11 +1,12 @@
-"""The analysis's own tables: each proposal's text as the analysis reads it, and the pairs
-staff said are not duplicates."""
+"""The analysis's own tables: each proposal's text as the analysis reads it, the pairs
+staff said are not duplicates, and each dialogue's analysis as last computed."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -44,3 +45,34 @@ class DistinctPair(Base):
     )
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AnalysisResult(Base):
+    """A dialogue's analysis as last computed (:mod:`plugins.analysis.results`): what the
+    staff's pages and the API read, never computing it in a request.
+
+    ``generation`` counts the changes asked for (an event handler adds one when a
+    proposal is published or changes status); ``computed_generation`` is the one the
+    stored results reflect: below ``generation``, they are being updated. The proposals
+    they reflect are named by ``proposal_count``, ``max_proposal_id`` and
+    ``max_updated_at`` (the public proposals then); ``groups`` are the duplicate groups
+    ``{"proposal_ids", "score"}`` at ``threshold`` (without the pairs marked distinct
+    then), ``topics`` ``{"key_words", "proposal_ids"}``,
+    ``themes`` ``{"proposal_id", "theme", "confidence"}``."""
+
+    __tablename__ = "analysis_results"
+
+    dialogue_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogues.id", ondelete="CASCADE"), primary_key=True
+    )
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    computed_generation: Mapped[int] = mapped_column(Integer, default=-1)
+    requested_at: Mapped[datetime | None] = mapped_column(default=None)
+    computed_at: Mapped[datetime | None] = mapped_column(default=None)
+    proposal_count: Mapped[int] = mapped_column(Integer, default=0)
+    max_proposal_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    max_updated_at: Mapped[datetime | None] = mapped_column(default=None)
+    threshold: Mapped[float] = mapped_column(Float, default=0.0)
+    groups: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    themes: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -17,7 +17,7 @@ from core.errors import DomainError
 from core.exports import inert_cells
 from core.permissions import Action
 from core.services import dialogues, merging
-from plugins.analysis import store
+from plugins.analysis import results, store
 from plugins.analysis.module import settings_of
 from web.admin.forms import FormValues
 from web.admin.guard import staff, staff_guard
@@ -114,7 +114,8 @@ class AnalysisPages(Controller):
         try:
             if not (_row_id(first) and _row_id(second)):
                 raise DomainError("Choisissez deux propositions.", code="validation")
-            await store.mark_distinct(db_session, dialogue, int(first), int(second), actor)
+            if await store.mark_distinct(db_session, dialogue, int(first), int(second), actor):
+                await results.forget(db_session, dialogue.id, pair=(int(first), int(second)))
         except DomainError as error:
             await discard_changes(request, db_session)
             dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
@@ -151,6 +152,8 @@ class AnalysisPages(Controller):
             return await _page(
                 request, db_session, dialogue, error=_message(error), status_code=422
             )
+        gone = frozenset(change.proposal.id for change in result.changes)
+        await results.forget(db_session, dialogue.id, proposals=gone)
         delivery = await announce_status_changes(
             request, db_session, plugins, org, dialogue, result.changes
         )
@@ -165,7 +168,8 @@ class AnalysisPages(Controller):
         """The topics as a CSV file: one line per proposal, with its topic's number and
         key words."""
         dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
-        topics, listed = await store.topics(db_session, dialogue)
+        found = await results.stored(db_session, dialogue, settings_of(dialogue).threshold)
+        topics, listed = found.topics, found.listed
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
         writer.writerow(["topic", "key_words", "proposal_id", "title", "status", "theme"])
@@ -205,9 +209,7 @@ async def _page(
     status_code: int = 200,
 ) -> Response[str]:
     settings = settings_of(dialogue)
-    groups = await store.duplicates(db_session, dialogue, settings.threshold)
-    topics, listed = await store.topics(db_session, dialogue)
-    suggestions, without = await store.theme_suggestions(db_session, dialogue)
+    found = await results.stored(db_session, dialogue, settings.threshold)
     labels = {
         option.get("key"): option.get("label")
         for option in dialogue.themes or []
@@ -221,11 +223,13 @@ async def _page(
         page_title=f"Analyse · {dialogue.title}",
         dialogue=dialogue,
         tabs=dialogue_tabs(dialogue, TAB),
-        groups=groups,
-        topics=topics,
-        listed=listed,
-        suggestions=suggestions,
-        without=without,
+        computed_at=found.computed_at,
+        stale=found.stale,
+        groups=found.groups,
+        topics=found.topics,
+        listed=found.listed,
+        suggestions=found.suggestions,
+        without=found.without,
         theme_labels=labels,
         error=error,
     )

@@ -7,10 +7,12 @@ or never analysed, so that a look-up is right even before the handler ran.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
@@ -18,9 +20,7 @@ from core.errors import NotFound, ValidationFailed
 from core.models import Dialogue, Proposal, User
 from core.models.proposals import PUBLIC_STATUSES
 from plugins.analysis.models import AnalysedText, DistinctPair
-from plugins.analysis.similar import Document, Match, SimilarityIndex, analysed, duplicate_groups
-from plugins.analysis.themes import Suggestion, ThemeSuggester
-from plugins.analysis.topics import Topic, find_topics
+from plugins.analysis.similar import Match, SimilarityIndex, analysed
 
 
 @dataclass(frozen=True)
@@ -54,24 +54,55 @@ async def analyse_proposal(session: AsyncSession, proposal_id: int) -> None:
         stored.analysed_at = utcnow()
 
 
-def _public(dialogue: Dialogue) -> list[ColumnElement[bool]]:
-    return [
-        Proposal.dialogue_id == dialogue.id,
+def public_of(dialogue_id: int | None) -> list[ColumnElement[bool]]:
+    """What makes a proposal of the dialogue one the analysis reads (of any dialogue for
+    ``None``)."""
+    public: list[ColumnElement[bool]] = [
         Proposal.status.in_(PUBLIC_STATUSES),
         Proposal.hidden_at.is_(None),
     ]
+    return public if dialogue_id is None else [Proposal.dialogue_id == dialogue_id, *public]
 
 
-async def proposals_of(session: AsyncSession, dialogue: Dialogue) -> list[Proposal]:
-    """The dialogue's public proposals, in id order."""
-    rows = await session.scalars(select(Proposal).where(*_public(dialogue)).order_by(Proposal.id))
-    return list(rows)
+def _public(dialogue: Dialogue) -> list[ColumnElement[bool]]:
+    return public_of(dialogue.id)
 
 
-async def similarity_index(
-    session: AsyncSession, dialogue: Dialogue
-) -> tuple[SimilarityIndex, dict[int, Listed]]:
-    """The index of the dialogue's public proposals, and how to name them."""
+@dataclass(frozen=True)
+class Version:
+    """Which public proposals a dialogue has: their count, the newest's id, the last
+    change. Another proposal, one edited or one no longer public changes it."""
+
+    count: int
+    max_id: int | None
+    max_updated_at: datetime | None
+
+
+async def current_version(session: AsyncSession, dialogue_id: int) -> Version:
+    count, max_id, max_updated_at = (
+        await session.execute(
+            select(
+                func.count(Proposal.id), func.max(Proposal.id), func.max(Proposal.updated_at)
+            ).where(*public_of(dialogue_id))
+        )
+    ).one()
+    return Version(int(count or 0), max_id, max_updated_at)
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """A public proposal and its stems (stored, or read again when it changed since)."""
+
+    id: int
+    title: str
+    body: str
+    status: str
+    theme: str | None
+    text: str
+
+
+async def analysed_proposals(session: AsyncSession, dialogue_id: int) -> list[Analysed]:
+    """The dialogue's public proposals with their stems, in id order."""
     rows = await session.execute(
         select(
             Proposal.id,
@@ -84,18 +115,54 @@ async def similarity_index(
             AnalysedText.analysed_at,
         )
         .outerjoin(AnalysedText, AnalysedText.proposal_id == Proposal.id)
-        .where(*_public(dialogue))
+        .where(*public_of(dialogue_id))
         .order_by(Proposal.id)
     )
-    ids: list[int] = []
-    texts: list[str] = []
-    listed: dict[int, Listed] = {}
+    found: list[Analysed] = []
     for pid, title, body, status, theme, updated_at, text, analysed_at in rows:
         fresh = text is not None and analysed_at is not None and analysed_at >= updated_at
-        ids.append(pid)
-        texts.append(text if fresh else analysed(title, body))
-        listed[pid] = Listed(pid, title, str(status), theme)
-    return SimilarityIndex(ids, texts), listed
+        found.append(
+            Analysed(pid, title, body, str(status), theme, text if fresh else analysed(title, body))
+        )
+    return found
+
+
+async def similarity_index(
+    session: AsyncSession, dialogue: Dialogue
+) -> tuple[SimilarityIndex, dict[int, Listed]]:
+    """The index of the dialogue's public proposals, and how to name them."""
+    found = await analysed_proposals(session, dialogue.id)
+    listed = {p.id: Listed(p.id, p.title, p.status, p.theme) for p in found}
+    return SimilarityIndex([p.id for p in found], [p.text for p in found]), listed
+
+
+#: The similarity indexes this worker built, by dialogue and :class:`Version`, the most
+#: recently used last: a look-up while writing rebuilds none while the proposals stay
+#: the same.
+_INDEXES: OrderedDict[tuple[int, Version], tuple[SimilarityIndex, dict[int, Listed]]] = (
+    OrderedDict()
+)
+#: How many dialogues' indexes a worker keeps.
+CACHED_INDEXES = 8
+
+
+async def cached_index(
+    session: AsyncSession, dialogue: Dialogue
+) -> tuple[SimilarityIndex, dict[int, Listed]]:
+    """:func:`similarity_index`, built again only when the dialogue's public proposals
+    changed (one aggregate query tells)."""
+    key = (dialogue.id, await current_version(session, dialogue.id))
+    found = _INDEXES.get(key)
+    if found is not None:
+        _INDEXES.move_to_end(key)
+        return found
+    built = await similarity_index(session, dialogue)
+    for old in [k for k in _INDEXES if k[0] == dialogue.id]:
+        del _INDEXES[old]
+    _INDEXES[key] = built
+    while len(_INDEXES) > CACHED_INDEXES:
+        _INDEXES.popitem(last=False)
+    return built
 
 
 async def similar(
@@ -111,7 +178,7 @@ async def similar(
     """The dialogue's proposals that say what ``title`` and ``body`` say, best first."""
     if not title.strip() and not body.strip():
         raise ValidationFailed("title: Écrivez au moins un titre.")
-    index, listed = await similarity_index(session, dialogue)
+    index, listed = await cached_index(session, dialogue)
     found = index.similar(title, body, limit=limit, threshold=threshold, exclude=exclude)
     return [(listed[match.id], match) for match in found]
 
@@ -123,16 +190,6 @@ async def distinct_pairs(session: AsyncSession, dialogue: Dialogue) -> list[tupl
         )
     )
     return [(a, b) for a, b in rows]
-
-
-async def duplicates(
-    session: AsyncSession, dialogue: Dialogue, threshold: float
-) -> list[tuple[list[Listed], float]]:
-    """The likely duplicate groups of the dialogue, best first, without the pairs staff
-    said are distinct."""
-    index, listed = await similarity_index(session, dialogue)
-    groups = duplicate_groups(index.pairs(threshold), await distinct_pairs(session, dialogue))
-    return [([listed[pid] for pid in members], score) for members, score in groups]
 
 
 async def mark_distinct(
@@ -160,26 +217,3 @@ async def mark_distinct(
         )
     )
     return True
-
-
-async def topics(
-    session: AsyncSession, dialogue: Dialogue
-) -> tuple[list[Topic], dict[int, Listed]]:
-    """The dialogue's topics, and how to name their proposals."""
-    proposals = await proposals_of(session, dialogue)
-    listed = {p.id: Listed(p.id, p.title, str(p.status), p.theme) for p in proposals}
-    return find_topics([Document(p.id, p.title, p.body) for p in proposals]), listed
-
-
-async def theme_suggestions(
-    session: AsyncSession, dialogue: Dialogue
-) -> tuple[list[Suggestion], dict[int, Listed]]:
-    """A theme for each public proposal without one, learnt from those with one; only
-    the dialogue's themes are suggested."""
-    proposals = await proposals_of(session, dialogue)
-    keys = {option.get("key") for option in dialogue.themes or [] if isinstance(option, dict)}
-    examples = [(p.title, p.body, p.theme) for p in proposals if p.theme in keys and p.theme]
-    suggester = ThemeSuggester([(t, b, theme) for t, b, theme in examples if theme])
-    without = [p for p in proposals if not p.theme]
-    listed = {p.id: Listed(p.id, p.title, str(p.status), p.theme) for p in without}
-    return suggester.suggest([(p.id, p.title, p.body) for p in without]), listed

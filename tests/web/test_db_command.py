@@ -32,7 +32,8 @@ def test_upgrade_prints_each_revision_it_applied_then_that_nothing_was_left(
     assert lines[0] == "applied 0001: core tables"
     assert f"applied {_core_head()}:" in first.stdout
     assert "applied questionnaire_0001: questionnaire tables" in lines
-    assert any(line.startswith("applied analysis_0001: ") for line in lines)
+    assert "applied analysis_0001: analysis tables" in lines
+    assert "applied analysis_0002: analysis results stored per dialogue" in lines
     assert any(line.startswith("applied projects_0001: ") for line in lines)
     assert "up to date" not in first.stdout
 
@@ -50,7 +51,7 @@ def test_current_names_the_revision_of_each_branch(tmp_path: Path) -> None:
     assert current.returncode == 0, current.stderr
     assert sorted(line.split(":")[0] for line in current.stdout.splitlines()) == [
         f"{_core_head()} (head)",
-        "analysis_0001 (head)",
+        "analysis_0002 (head)",
         "projects_0001 (head)",
         "questionnaire_0001 (head)",
     ]

@@ -29,6 +29,7 @@ from participe.testing import (
     vote_dialogue,
 )
 from tests.conftest import LiveServer, World
+from tests.plugins.analysis.refreshing import analyse_now
 from tests.signin_helpers import csrf_in, sign_in
 
 Client = AsyncTestClient[Litestar]
@@ -208,9 +209,10 @@ async def test_a_vote_cast_during_a_merge_is_counted_once(
 
 
 async def test_staff_merge_a_group_from_the_back_office(
-    client: Client, world: World, database: Database, outbox: Outbox
+    client: Client, world: World, database: Database, outbox: Outbox, app: Litestar
 ) -> None:
     setup = await _setup(client, world)
+    await analyse_now(app, database)
     kept, merged, _ = setup.proposals
     [citizen] = await world.citizens(1)
     await put_vote(client, citizen, setup, merged)

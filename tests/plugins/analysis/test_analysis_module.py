@@ -20,6 +20,7 @@ from participe.testing import enable_module, run_event_jobs
 from plugins.analysis.models import AnalysedText
 from tests.conftest import World
 from tests.helpers import create_dialogue
+from tests.plugins.analysis.refreshing import analyse_now
 from tests.signin_helpers import csrf_in, sign_in
 
 Client = AsyncTestClient[Litestar]
@@ -109,8 +110,11 @@ async def test_nothing_where_the_module_is_off(client: Client, world: World) -> 
     assert "/proposals/similar" not in form.text
 
 
-async def test_staff_see_duplicates_and_mark_a_pair_distinct(client: Client, world: World) -> None:
+async def test_staff_see_duplicates_and_mark_a_pair_distinct(
+    client: Client, world: World, app: Litestar, database: Database
+) -> None:
     ids = await _dialogue(client, world)
+    await analyse_now(app, database)
     refused = await client.get(f"{ADMIN_API}/duplicates", headers=world.alice.headers)
     assert refused.status_code == 403
     found = await client.get(f"{ADMIN_API}/duplicates", headers=world.admin.headers)
@@ -145,8 +149,11 @@ async def test_staff_see_duplicates_and_mark_a_pair_distinct(client: Client, wor
     assert wrong.status_code in (400, 422)
 
 
-async def test_topics_and_theme_suggestions(client: Client, world: World) -> None:
+async def test_topics_and_theme_suggestions(
+    client: Client, world: World, app: Litestar, database: Database
+) -> None:
     ids = await _dialogue(client, world)
+    await analyse_now(app, database)
     topics = await client.get(f"{ADMIN_API}/topics", headers=world.admin.headers)
     assert topics.status_code == 200, topics.text
     items = topics.json()["items"]
@@ -194,8 +201,11 @@ async def test_the_step_before_the_form_works_without_javascript(
     assert too_long.status_code in (400, 422)
 
 
-async def test_the_back_office_tab(client: Client, world: World, database: Database) -> None:
+async def test_the_back_office_tab(
+    client: Client, world: World, app: Litestar, database: Database
+) -> None:
     ids = await _dialogue(client, world)
+    await analyse_now(app, database)
     await sign_in(client, database, world.admin.user.email)
     page = await client.get(f"/admin/dialogues/{SLUG}/analysis")
     assert page.status_code == 200, page.text
