@@ -78,7 +78,7 @@ def find_topics(documents: Sequence[Document], count: int | None = None) -> list
         topics.append(
             Topic(
                 _surface(documents, [int(row) for row in rows], best[:KEY_WORDS]),
-                sorted(documents[row].id for row in rows),
+                sorted(documents[int(row)].id for row in rows),
             )
         )
     topics.sort(key=lambda topic: (-len(topic.proposal_ids), topic.proposal_ids))
