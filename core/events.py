@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 EVENT_SUBJECTS: Mapping[str, str] = {
     "proposal_submitted": "proposal",
     "proposal_status_changed": "proposal",
+    "proposal_answered": "proposal",
     "ballot_changed": "ballot",
     "ballot_confirmed": "ballot",
     "phase_opened": "phase",

@@ -173,6 +173,7 @@ def register_event_handlers(registry: Registry[EventHandler]) -> None:
         ("phase_opened", phase_opened),
         ("results_published", results_published),
         ("proposal_status_changed", proposal_status_changed),
+        ("proposal_answered", proposal_status_changed),
         ("comment_posted", comment_posted),
         ("proposal_submitted", proposal_submitted),
         ("comment_reported", comment_reported),

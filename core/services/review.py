@@ -138,6 +138,9 @@ class ReviewChange:
 class StatusChange:
     proposal: Proposal
     previous: str
+    #: False for a new public answer with the status unchanged: the author and the
+    #: followers are told (``proposal_answered``), but the status did not change.
+    status_changed: bool = True
 
 
 def status_change(
@@ -156,7 +159,7 @@ def status_change(
     if status_given and previous_label != proposal.status_label:
         return StatusChange(proposal, proposal.status.value)
     if proposal.status_reason.strip() and proposal.status_reason != previous_answer:
-        return StatusChange(proposal, proposal.status.value)
+        return StatusChange(proposal, proposal.status.value, status_changed=False)
     return None
 
 
@@ -453,12 +456,15 @@ async def announce(
     The caller commits, then may fire the event hook."""
     messages = await notify_authors(session, mailer, org, dialogue, changes, site_url=site_url)
     for change in changes:
-        event_jobs.queue(
-            session,
-            plugins,
-            dialogue,
-            "proposal_status_changed",
-            change.proposal.id,
-            previous=change.previous,
-        )
+        if change.status_changed:
+            event_jobs.queue(
+                session,
+                plugins,
+                dialogue,
+                "proposal_status_changed",
+                change.proposal.id,
+                previous=change.previous,
+            )
+        else:
+            event_jobs.queue(session, plugins, dialogue, "proposal_answered", change.proposal.id)
     return messages

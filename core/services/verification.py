@@ -486,7 +486,19 @@ def read_census(text: str, secret_key: str, organisation_id: int) -> tuple[int, 
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # ``newline=""``: the csv module reads every kind of line end itself (a lone "\r").
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _read_census(reader, secret_key, organisation_id)
+    except csv.Error as error:
+        raise ValidationFailed(
+            f"La liste ne peut pas être lue : {error}.",
+            code="census.invalid_line",
+            extra={"line": reader.line_num},
+        ) from None
+
+
+def _read_census(reader: Any, secret_key: str, organisation_id: int) -> tuple[int, set[str]]:
     header = next(reader, None)
     if header is None:
         raise ValidationFailed("La liste est vide.", code="census.columns", extra={"missing": []})

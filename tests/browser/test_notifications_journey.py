@@ -143,7 +143,7 @@ async def test_the_notifications_page_in_english(
     main = " ".join((await tab.page.inner_text("main")).split())
     assert "“Budget participatif 2027”: the vote opens" in main
     assert "Choose" in main or "When to email me" in main
-    await check_accessibility(tab, "notifications in English")
+    await check_accessibility(tab, "notifications")
     await screenshot(tab, "notifications-en-1280")
     await tab.page.set_viewport_size({"width": 375, "height": 800})
     await screenshot(tab, "notifications-en-375")

@@ -122,6 +122,16 @@ async def test_a_refused_residents_list_changes_nothing(client: Client, world: W
     )
     assert bad_line.status_code == 422 and bad_line.json()["code"] == "census.invalid_line"
     assert bad_line.json()["line"] == 3
+    # What the csv module cannot read at all (a NUL byte, a lone carriage return inside
+    # a field) is a refused line too, never an error of the server.
+    for broken in (
+        "nom,prenom,date de naissance,code postal\nA,B\x00,1980-01-01,1\n",
+        'nom,prenom,date de naissance,code postal\n"A\rB",C,1980-01-01,1\rD,E\n',
+    ):
+        refused = await upload(client, world, broken)
+        assert refused.status_code == 422, refused.text
+        # (A NUL byte is refused before, by the input guard.)
+        assert refused.json()["code"] in {"census.invalid_line", "validation"}
     assert (await client.get(CENSUS_API, headers=world.admin.headers)).json() == {"residents": 2}
     # Only administrators upload it; citizens see none of the back office.
     moderator = await world.person("moderation@ville.test", Role.MODERATOR)

@@ -143,7 +143,8 @@ async def announce_status_changes(
     )
     await session.commit()
     for change in changes:
-        plugins.proposal_status_changed(change.proposal, dialogue, change.previous)
+        if change.status_changed:
+            plugins.proposal_status_changed(change.proposal, dialogue, change.previous)
     if not messages or context.mailer.smtp is None:
         return None
     return BackgroundTask(context.mailer.deliver, context.database, [m.id for m in messages])
