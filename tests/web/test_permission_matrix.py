@@ -116,6 +116,9 @@ ANALYSIS_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/dialogues/{slug:str}/analysis/merge"): Rule(
         REVIEWERS, data=EMPTY_FORM, ids={"slug": "vote_slug"}
     ),
+    ("POST", "/admin/dialogues/{slug:str}/analysis/themes"): Rule(
+        REVIEWERS, data=EMPTY_FORM, ids={"slug": "vote_slug"}
+    ),
 }
 
 
