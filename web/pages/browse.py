@@ -35,6 +35,9 @@ from web.pages.votes import vote_panel
 from web.security_headers import ORIGIN, content_security_policy
 from web.templating import render
 
+#: What plugins may use (the public API): a map drawn as the dialogue's map page draws it.
+__all__ = ["map_headers", "map_options"]
+
 VIEWS = ("grid", "list", "map")
 IMG_SRC = "img-src 'self' data: blob:"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
