@@ -41,6 +41,7 @@ def front_route_handlers() -> list[Any]:
         votes.ballot_box_page,
         verification.verification_page,
         verification.verify_form,
+        verification.verify_postal_code_form,
         MyVerificationController,
         embed.embedded_dialogue,
         organisation_texts.legal_notice,

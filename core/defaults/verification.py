@@ -6,6 +6,10 @@ of its accounts it uses (409 ``vote.identity_already_voted``).
 - ``census``: staff upload the organisation's residents list (stored as keyed digests
   only); a citizen is verified by giving the fields of a line of it.
 - ``desk``: a staff member verifies a person at the town hall's desk, in the back office.
+- ``postal_code``: a citizen gives a postal code of the organisation's list. A weak check,
+  labelled as such: it proves nothing of who the person is, so each account counts as its
+  own identity (one vote per account, as without verification, but only accounts that
+  declared a postal code of the area vote).
 
 A dialogue where none of them is on asks nothing of its voters, and its votes read nothing
 more (:func:`core.services.verification.accepted_methods` looks at the dialogue only).
@@ -47,8 +51,21 @@ DESK = Module(
     decides_votes=True,
 )
 
+POSTAL_CODE = Module(
+    name="postal_code",
+    title="Résident·es déclaré·es : code postal (vérification faible)",
+    description="Votent les comptes qui ont donné un code postal de la commune (liste "
+    "fixée par l'équipe). Vérification faible : elle ne prouve pas qui vote et ne "
+    "garantit pas qu'une personne n'a qu'un compte.",
+    granted_by_default=True,
+    decides_votes=True,
+)
+
 #: Every verification method, in the order they are offered.
-METHODS: tuple[Module, ...] = (CENSUS, DESK)
+METHODS: tuple[Module, ...] = (CENSUS, DESK, POSTAL_CODE)
+#: The methods that recognise a person (not only an account), strongest first: a weaker
+#: verification never replaces one of them.
+PERSON_METHODS = frozenset({CENSUS.name, DESK.name})
 
 
 @hookimpl

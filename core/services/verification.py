@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from core.db import begin_write
-from core.defaults.verification import CENSUS, DESK, METHODS
+from core.defaults.verification import CENSUS, DESK, METHODS, PERSON_METHODS, POSTAL_CODE
 from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from core.models import (
     CensusEntry,
@@ -400,6 +400,118 @@ async def verify_at_desk(
         now=now,
     )
     return user, verification
+
+
+# -- the postal codes of the area (a weak check) ---------------------------------------
+
+#: What a postal code of the list looks like once normalised: digits, maybe letters.
+POSTAL_CODE_FORM = re.compile(r"^(?=.*[0-9])[0-9A-Z]{3,10}$")
+MAX_POSTAL_CODES = 500
+POSTAL_CODES_OPTION = "postal_codes"
+
+
+def postal_codes_of(organisation: Organisation) -> list[str]:
+    """The postal codes of the organisation's area (the ``postal_code`` method's list)."""
+    found = (organisation.options or {}).get(POSTAL_CODES_OPTION) or []
+    return [str(code) for code in found if isinstance(code, str)]
+
+
+def split_postal_codes(text: str) -> list[str]:
+    """The codes typed in ``text``: one a line, or separated by commas or semicolons (a
+    space may stand inside one: ``45 100``)."""
+    return [part for part in re.split(r"[\n,;]+", text) if part.strip()]
+
+
+def read_postal_codes(given: Sequence[str]) -> list[str]:
+    """The codes ``given``, normalised and without repeats; 422 ``validation`` naming those
+    that are not postal codes."""
+    found: list[str] = []
+    wrong: list[str] = []
+    for raw in given:
+        if not raw.strip():
+            continue
+        code = normalise_postal_code(raw)
+        if not POSTAL_CODE_FORM.match(code):
+            wrong.append(raw.strip()[:20])
+        elif code not in found:
+            found.append(code)
+    if wrong:
+        raise ValidationFailed(
+            f"Ce ne sont pas des codes postaux : {', '.join(wrong[:10])}.",
+            extra={"errors": [{"field": "postal_codes", "message": "not postal codes"}]},
+        )
+    if len(found) > MAX_POSTAL_CODES:
+        raise ValidationFailed(f"{MAX_POSTAL_CODES} codes postaux au plus.")
+    return found
+
+
+async def set_postal_codes(
+    session: AsyncSession,
+    organisation: Organisation,
+    staff: User | None,
+    codes: Sequence[str],
+    *,
+    now: datetime,
+) -> list[str]:
+    """Replaces the organisation's postal codes (administrators); in the audit log. The
+    accounts verified by a code taken off stay verified: their check was made."""
+    actor = staff_check(staff, Action.ADMINISTER)
+    listed = read_postal_codes(codes)
+    await begin_write(session)
+    organisation.options = {**(organisation.options or {}), POSTAL_CODES_OPTION: listed}
+    audit.record(
+        session,
+        organisation,
+        actor,
+        "verification.postal_codes",
+        f"organisation:{organisation.slug}",
+        {"codes": len(listed)},
+        now=now,
+    )
+    await session.flush()
+    return listed
+
+
+def account_digest(secret_key: str, organisation_id: int, user: User) -> str:
+    """The identity of an account verified by a weak method: the account itself."""
+    key = hmac.new(
+        secret_key.encode(), f"participe-account:{organisation_id}".encode(), hashlib.sha256
+    ).digest()
+    return hmac.new(key, str(user.id).encode(), hashlib.sha256).hexdigest()
+
+
+async def verify_by_postal_code(
+    session: AsyncSession,
+    organisation: Organisation,
+    user: User,
+    postal_code: str,
+    *,
+    secret_key: str,
+    now: datetime,
+) -> UserVerification:
+    """Verifies ``user`` by a postal code of the organisation's list (a weak check: the
+    account is its own identity); 422 ``verification.no_match`` for another code. An
+    account already verified as a person (list of residents, desk) stays so."""
+    if not POSTAL_CODE.granted_to(organisation):
+        raise NotFound("vérification indisponible", code="verification.unavailable")
+    code = normalise_postal_code(postal_code)
+    if not code:
+        raise ValidationFailed(
+            "Indiquez votre code postal.",
+            extra={"errors": [{"field": "postal_code", "message": "missing"}]},
+        )
+    if code not in postal_codes_of(organisation):
+        raise ValidationFailed(
+            "Ce code postal n'est pas l'un de ceux de la commune : seuls ses habitant·es "
+            "votent ici.",
+            code="verification.no_match",
+        )
+    await begin_write(session)
+    held = await session.get(UserVerification, user.id)
+    if held is not None and held.method in PERSON_METHODS:
+        return held
+    digest = account_digest(secret_key, organisation.id, user)
+    return await _verify(session, organisation, user, digest, POSTAL_CODE.name, None, now)
 
 
 async def verification_of(session: AsyncSession, user: User) -> UserVerification | None:

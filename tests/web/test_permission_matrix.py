@@ -136,6 +136,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/me"): Rule(SIGNED_IN, data=body({"display_name": "Nom", "language": "fr"})),
     ("POST", "/me/tokens"): Rule(SIGNED_IN, data=body({"name": "script"})),
     ("POST", "/me/verification"): Rule(SIGNED_IN, data=EMPTY_FORM),
+    # No postal code is listed: a signed-in citizen is told so (422), nothing changes.
+    ("POST", "/me/verification/postal-code"): Rule(SIGNED_IN, data=body({"postal_code": "1"})),
+    ("POST", "/api/v1/me/verification/postal-code"): Rule(
+        SIGNED_IN, json=body({"postal_code": "1"})
+    ),
     ("POST", "/api/v1/me/verification/census"): Rule(
         SIGNED_IN,
         json=body(
@@ -236,6 +241,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/v1/admin/verification/census"): Rule(ADMINS, json=INVALID),
     ("POST", "/admin/verification/desk"): Rule(MODERATORS, data=EMPTY_FORM),
     ("POST", "/admin/verification/census"): Rule(ADMINS, data=EMPTY_FORM, multipart=True),
+    ("PUT", "/api/v1/admin/verification/postal-codes"): Rule(ADMINS, json=INVALID),
+    ("POST", "/admin/verification/postal-codes"): Rule(
+        ADMINS, data=body({"postal_codes": "pas un code"})
+    ),
     ("PUT", "/api/v1/admin/groups/{name:str}/members/{email:str}"): Rule(ADMINS),
     ("DELETE", "/api/v1/admin/groups/{name:str}/members/{email:str}"): Rule(ADMINS),
     ("POST", "/api/v1/admin/pabulib/import"): Rule(ADMINS, json=INVALID),

@@ -11,7 +11,7 @@ from litestar.params import MultipartBody, URLEncodedBody
 from litestar.response import Redirect
 
 from core.db import utcnow
-from core.defaults.verification import CENSUS, DESK
+from core.defaults.verification import CENSUS, DESK, POSTAL_CODE
 from core.errors import DomainError
 from core.permissions import Action
 from core.services import verification
@@ -70,6 +70,8 @@ class VerificationPages(Controller):
             residents=await verification.census_size(db_session, org),
             census=CENSUS.granted_to(org),
             desk=DESK.granted_to(org),
+            postal_code=POSTAL_CODE.granted_to(org),
+            postal_codes=verification.postal_codes_of(org),
             errors=errors or {},
             values=values or {},
             report=report,
@@ -149,4 +151,28 @@ class VerificationPages(Controller):
             )
         await db_session.commit()
         redirect: Redirect = done(PAGE, "desk_verified")
+        return redirect
+
+    @post("/postal-codes")
+    async def set_postal_codes(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response[Any]:
+        """The postal codes of the area (administrators)."""
+        text = FormValues(data).raw("postal_codes")
+        try:
+            codes = verification.split_postal_codes(text)
+            await verification.set_postal_codes(db_session, org, actor, codes, now=utcnow())
+        except DomainError as error:
+            await discard_changes(request, db_session)
+            errors = {"postal_codes": error.detail}
+            return await self._index(
+                request, db_session, org, errors=errors, values={"postal_codes": text}
+            )
+        await db_session.commit()
+        redirect: Redirect = done(PAGE, "saved")
         return redirect

@@ -35,6 +35,19 @@ class DeskSpec(PersonSpec):
     email: str
 
 
+class PostalCodeSpec(Strict):
+    postal_code: str
+
+
+class PostalCodesSpec(Strict):
+    #: The postal codes of the area (``["45100", "45160"]``).
+    postal_codes: list[str]
+
+
+class PostalCodesOut(msgspec.Struct):
+    postal_codes: list[str]
+
+
 class CensusSpec(Strict):
     #: The residents list: CSV with a header line naming the columns.
     csv: str
@@ -116,6 +129,29 @@ class MyVerificationController(Controller):
         await db_session.commit()
         return out
 
+    @post("/postal-code", status_code=200, guards=[rate_limited("verification")])
+    async def verify_by_postal_code(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        data: JSONBody[PostalCodeSpec],
+    ) -> VerificationOut:
+        """Verifies the signed-in account by a postal code of the area (a weak check);
+        422 ``verification.no_match`` for another code."""
+        held = await verification.verify_by_postal_code(
+            db_session,
+            org,
+            _signed_in(actor),
+            data.postal_code,
+            secret_key=_secret(request),
+            now=utcnow(),
+        )
+        out = verification_out(held)
+        await db_session.commit()
+        return out
+
 
 class AdminVerificationController(Controller):
     path = "/api/v1/admin/verification"
@@ -186,3 +222,18 @@ class AdminVerificationController(Controller):
         )
         await db_session.commit()
         return CensusOut(upload.residents, upload.lines)
+
+    @get("/postal-codes")
+    async def read_postal_codes(self, org: CurrentOrg) -> PostalCodesOut:
+        return PostalCodesOut(verification.postal_codes_of(org))
+
+    @put("/postal-codes")
+    async def set_postal_codes(
+        self, db_session: DbSession, org: CurrentOrg, actor: Actor, data: JSONBody[PostalCodesSpec]
+    ) -> PostalCodesOut:
+        """Replaces the postal codes of the area (the ``postal_code`` method's list)."""
+        codes = await verification.set_postal_codes(
+            db_session, org, actor, data.postal_codes, now=utcnow()
+        )
+        await db_session.commit()
+        return PostalCodesOut(codes)

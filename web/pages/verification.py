@@ -17,7 +17,7 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 
 from core.db import utcnow
-from core.defaults.verification import CENSUS, DESK
+from core.defaults.verification import CENSUS, DESK, POSTAL_CODE
 from core.errors import DomainError
 from core.services import verification
 from web.dependencies import Actor, CurrentOrg, DbSession
@@ -27,6 +27,9 @@ from web.rate_limits import rate_limited
 from web.templating import render
 
 PAGE = "/me/verification"
+POSTAL_CODE_UNKNOWN = (
+    "Ce code postal n'est pas l'un de ceux de la commune : seuls ses habitant·es votent ici."
+)
 
 
 class VerificationForm(msgspec.Struct):
@@ -58,6 +61,7 @@ async def _page(
         verified=held,
         census=CENSUS.granted_to(org),
         desk=DESK.granted_to(org),
+        postal_code=POSTAL_CODE.granted_to(org) and bool(verification.postal_codes_of(org)),
         errors=errors or {},
         values=values or {},
         next_path=next_path,
@@ -130,6 +134,61 @@ async def verify_form(
             status_code=422 if error.status_code == 422 else error.status_code,
         )
     await db_session.commit()
+    return _verified(next_path)
+
+
+def _verified(next_path: str) -> Redirect:
     target = next_path or PAGE
     joiner = "&" if "?" in target else "?"
     return Redirect(f"{target}{joiner}notice=verified", status_code=303)
+
+
+class PostalCodeForm(msgspec.Struct):
+    postal_code: str = ""
+    next: str = ""
+
+
+@post(PAGE + "/postal-code", include_in_schema=False, guards=[rate_limited("verification")])
+async def verify_postal_code_form(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    org: CurrentOrg,
+    actor: Actor,
+    data: URLEncodedBody[PostalCodeForm],
+) -> Response[Any]:
+    """The weak check: a postal code of the area."""
+    if actor is None:
+        return Redirect(signin_url(request, PAGE), status_code=303)
+    next_path = safe_next(data.next, "")
+    i18n = translator(request, org)
+    try:
+        await verification.verify_by_postal_code(
+            db_session,
+            org,
+            actor,
+            data.postal_code,
+            secret_key=request.app.state.context.settings.secret_key,
+            now=utcnow(),
+        )
+    except DomainError as error:
+        await db_session.rollback()
+        await db_session.refresh(org)
+        await db_session.refresh(actor)
+        if error.extra.get("errors"):
+            message = i18n.gettext("Indiquez votre code postal.")
+        elif error.code == "verification.no_match":
+            message = i18n.gettext(POSTAL_CODE_UNKNOWN)
+        else:
+            message = known_refusal(i18n, error.code) or error.detail
+        return await _page(
+            request,
+            db_session,
+            org,
+            actor,
+            next_path=next_path,
+            errors={"postal_form": message},
+            values={"postal_only": data.postal_code},
+            status_code=error.status_code,
+        )
+    await db_session.commit()
+    return _verified(next_path)
