@@ -424,3 +424,13 @@ HOME_BLOCK = {
     "markdown": "Venez découvrir les projets du budget participatif à la salle des fêtes, "
     "**le 12 janvier à 18 h 30**. Entrée libre, accessible en fauteuil roulant.",
 }
+
+#: A dialogue still in preparation (a draft): only the staff see it, as a preview.
+DRAFT = {
+    "slug": "plan-velo",
+    "title": "Plan vélo 2028 (en préparation)",
+    "description": (
+        "Où manque-t-il une piste cyclable, un arceau, un double sens cyclable ? "
+        "L'équipe prépare cette démarche : elle ouvrira au printemps."
+    ),
+}

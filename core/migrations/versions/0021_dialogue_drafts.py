@@ -30,5 +30,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("dialogues") as batch:
-        batch.drop_column("published_at")
+    op.drop_column("dialogues", "published_at")
