@@ -41,6 +41,7 @@ async def test_staff_create_preview_and_publish_a_draft(
     text = await _text(admin)
     assert "La démarche est créée." in text and "Brouillon" in text
     await check_accessibility(admin, "dialogue settings")
+    await screenshot(admin, "admin-dialogue-draft")
     await admin.go("/admin/dialogues")
     assert "Brouillon" in await _text(admin)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.db import utcnow
 from core.models import AuditEntry, Dialogue, Notification
@@ -157,6 +157,24 @@ async def test_publishing_shows_the_draft_at_once_even_with_caches_warm(
             )
         )
     assert actions.count("dialogue.publish") == 1
+
+
+async def test_another_workers_publication_is_not_hidden_by_a_snapshot(
+    client: Client, world: World
+) -> None:
+    """This worker's snapshot of the draft may be older than a publication made by another
+    worker (which does not tell this one): a draft is refused on the database's word."""
+    await _draft(client, world)
+    for _ in range(2):  # the snapshot is taken and served
+        assert (await client.get(f"/api/v1/dialogues/{SLUG}")).status_code == 404
+    async with world.database.engine.begin() as connection:  # no ORM: no snapshot forgotten
+        await connection.execute(
+            update(Dialogue.__table__)
+            .where(Dialogue.__table__.c.slug == SLUG)
+            .values(published_at=utcnow())
+        )
+    assert (await client.get(f"/api/v1/dialogues/{SLUG}")).status_code == 200
+    assert (await client.get(f"/dialogues/{SLUG}")).status_code == 200
 
 
 async def test_the_api_creates_public_dialogues_by_default(client: Client, world: World) -> None:
