@@ -70,6 +70,9 @@ class DialogueSpec(Strict):
     #: ``PUT /api/v1/admin/dialogues/{slug}/modules/{name}`` checks it
     #: (``core.modules.module_change``); the modules left out stay as they are.
     modules: dict[str, dict[str, Any] | None] | UnsetType = UNSET
+    #: At creation only: ``false`` makes a draft that only the staff see until they
+    #: publish it; left out or ``true``, the dialogue is public at once.
+    published: bool | UnsetType = UNSET
 
 
 class Location(Strict):

@@ -139,6 +139,7 @@ async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
     await _questionnaire(session, plugins, world, now)
     if MAJORITY_JUDGMENT in plugins.vote_types:  # only when its package is installed
         await _library_name(session, plugins, world, now)
+    await _draft(session, plugins, world, now)
     await _participation(session, plugins, world)
     home_block = await page_blocks.add_block(session, plugins, org, None, "text")
     text = page_blocks.block_type(plugins, "text").decode_settings(content.HOME_BLOCK)
@@ -432,6 +433,25 @@ async def _questionnaire(
         ),
     )
     world.dialogues["questionnaire"] = dialogue
+
+
+async def _draft(session: AsyncSession, plugins: Plugins, world: DemoWorld, now: datetime) -> None:
+    """A dialogue the team is still preparing: a draft, which only the staff see (with a
+    preview banner on its pages) until they publish it."""
+    dialogue = await dialogues.create_dialogue(
+        session,
+        plugins,
+        world.organisation,
+        _spec(
+            slug=content.DRAFT["slug"],
+            title=content.DRAFT["title"],
+            kind="consultation",
+            description=content.DRAFT["description"],
+            phases=_phases(now, "information", ("information", "proposals", "results")),
+            published=False,
+        ),
+    )
+    world.dialogues["draft"] = dialogue
 
 
 async def _library_name(

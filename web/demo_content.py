@@ -425,3 +425,13 @@ HOME_BLOCK = {
     "markdown": "Venez découvrir les projets du budget participatif à la salle des fêtes, "
     "**le 12 janvier à 18 h 30**. Entrée libre, accessible en fauteuil roulant.",
 }
+
+#: A dialogue still in preparation (a draft): only the staff see it, as a preview.
+DRAFT = {
+    "slug": "jardins-partages-2028",
+    "title": "Jardins partagés 2028 (en préparation)",
+    "description": (
+        "Où installer de nouveaux jardins partagés, et qui veut les faire vivre ? "
+        "L'équipe prépare cette démarche : elle ouvrira au printemps."
+    ),
+}

@@ -13,7 +13,7 @@ from core import read_cache
 from core.errors import AuthRequired, NotFound
 from core.models import Organisation, User
 from core.plugin_manager import Plugins
-from core.services import event_jobs, organisations, users
+from core.services import drafts, event_jobs, organisations, users
 from web.event_jobs import wake
 from web.session_cookies import read_session_id, session_user
 from web.state import AppContext
@@ -49,7 +49,10 @@ async def provide_db_session(
     with "database is locked", so two citizens who post at the same moment would have one
     refused. Such a request writes through this session only (``core.db.takes_write_lock_first``).
     The other requests' transactions begin deferred and hold up no writer; one that
-    writes after all takes the lock first (``core.db.begin_write``)."""
+    writes after all takes the lock first (``core.db.begin_write``).
+
+    Where a guard already read the actor (the back office), the session shows the
+    organisation's drafts to its staff from the start (``core.services.drafts``)."""
     context = app_context(request)
     changes = request.method not in SAFE_METHODS
     sessions = context.database.session if changes else context.database.read_session
@@ -57,6 +60,8 @@ async def provide_db_session(
         session.info[read_cache.SESSION_KEY] = context.read_cache
         if changes and not request.route_handler.opt.get(JUDGED_UNDER_LOCK):
             session.info[read_cache.JUDGING_KEY] = True
+        if "actor" in request.state:  # read by a guard (the back office's wall) already
+            drafts.allow_previews(session, request.state.actor)
         yield session
     if session.info.get(event_jobs.QUEUED):
         wake(request.app)
@@ -85,7 +90,8 @@ async def provide_org(request: Request[Any, Any, Any], db_session: DbSession) ->
 async def provide_actor(
     request: Request[Any, Any, Any], db_session: DbSession, org: CurrentOrg
 ) -> User | None:
-    """The signed-in user: a bearer token, else the session cookie; ``None`` if anonymous."""
+    """The signed-in user: a bearer token, else the session cookie; ``None`` if anonymous.
+    The request's session then shows the drafts of the organisation to its staff."""
     authorization = request.headers.get("authorization", "")
     actor: User | None = None
     if authorization:
@@ -103,6 +109,7 @@ async def provide_actor(
             app_context(request).database, db_session, org, session_id, request.state
         )
     request.state.actor = actor
+    drafts.allow_previews(db_session, actor)
     return actor
 
 

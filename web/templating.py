@@ -73,16 +73,29 @@ def render(
         **languages,
         **context,
     }
-    extra = app_context.plugins.template_context(
-        template, MappingProxyType(variables), page_dialogue(context)
-    )
+    dialogue = page_dialogue(context)
+    preview = previewed_draft(request, dialogue)
+    variables["draft_preview"] = preview
+    extra = app_context.plugins.template_context(template, MappingProxyType(variables), dialogue)
     page = app_context.templates.get_template(template).render({**extra, **variables})
     headers = {
         "Content-Language": languages["lang"],
         "Vary": "Accept-Language, Cookie",
         **(headers or {}),
     }
+    if preview is not None:  # a staff member's preview: no cache may keep it
+        headers["Cache-Control"] = "no-store"
     return Response(page, status_code=status_code, headers=headers, media_type=MediaType.HTML)
+
+
+def previewed_draft(request: Request[Any, Any, Any], dialogue: Dialogue | None) -> Dialogue | None:
+    """The draft a public page shows to its organisation's staff as a preview (the pages
+    say so with a banner), or ``None``; the back office's pages are no preview."""
+    if dialogue is None or dialogue.published_at is not None:
+        return None
+    if request.url.path.startswith("/admin"):
+        return None
+    return dialogue
 
 
 def page_dialogue(context: Mapping[str, Any]) -> Dialogue | None:

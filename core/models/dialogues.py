@@ -86,6 +86,9 @@ class Dialogue(Base):
         _enum(ModerationMode), default=ModerationMode.POST, server_default=ModerationMode.POST.value
     )
     archived_at: Mapped[datetime | None]
+    #: When the dialogue was made public; ``None``: a draft that only the organisation's
+    #: staff see, as a preview (``core.services.drafts``).
+    published_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     #: Bumped by every change of what judges a vote, under the row's ``FOR UPDATE`` lock
     #: (``core.services.vote_locks``): a ballot change compares it with its dialogue's.
     config_version: Mapped[int] = mapped_column(default=0, server_default="0")

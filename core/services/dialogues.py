@@ -33,6 +33,7 @@ from core.modules import (
     off_without_grant,
 )
 from core.plugin_manager import Plugins
+from core.services import drafts
 from core.services.module_grants import held_grants
 from core.services.users import groups_by_name
 from core.services.vote_locks import WITH_PHASES, lock_for_change, vote_opened
@@ -58,7 +59,8 @@ async def get_dialogue(
 ) -> Dialogue:
     """The dialogue of ``slug``: a copy of this worker's snapshot for pages, read from the
     database for a request that changes something (:data:`core.read_cache.JUDGING_KEY`)
-    and when ``fresh`` (what decides a publication)."""
+    and when ``fresh`` (what decides a publication). A draft is not found unless the
+    session may preview it (:func:`core.services.drafts.check_visible`)."""
     organisation_id = organisation.id
 
     async def by_slug(reading: AsyncSession) -> Dialogue | None:
@@ -73,17 +75,29 @@ async def get_dialogue(
     else:
         key = ("dialogue", organisation_id, slug)
         dialogue = await read_cache.cached(session, key, by_slug, judges=True)
+        if dialogue is not None and not drafts.visible(session, dialogue):
+            # Another worker's snapshot may be older than its publication: a draft is
+            # refused on the database's word only.
+            dialogue = await by_slug(session)
     if dialogue is None:
         raise NotFound(f"démarche {slug!r} introuvable")
-    return dialogue
+    return drafts.check_visible(session, dialogue)
 
 
 async def list_dialogues(
-    session: AsyncSession, organisation: Organisation, *, include_archived: bool = False
+    session: AsyncSession,
+    organisation: Organisation,
+    *,
+    include_archived: bool = False,
+    include_drafts: bool = False,
 ) -> Sequence[Dialogue]:
+    """The organisation's dialogues, the latest first; the public lists leave out the
+    archived ones and the drafts (the back office asks for them)."""
     query = select(Dialogue).where(Dialogue.organisation_id == organisation.id)
     if not include_archived:
         query = query.where(Dialogue.archived_at.is_(None))
+    if not include_drafts:
+        query = query.where(Dialogue.published_at.is_not(None))
     return (
         await session.scalars(query.order_by(Dialogue.created_at.desc(), Dialogue.id.desc()))
     ).all()
@@ -120,8 +134,15 @@ async def vote_frozen(
 
 
 async def create_dialogue(
-    session: AsyncSession, plugins: Plugins, organisation: Organisation, spec: DialogueSpec
+    session: AsyncSession,
+    plugins: Plugins,
+    organisation: Organisation,
+    spec: DialogueSpec,
+    *,
+    now: datetime | None = None,
 ) -> Dialogue:
+    """A new dialogue from ``spec``: public at once unless ``spec.published`` is false
+    (a draft, see :mod:`core.services.drafts`)."""
     missing = [name for name in ("slug", "title", "kind") if getattr(spec, name) is msgspec.UNSET]
     if missing:
         raise ValidationFailed(f"missing field(s): {', '.join(missing)}")
@@ -143,10 +164,15 @@ async def create_dialogue(
         slug=spec.slug,
         phases=[],
         modules=off_without_grant(plugins.modules, grants),
+        published_at=now or utcnow(),
     )
     changes = await _apply(session, plugins, organisation, grants, dialogue, spec, frozen=False)
     session.add(dialogue)
     await _make_module_changes(session, plugins, dialogue, changes)
+    if spec.published is False:
+        # Set once inserted: the column's default would replace a ``None`` at the insert.
+        dialogue.published_at = None
+        await session.flush()
     return dialogue
 
 
@@ -164,6 +190,11 @@ async def update_dialogue(
     once the vote is frozen (:func:`vote_frozen`)."""
     if spec.slug is not msgspec.UNSET and spec.slug != dialogue.slug:
         raise ValidationFailed("slug: the address of a dialogue cannot change")
+    if spec.published is not msgspec.UNSET:
+        raise ValidationFailed(
+            "published: publish or unpublish a dialogue with its own routes "
+            "(POST /api/v1/admin/dialogues/{slug}/publish or /unpublish)"
+        )
     grants: Grants = organisation.module_grants
     if _names_modules(spec):  # the grants' lock first, as every enable takes it
         grants = await held_grants(session, organisation)

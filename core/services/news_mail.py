@@ -308,7 +308,10 @@ async def remind_voters(runtime: NewsRuntime, hours: float, *, now: datetime | N
     async with runtime.database.read_session() as session:
         due = list(
             await session.scalars(
-                select(Phase.id).where(
+                select(Phase.id)
+                .join(Dialogue, Dialogue.id == Phase.dialogue_id)
+                .where(
+                    Dialogue.published_at.is_not(None),  # a draft's vote reminds nobody
                     Phase.kind == PhaseKind.VOTE,
                     Phase.reminded_at.is_(None),
                     Phase.starts_at <= now,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Select, case, func, insert, literal, select, update
+from sqlalchemy import JSON, Select, case, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import UTCDateTime, upsert, utcnow
@@ -35,11 +35,13 @@ MODULE = "notifications"
 
 
 def news_on(plugins: Plugins, dialogue: Dialogue, organisation: Organisation | None = None) -> bool:
-    """Whether ``dialogue`` has news: the notifications module is loaded and on there
-    (and ``organisation`` may use it, when given)."""
+    """Whether ``dialogue`` has news: it is public (a draft tells nobody anything), the
+    notifications module is loaded and on there (and ``organisation`` may use it, when
+    given)."""
     module = plugins.modules.get(MODULE)
     return (
-        module is not None
+        dialogue.published_at is not None
+        and module is not None
         and module.enabled_on(dialogue)
         and (organisation is None or module.granted_to(organisation))
     )
@@ -105,6 +107,10 @@ async def notify(
             User.deleted_at.is_(None),
         )
     )
+    if dialogue_id is not None:  # a draft's news is nobody's
+        chosen = chosen.where(
+            exists().where(Dialogue.id == dialogue_id, Dialogue.published_at.is_not(None))
+        )
     if exclude:
         chosen = chosen.where(User.id.not_in(list(exclude)))
     if news_kind.audience == "staff":

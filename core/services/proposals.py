@@ -22,7 +22,7 @@ from core.models import Comment, Dialogue, Proposal, User
 from core.models.proposals import ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
-from core.services import candidates, event_jobs
+from core.services import candidates, drafts, event_jobs
 from core.services.moderation import hold_if_premoderated
 from core.services.vote_locks import WITH_PHASES
 from core.specs import ProposalReview, ProposalSpec
@@ -263,6 +263,7 @@ async def get_proposal(
     if row is None:
         raise NotFound("proposition introuvable")
     proposal, dialogue = row
+    drafts.check_visible(session, dialogue)
     private = proposal.status == ProposalStatus.DRAFT or proposal.hidden_at is not None
     if private and not can_see_confidential(proposal, viewer):
         raise NotFound("proposition introuvable")

@@ -167,6 +167,8 @@ async def catch_up(
     the session's transaction, claims in a write transaction, commits, and fires the
     events of the claims it won, in the order of their dates.
     """
+    if dialogue.published_at is None:
+        return 0  # a draft announces nothing: its due events wait for its publication
     due = _due(dialogue, now)
     if not due:
         return 0
@@ -202,17 +204,25 @@ async def catch_up(
 
 
 async def due_dialogue_ids(session: AsyncSession, now: datetime) -> list[int]:
-    """Dialogues (every organisation) that have a phase event or a publication due."""
-    phases = select(Phase.dialogue_id).where(
-        or_(
-            (Phase.starts_at <= now) & Phase.opened_announced_at.is_(None),
-            (Phase.ends_at <= now) & Phase.closed_announced_at.is_(None),
+    """Dialogues (every organisation) that have a phase event or a publication due; a
+    draft has none until it is published (its phases that opened meanwhile are then
+    announced)."""
+    phases = (
+        select(Phase.dialogue_id)
+        .join(Dialogue, Dialogue.id == Phase.dialogue_id)
+        .where(
+            Dialogue.published_at.is_not(None),
+            or_(
+                (Phase.starts_at <= now) & Phase.opened_announced_at.is_(None),
+                (Phase.ends_at <= now) & Phase.closed_announced_at.is_(None),
+            ),
         )
     )
     publications = (
         select(Dialogue.id)
         .join(Phase, Phase.dialogue_id == Dialogue.id)
         .where(
+            Dialogue.published_at.is_not(None),
             Dialogue.results_published_at.is_(None),
             Dialogue.results_visibility == ResultsVisibility.AFTER_VOTE,
             Phase.kind == PhaseKind.VOTE,

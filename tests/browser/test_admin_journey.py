@@ -105,6 +105,8 @@ async def test_an_administrator_runs_a_participatory_budget(
     await page.fill("#field-budget_amount", "100000")
     await _submit(admin, "Enregistrer")
     assert "Les modifications sont enregistrées." in await _text(admin)
+    await _submit(admin, "Publier")  # made as a draft, published for the citizens below
+    assert "La démarche est publiée" in await _text(admin)
 
     # The proposal form, with a confidential field.
     await admin.go(f"/admin/dialogues/{SLUG}/form")

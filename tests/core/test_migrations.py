@@ -26,7 +26,7 @@ from core.migrate import (
     downgrade,
     upgrade,
 )
-from core.models import Organisation, User
+from core.models import Dialogue, Organisation, User
 from core.plugin_manager import Plugins
 from participe.testing import TestDatabase
 
@@ -207,3 +207,32 @@ async def test_a_bad_revision_is_one_clear_error(database: Database, plugins: Pl
         await downgrade(database, "nowhere", plugins.migration_locations())
     with pytest.raises(MigrationError, match="required"):
         await downgrade(database, " ", plugins.migration_locations())
+
+
+async def test_the_dialogues_that_exist_stay_public_after_0021(
+    empty_database: Database, plugins: Plugins
+) -> None:
+    """Revision 0021 makes drafts possible: every dialogue already there was public from its
+    creation, and stays so."""
+    database = empty_database
+    locations = plugins.migration_locations()
+    await upgrade(database, locations, "0020")
+    await _add_people(database)
+    created = datetime(2026, 10, 1, 8, 30, tzinfo=UTC)
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO dialogues (id, organisation_id, slug, title, kind, description,"
+                " vote_settings, comments_mode, form, themes, sectors, modules,"
+                " results_visibility, created_at, updated_at) VALUES (3, 7, 'budget', 'Budget',"
+                " 'budget', '', '{}', 'thread', '[]', '[]', '[]', '{}', 'after_vote', :at, :at)"
+            ),
+            {"at": created},
+        )
+
+    await upgrade(database, locations)
+
+    async with database.session() as session:
+        published = await session.scalar(select(Dialogue.published_at).where(Dialogue.id == 3))
+    assert published == created
+    assert await _schema_changes(database) == []

@@ -39,6 +39,8 @@ from tests.signin_helpers import sign_in
 Client = AsyncTestClient[Litestar]
 SLUG = "comite-2027"
 SURVEY = "sondage-2027"
+#: A dialogue not yet published: its staff only see it.
+DRAFT_DIALOGUE = "en-preparation"
 GROUP = "Comité de quartier"
 OTHER_HOST = "participer.voisine.example"
 
@@ -65,6 +67,8 @@ CANARIES = {
         ("questionnaire answer", "qa"),
         ("email address", "em"),
         ("postal code", "pc"),
+        ("draft dialogue title", "dd"),
+        ("draft dialogue description", "de"),
     )
 }
 #: What the author finds again in their own pages and answers.
@@ -91,6 +95,8 @@ STAFF_SEES = (
     "review note",
     "questionnaire answer",
     "email address",
+    "draft dialogue title",
+    "draft dialogue description",
 )
 
 
@@ -114,6 +120,20 @@ async def build_world(client: Client, world: World) -> tuple[Person, dict[str, l
         postal_code=CANARIES["postal code"],
     )
     await api(client, "POST", "/api/v1/admin/groups", world.admin, json={"name": GROUP})
+    await api(
+        client,
+        "POST",
+        ADMIN_DIALOGUES,
+        world.admin,
+        json={
+            "slug": DRAFT_DIALOGUE,
+            "title": CANARIES["draft dialogue title"],
+            "kind": "ideas",
+            "description": CANARIES["draft dialogue description"],
+            "phases": phases_now("proposals"),
+            "published": False,
+        },
+    )
     await api(
         client,
         "PUT",
@@ -240,7 +260,7 @@ async def build_world(client: Client, world: World) -> tuple[Person, dict[str, l
     assert len(ids["proposal_id"]) == 5 and held
     return author, {
         **ids,
-        "slug": [SLUG, SURVEY],
+        "slug": [SLUG, SURVEY, DRAFT_DIALOGUE],
         "comment_id": [str(comment["id"])],
         "event_id": ["1"],
         "ballot_id": ["1"],

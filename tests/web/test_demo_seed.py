@@ -19,6 +19,8 @@ async def test_the_demo_seeds_with_or_without_majority_judgment(
     installed = MAJORITY_JUDGMENT in plugins.vote_types
     assert ("library" in world.dialogues) is installed
     assert {"budget", "ideas", "consultation", "questionnaire"} <= set(world.dialogues)
+    assert world.dialogues["draft"].published_at is None  # a draft, shown to the staff only
+    assert all(d.published_at is not None for k, d in world.dialogues.items() if k != "draft")
     if installed:
         async with database.session() as session:
             library = world.dialogues["library"]

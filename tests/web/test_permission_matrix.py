@@ -217,6 +217,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{ADMIN_DIALOGUES}/{{slug:str}}/phase"): Rule(
         ADMINS, json=INVALID, stranger=body({"kind": "vote"})
     ),
+    # Publishing a public dialogue changes nothing; unpublishing one where citizens took
+    # part is refused (409).
+    ("POST", f"{ADMIN_DIALOGUES}/{{slug:str}}/publish"): Rule(ADMINS),
+    ("POST", f"{ADMIN_DIALOGUES}/{{slug:str}}/unpublish"): Rule(ADMINS),
     ("PATCH", "/api/v1/admin/proposals/{proposal_id:int}"): Rule(
         REVIEWERS, json=INVALID, stranger=body({"status": "refused"})
     ),
@@ -256,6 +260,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/dialogues/{slug:str}"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/phases"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/phase"): Rule(ADMINS, data=EMPTY_FORM),
+    ("POST", "/admin/dialogues/{slug:str}/publish"): Rule(ADMINS, data=EMPTY_FORM),
+    ("POST", "/admin/dialogues/{slug:str}/unpublish"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/vote"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/form"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/exports"): Rule(ADMINS, data=EMPTY_FORM),

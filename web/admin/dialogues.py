@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
@@ -21,7 +22,7 @@ from core.errors import DomainError, NotFound
 from core.models import Dialogue, Organisation, Phase, User
 from core.models.dialogues import PhaseKind
 from core.plugin_manager import Plugins
-from core.services import audit, dialogues, groups, phases
+from core.services import audit, dialogues, drafts, groups, phases
 from core.specs import BudgetSpec, CommentsSpec, DialogueSpec, PhaseSpec
 from web import labels
 from web.admin.forms import (
@@ -247,7 +248,9 @@ class DialoguePages(Controller):
         self, request: Request[Any, Any, Any], db_session: DbSession, org: CurrentOrg
     ) -> Response[str]:
         now = utcnow()
-        items = await dialogues.list_dialogues(db_session, org, include_archived=True)
+        items = await dialogues.list_dialogues(
+            db_session, org, include_archived=True, include_drafts=True
+        )
         return admin_page(
             request,
             "admin/dialogues.html",
@@ -285,7 +288,11 @@ class DialoguePages(Controller):
     ) -> Response[Any]:
         form = FormValues(data)
         try:
-            spec = _general_spec(plugins, form, creating=True)
+            # A dialogue made here starts as a draft: the staff prepare and preview it,
+            # then publish it (``core.services.drafts``).
+            spec = msgspec.structs.replace(
+                _general_spec(plugins, form, creating=True), published=False
+            )
             dialogue = await dialogues.create_dialogue(db_session, plugins, org, spec)
             audit.record(
                 db_session,
@@ -324,12 +331,16 @@ class DialoguePages(Controller):
         dialogue: Dialogue,
         values: dict[str, str],
         errors: dict[str, str],
+        *,
+        publication_refusal: str | None = None,
     ) -> Response[str]:
+        status_code = 422 if errors else (409 if publication_refusal else 200)
         return admin_page(
             request,
             "admin/dialogue_general.html",
             section="dialogues",
-            status_code=422 if errors else 200,
+            status_code=status_code,
+            publication_refusal=publication_refusal,
             page_title=dialogue.title,
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, ""),
@@ -376,6 +387,47 @@ class DialoguePages(Controller):
             )
         await db_session.commit()
         return done(f"/admin/dialogues/{slug}")
+
+    @post("/{slug:str}/publish")
+    async def publish(
+        self, db_session: DbSession, org: CurrentOrg, actor: Actor, slug: FromPath[str]
+    ) -> Redirect:
+        dialogue = await load_dialogue(db_session, org, slug)
+        if drafts.publish(dialogue, utcnow()):
+            audit.record(db_session, org, actor, "dialogue.publish", f"dialogue:{slug}")
+            await db_session.commit()
+        return done(f"/admin/dialogues/{slug}", "dialogue_published")
+
+    @post("/{slug:str}/unpublish")
+    async def unpublish(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        plugins: PluginsDep,
+        slug: FromPath[str],
+    ) -> Response[Any]:
+        """Takes the dialogue back to a draft; refused, on its page, once someone took part."""
+        dialogue = await load_dialogue(db_session, org, slug)
+        try:
+            changed = await drafts.unpublish(db_session, plugins, dialogue)
+        except DomainError as error:
+            await discard_changes(request, db_session)
+            dialogue = await load_dialogue(db_session, org, slug)
+            return self._general_page(
+                request,
+                plugins,
+                org,
+                dialogue,
+                _general_values(dialogue),
+                {},
+                publication_refusal=error.detail,
+            )
+        if changed:
+            audit.record(db_session, org, actor, "dialogue.unpublish", f"dialogue:{slug}")
+            await db_session.commit()
+        return done(f"/admin/dialogues/{slug}", "dialogue_unpublished")
 
     @post("/{slug:str}/archive")
     async def archive(

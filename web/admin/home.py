@@ -18,7 +18,7 @@ async def admin_home(
     request: Request[Any, Any, Any], db_session: DbSession, org: CurrentOrg
 ) -> Response[str]:
     now = utcnow()
-    items = await dialogues.list_dialogues(db_session, org)
+    items = await dialogues.list_dialogues(db_session, org, include_drafts=True)
     return admin_page(
         request,
         "admin/home.html",

@@ -40,6 +40,8 @@ NOTICES = {
     "dialogue_created": "La démarche est créée. Complétez maintenant ses étapes et ses modules.",
     "dialogue_archived": "La démarche est archivée : elle n'apparaît plus sur le site.",
     "dialogue_restored": "La démarche est de nouveau visible.",
+    "dialogue_published": "La démarche est publiée : tout le monde la voit sur le site.",
+    "dialogue_unpublished": "La démarche est repassée en brouillon : seule l'équipe la voit.",
     "phase_switched": "L'étape en cours est changée.",
     "reviewed": "La proposition est mise à jour.",
     "bulk_done": "Les propositions choisies sont mises à jour.",

@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody
 
 from core.db import utcnow
 from core.permissions import Action, staff_check
-from core.services import audit, dialogues, phases, proposals, review
+from core.services import audit, dialogues, drafts, phases, proposals, review
 from core.specs import DialogueSpec, ProposalReview, Strict
 from web.admin.dialogues import record_phase_switch
 from web.admin.guard import staff, staff_guard
@@ -73,6 +73,37 @@ class AdminController(Controller):
         )
         await db_session.commit()
         await db_session.refresh(dialogue, ["phases"])
+        return dialogue_out(dialogue, utcnow())
+
+    @post("/dialogues/{slug:str}/publish", status_code=200)
+    async def publish_dialogue(
+        self, db_session: DbSession, org: CurrentOrg, actor: Actor, slug: FromPath[str]
+    ) -> DialogueOut:
+        """Makes a draft public (a public dialogue stays as it is)."""
+        staff_member = staff_check(actor, Action.ADMINISTER)
+        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
+        now = utcnow()
+        if drafts.publish(dialogue, now):
+            audit.record(db_session, org, staff_member, "dialogue.publish", f"dialogue:{slug}")
+            await db_session.commit()
+        return dialogue_out(dialogue, now)
+
+    @post("/dialogues/{slug:str}/unpublish", status_code=200)
+    async def unpublish_dialogue(
+        self,
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        slug: FromPath[str],
+    ) -> DialogueOut:
+        """Takes a dialogue back to a draft; 409 ``dialogue.has_participation`` once
+        someone has taken part (``core.services.drafts.has_participation``)."""
+        staff_member = staff_check(actor, Action.ADMINISTER)
+        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
+        if await drafts.unpublish(db_session, plugins, dialogue):
+            audit.record(db_session, org, staff_member, "dialogue.unpublish", f"dialogue:{slug}")
+            await db_session.commit()
         return dialogue_out(dialogue, utcnow())
 
     @post("/dialogues/{slug:str}/phase", status_code=200)

@@ -58,8 +58,9 @@ class DialogueController(Controller):
 
     @get("/{slug:str}")
     async def read_dialogue(
-        self, db_session: DbSession, org: CurrentOrg, slug: FromPath[str]
+        self, db_session: DbSession, org: CurrentOrg, actor: Actor, slug: FromPath[str]
     ) -> DialogueOut:
+        """The dialogue; a draft is found by its organisation's staff only (``actor``)."""
         return dialogue_out(await dialogues.get_dialogue(db_session, org, slug), utcnow())
 
     @get("/{slug:str}/proposals")
@@ -112,6 +113,7 @@ class DialogueController(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         org: CurrentOrg,
+        actor: Actor,
         slug: FromPath[str],
         status: FromQuery[str | None] = None,
         theme: FromQuery[str | None] = None,

@@ -68,6 +68,8 @@ class DialogueOut(msgspec.Struct):
     sectors: list[dict[str, Any]]
     results_visibility: str
     moderation: str = "post"
+    #: ``false`` for a draft, which only the organisation's staff see.
+    published: bool = True
 
 
 class AuthorOut(msgspec.Struct):
@@ -138,6 +140,7 @@ def dialogue_out(dialogue: Dialogue, now: datetime) -> DialogueOut:
         sectors=list(dialogue.sectors),
         results_visibility=dialogue.results_visibility.value,
         moderation=dialogue.moderation.value,
+        published=dialogue.published_at is not None,
     )
 
 

@@ -14,6 +14,7 @@ from core.commands import CommandContext
 from core.db import Database
 from core.errors import ConfigurationError
 from core.plugin_manager import Plugins
+from core.services import drafts
 from core.settings import Settings
 from web.plugins import build_plugins
 
@@ -73,6 +74,8 @@ def run_with_session(
             await check_database(database)
             await check_schema(database)
             async with database.session() as session:
+                # The platform's own commands know every dialogue, drafts included.
+                session.info[drafts.PREVIEW_KEY] = drafts.EVERY_ORGANISATION
                 result = await work(session, plugins)
                 await session.commit()
                 return result

@@ -178,9 +178,11 @@ async def dialogue_agenda(
     request: Request[Any, Any, Any],
     db_session: DbSession,
     org: CurrentOrg,
+    actor: Actor,
     slug: FromPath[str],
 ) -> Response[str]:
-    """Every event of the dialogue, to add to a calendar application."""
+    """Every event of the dialogue, to add to a calendar application (a draft's, for its
+    organisation's staff only: ``actor``)."""
     dialogue = await dialogues.get_dialogue(db_session, org, slug)
     require_module(AGENDA, org, dialogue)
     events = list(

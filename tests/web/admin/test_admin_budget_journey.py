@@ -56,6 +56,7 @@ async def test_a_participatory_budget_from_scratch(client: Client, world: World)
         "/admin/dialogues/new",
         {"title": "Budget participatif 2027", "slug": SLUG, "kind": "budget"},
     )
+    await post_form(client, world, f"/admin/dialogues/{SLUG}/publish", {})  # a draft until now
     await post_form(
         client,
         world,

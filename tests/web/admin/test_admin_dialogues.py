@@ -41,8 +41,10 @@ async def test_an_admin_creates_a_dialogue_from_the_form(client: Client, world: 
     )
     assert created.status_code == 303
     assert created.headers["location"].startswith("/admin/dialogues/budget-2027")
-    body = (await client.get("/api/v1/dialogues/budget-2027")).json()
-    assert body["kind"] == "budget"
+    # A dialogue made in the back office is a draft, which only the staff see.
+    assert (await client.get("/api/v1/dialogues/budget-2027")).status_code == 404
+    body = (await client.get("/api/v1/dialogues/budget-2027", headers=world.admin.headers)).json()
+    assert body["kind"] == "budget" and body["published"] is False
     assert [p["kind"] for p in body["phases"]] == [
         "information",
         "proposals",
