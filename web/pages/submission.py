@@ -37,7 +37,7 @@ from core.models import Dialogue, Proposal, User
 from core.models.proposals import ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
-from core.services import dialogues, proposals
+from core.services import dialogues, proposals, territory
 from core.services.proposals import EDITABLE_BY_AUTHOR, form_of
 from core.specs import Location, ProposalSpec
 from web import bot_checks
@@ -340,6 +340,13 @@ def _propose_refusal(
 
 
 def _service_errors(error: ValidationFailed, i18n: Translator) -> dict[str, str]:
+    if error.code == territory.OUTSIDE:
+        return {
+            "location": i18n(
+                "Ce lieu est en dehors du territoire de la plateforme : choisissez un lieu "
+                "dans la commune (la carte s'ouvre sur elle)."
+            )
+        }
     fields = error.extra.get("fields")
     if isinstance(fields, dict) and fields:
         return {f"field__{key}": str(message) for key, message in fields.items()}
