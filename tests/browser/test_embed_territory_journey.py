@@ -269,3 +269,27 @@ async def test_a_browser_that_blocks_framed_cookies_votes_on_the_dialogue(
     await window.page.locator("button[name=action][value=cast]").first.click()
     await window.page.get_by_text("Vous soutenez cette proposition.").first.wait_for()
     window.check_console()
+
+
+async def test_a_citizen_without_a_name_chooses_one_when_publishing(
+    contexts: Any, live_server: LiveServer, world: World, database: Database, framing_site: str
+) -> None:
+    await _setup(live_server, world, database, framing_site, vote=False)
+    for locale, viewport, email, name, label in (
+        ("fr-FR", None, "carole@example.org", "Carole", "Nom sous lequel publier"),
+        ("en-GB", PHONE, "dan@example.org", "Dan", "Name to publish under"),
+    ):
+        tab = _tab(await (await contexts(locale=locale, viewport=viewport)).new_page(), live_server)
+        await sign_in(tab, database, email, f"/dialogues/{SLUG}/proposals/new")
+        await tab.page.get_by_label(label).wait_for()
+        await check_accessibility(tab, "proposal form")
+        await tab.page.fill("#title", "Un kiosque à livres")
+        await tab.page.fill("#body", "Pour échanger des livres.")
+        await tab.page.fill("#lat", "47.2190")
+        await tab.page.fill("#lng", "-1.5540")
+        await tab.page.get_by_label(label).fill(name)
+        await tab.page.locator("button[name=action][value=publish]").click()
+        await tab.page.wait_for_url(re.compile(r"/proposals/\d+"))
+        assert name in await tab.page.inner_text("main")
+        await screenshot(tab, f"publish-name-{locale[:2]}")
+        tab.check_console()
