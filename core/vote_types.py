@@ -171,6 +171,12 @@ class VoteType(ABC, Generic[S]):
         encoded: dict[str, Any] = msgspec.to_builtins(settings)
         return encoded
 
+    def call_to_action(self, settings: S) -> str:
+        """What a dialogue's page asks citizens to do while this vote is open: a French
+        message id, which pages translate with the web's catalogue (a plugin's own
+        sentence stays French where that catalogue lacks it)."""
+        return "Le vote est ouvert : donnez votre avis sur les propositions."
+
     def check_settings(self, settings: S) -> None:
         """Raises :class:`ValidationFailed` when settings contradict each other."""
 

@@ -36,8 +36,11 @@ TEXT_COLOUR = "#1b1b1b"
 FONT = 'font-family="system-ui, sans-serif" font-size="14"'
 
 WIDTH = 640
-LABEL_WIDTH = 250
-BAR_AREA = 290
+#: Labels are written from the left edge, the winner's ✓ first, so that neither is cut
+#: off however long the label (a label ending at the bars once pushed both out of view).
+LABEL_X = 4
+LABEL_WIDTH = 300
+BAR_AREA = 240
 ROW = 28
 PIE_RADIUS = 80
 MAX_LABEL = 34
@@ -118,7 +121,7 @@ def bar_chart(
         width = BAR_AREA * max(value, 0.0) / largest
         colour = WINNER_COLOUR if mark else BAR_COLOUR
         parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 17}" text-anchor="end">'
+            f'<text x="{LABEL_X}" y="{y + 17}">'
             f"{'✓ ' if mark else ''}{escape(_short(label))}</text>"
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{width:.1f}" height="{ROW - 8}" '
             f'fill="{colour}"/>'

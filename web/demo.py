@@ -30,6 +30,7 @@ from core.services import (
 from core.specs import DialogueSpec, ProposalReview, ProposalSpec
 from plugins.projects.demo import PAST_PROPOSALS, seed_projects
 from web import demo_content as content
+from web.demo_votes import VOTE_DEMOS, VoteDemo
 
 DEMO_ADMIN = "admin@belleville.example"
 #: The vote type of the optional ``participe-majority-judgment`` package.
@@ -128,6 +129,10 @@ async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
         world.citizens.append(citizen)
     await session.flush()
 
+    # Seeded first: the home page lists the latest first, and the budget, the ideas box,
+    # the consultation and the questionnaire keep their places at its top.
+    for demo in VOTE_DEMOS:
+        await _vote(session, plugins, world, now, demo)
     await _budget(session, plugins, world, now)
     await _past_budget(session, plugins, world, now)
     await _ideas(session, plugins, world, now)
@@ -471,3 +476,52 @@ async def _library_name(
         await ballots.replace_ballot(session, plugins, dialogue, citizen, votes, now=utcnow())
     world.dialogues["library"] = dialogue
     world.proposals["library"] = submitted
+
+
+async def _vote(
+    session: AsyncSession, plugins: Plugins, world: DemoWorld, now: datetime, demo: VoteDemo
+) -> None:
+    """A dialogue of the town open for voting (points, grades, ranks, yes or no), its
+    proposals written by the town, and the ballots some citizens have already cast."""
+    dialogue = await dialogues.create_dialogue(
+        session,
+        plugins,
+        world.organisation,
+        _spec(
+            slug=demo.slug,
+            title=demo.title,
+            kind="consultation",
+            description=demo.description,
+            vote=demo.vote,
+            comments={"mode": "thread"},
+            results_visibility="live",
+        ),
+    )
+    await _open_for_proposals(session, plugins, world.organisation, dialogue)
+    submitted = []
+    for title, body, offset in demo.proposals:
+        located = {}
+        if offset is not None:
+            located["location"] = {
+                "lat": content.CENTRE[0] + offset[0],
+                "lng": content.CENTRE[1] + offset[1],
+            }
+        submitted.append(
+            await _submit(
+                session, plugins, dialogue, world.admin, title=title, body=body, **located
+            )
+        )
+    await dialogues.update_dialogue(
+        session,
+        plugins,
+        world.organisation,
+        dialogue,
+        _spec(phases=_phases(now, "vote", ("information", "vote", "results"))),
+    )
+    for citizen, votes in zip(world.citizens, demo.ballots, strict=False):
+        ballot = [(submitted[index].id, value) for index, value in votes.items()]
+        await ballots.replace_ballot(session, plugins, dialogue, citizen, ballot, now=utcnow())
+        if demo.confirmed:
+            await ballots.confirm_ballot(session, plugins, dialogue, citizen, now=utcnow())
+    world.dialogues[demo.key] = dialogue
+    world.proposals[demo.key] = submitted

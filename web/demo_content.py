@@ -316,6 +316,7 @@ QUESTIONNAIRE_SETTINGS: dict[str, Any] = {
             "text": "L'identité visuelle actuelle vous plaît-elle ?",
             "min": 1,
             "max": 5,
+            "labels": {"min": "Pas du tout", "max": "Beaucoup"},
             "required": True,
         },
         {"kind": "text", "text": "Une remarque pour l'équipe municipale ?"},

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
-from core.models import Organisation
-from core.services import branding
+from core.models import Organisation, Proposal
+from core.services import branding, review
 from web import i18n, labels, markdown, theme
 
 
@@ -39,6 +39,16 @@ def dialogue_tabs(context: Context) -> list[Mapping[str, Any]]:
     ]
 
 
+@pass_context
+def status_text(context: Context, proposal: Proposal) -> str | None:
+    """The custom label of ``proposal``'s status (the organisation's « Étude technique »,
+    the platform's « Fusionnée »), shown instead of the fixed one; ``None`` without."""
+    org = context.get("org")
+    if proposal.status_label is None or not isinstance(org, Organisation):
+        return None
+    return review.status_label(org, proposal)
+
+
 def conformity_of(org: Organisation) -> str:
     """The RGAA conformity ``org``'s accessibility statement declares."""
     return branding.options_of(org).accessibility.conformity
@@ -55,6 +65,7 @@ def install(environment: Environment) -> None:
     environment.globals["conformity_of"] = conformity_of
     environment.globals["conformity_labels"] = labels.CONFORMITY
     environment.globals["status_labels"] = labels.STATUSES
+    environment.globals["status_text"] = status_text
     environment.globals["phase_labels"] = labels.PHASES
     environment.globals["kind_labels"] = labels.DIALOGUE_KINDS
     environment.globals["stance_labels"] = labels.STANCES

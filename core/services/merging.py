@@ -1,7 +1,8 @@
 """Merging proposals that say the same thing into one (staff).
 
-The merged proposals are closed (status ``refused``, the organisation's custom status
-``merged`` when it has one, the reason naming the proposal kept); their comments move to
+The merged proposals are closed (status ``refused`` with the custom status ``merged``:
+« Fusionnée », or the organisation's own label under that key; the reason names the
+proposal kept); their comments move to
 the kept proposal; their votes are carried over to it without counting anyone twice:
 
 - a ballot that votes on a merged proposal and not on the kept one gets its vote moved
@@ -37,17 +38,14 @@ from core.plugin_manager import Plugins
 from core.services import audit
 from core.services import ballot_statements as statements
 from core.services.ballot_box import vote_rules
-from core.services.review import StatusChange, custom_statuses
+from core.services.review import MERGED_STATUS, StatusChange
 from core.services.vote_locks import lock_for_change
 from core.vote_types import BallotContent, ProposalFacts, VoteRejected
 
-__all__ = ["MERGED_STATUS", "REASON_MERGED", "Merge", "merge_proposals"]
+__all__ = ["MERGEABLE_STATUSES", "MERGED_STATUS", "REASON_MERGED", "Merge", "merge_proposals"]
 
 #: The vote-log reason of the changes a merge makes to a ballot.
 REASON_MERGED = "proposals_merged"
-#: The key of the organisation's custom status given to merged proposals, when it has one
-#: (set on ``refused``); without it they are ``refused`` with the reason alone.
-MERGED_STATUS = "merged"
 #: The statuses of the proposals a merge takes, kept and merged alike: a merged one is
 #: ``refused`` after, so it cannot be merged twice.
 MERGEABLE_STATUSES = frozenset(
@@ -135,11 +133,10 @@ async def merge_proposals(
         .execution_options(synchronize_session=False)
     )
     result.comments_moved = int(getattr(moved, "rowcount", 0) or 0)
-    label = MERGED_STATUS if _has_merged_status(organisation) else None
     for proposal in merged:
         previous = proposal.status.value
         proposal.status = ProposalStatus.REFUSED
-        proposal.status_label = label
+        proposal.status_label = MERGED_STATUS
         proposal.status_reason = f"Fusionnée avec « {kept.title} » (n° {kept.id})."
         result.changes.append(StatusChange(proposal, previous))
     audit.record(
@@ -160,11 +157,6 @@ async def merge_proposals(
     )
     await session.flush()
     return result
-
-
-def _has_merged_status(organisation: Organisation) -> bool:
-    custom = custom_statuses(organisation).get(MERGED_STATUS)
-    return custom is not None and custom.status == ProposalStatus.REFUSED.value
 
 
 async def _carry_votes(

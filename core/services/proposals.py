@@ -315,6 +315,30 @@ def filter_values(dialogue_id: int, filters: ProposalFilters) -> dict[str, Any]:
 LOCATED = (Proposal.lat.is_not(None), Proposal.lng.is_not(None))
 
 
+@dataclass(frozen=True)
+class ProposalFacets:
+    """What a dialogue's public proposals give to sort and show them by: a cost (the
+    sort by cost means something) and a location (the map shows something)."""
+
+    has_costs: bool
+    has_locations: bool
+
+
+async def proposal_facets(session: AsyncSession, dialogue: Dialogue) -> ProposalFacets:
+    """Whether some public proposal of ``dialogue`` has a cost, some a location; one
+    query, however many proposals."""
+    row = (
+        await session.execute(
+            select(
+                func.count(Proposal.cost),
+                func.count(Proposal.lat).filter(Proposal.lng.is_not(None)),
+            ).where(*filter_clauses(frozenset())),
+            filter_values(dialogue.id, ProposalFilters()),
+        )
+    ).one()
+    return ProposalFacets(has_costs=row[0] > 0, has_locations=row[1] > 0)
+
+
 def filter_clauses(filtered: frozenset[str]) -> list[ColumnElement[bool]]:
     """The conditions of a list of the public proposals of a dialogue, with bind parameters
     for the values that :func:`filter_values` gives (``filtered``: the names it gave)."""

@@ -50,6 +50,7 @@ __all__ = [
     "results_visible",
     "sweep",
     "unpublish",
+    "vote_ended",
 ]
 
 log = logging.getLogger("participe.results")

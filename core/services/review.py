@@ -109,12 +109,24 @@ def custom_statuses(org: Organisation) -> dict[str, CustomStatus]:
     return {status.key: status for status in review_settings(org).custom_statuses if status.key}
 
 
+#: The custom status the platform gives proposals merged into another
+#: (:mod:`core.services.merging`): « Fusionnée », on ``refused``, unless the organisation
+#: names its own under the same key.
+MERGED_STATUS = "merged"
+#: The platform's own custom statuses: key → (fixed status, French label).
+BUILT_IN_STATUSES: dict[str, tuple[str, str]] = {MERGED_STATUS: ("refused", "Fusionnée")}
+
+
 def status_label(org: Organisation, proposal: Proposal) -> str | None:
-    """The custom label of ``proposal``'s status, when it has one that still exists."""
+    """The custom label of ``proposal``'s status, when it has one that still exists: the
+    organisation's, else the platform's own (« Fusionnée »)."""
     if proposal.status_label is None:
         return None
     custom = custom_statuses(org).get(proposal.status_label)
-    if custom is None or custom.status != proposal.status.value:
+    if custom is None:
+        status, label = BUILT_IN_STATUSES.get(proposal.status_label, ("", ""))
+        return label if status == proposal.status.value else None
+    if custom.status != proposal.status.value:
         return None
     return custom.label
 

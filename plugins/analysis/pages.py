@@ -1,6 +1,6 @@
 """The analysis's pages: the "same idea?" step before the proposal form (no JavaScript
 needed), and the back office's tab: duplicates to mark distinct, topics (and their CSV
-export), theme suggestions."""
+export), theme suggestions applied in one click."""
 
 from __future__ import annotations
 
@@ -10,19 +10,21 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
+from sqlalchemy import select
 
 from core.db import utcnow
 from core.db_range import may_be_id
 from core.errors import DomainError
 from core.exports import inert_cells
+from core.models import Proposal
 from core.permissions import Action
-from core.services import dialogues, merging
+from core.services import dialogues, merging, review
 from plugins.analysis import results, store
 from plugins.analysis.module import settings_of
 from web.admin.forms import FormValues
 from web.admin.guard import staff, staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
-from web.admin.review import announce_status_changes
+from web.admin.review import announce_status_changes, record_reviews
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
 from web.i18n import translator
 from web.pages.context import dialogue_frame, refusal_message
@@ -160,6 +162,61 @@ class AnalysisPages(Controller):
         response = done(f"/admin/dialogues/{dialogue.slug}{TAB}", "saved")
         response.background = delivery
         return response
+
+    @post("/themes", opt=staff(Action.ADMINISTER, Action.REVIEW))
+    async def apply_themes(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        plugins: PluginsDep,
+        org: CurrentOrg,
+        actor: Actor,
+        slug: FromPath[str],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response[Any]:
+        """``apply``: ``PROPOSAL_ID:THEME`` for each suggestion staff accept (several).
+        A proposal given a theme meanwhile keeps it; each theme given is a review, in
+        the audit log."""
+        form = FormValues(data)
+        dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
+        chosen: dict[int, str] = {}
+        for value in form.getall("apply"):
+            pid, _, theme = value.partition(":")
+            if _row_id(pid) and theme:
+                chosen[int(pid)] = theme
+        if not chosen:
+            return await _page(
+                request,
+                db_session,
+                dialogue,
+                error="Cochez au moins une suggestion à appliquer.",
+                status_code=422,
+            )
+        untouched = await db_session.scalars(
+            select(Proposal).where(
+                Proposal.dialogue_id == dialogue.id,
+                Proposal.id.in_(chosen),
+                Proposal.theme.is_(None),
+            )
+        )
+        by_theme: dict[str, list[Proposal]] = {}
+        for proposal in untouched:
+            by_theme.setdefault(chosen[proposal.id], []).append(proposal)
+        try:
+            for theme, items in by_theme.items():
+                change = review.ReviewChange(theme=theme)
+                changes = await review.review(
+                    db_session, plugins, org, dialogue, items, change, now=utcnow()
+                )
+                record_reviews(db_session, org, actor, dialogue, items, ["theme"], changes)
+        except DomainError as error:
+            await discard_changes(request, db_session)
+            dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
+            return await _page(
+                request, db_session, dialogue, error=_message(error), status_code=422
+            )
+        await db_session.commit()
+        return done(f"/admin/dialogues/{dialogue.slug}{TAB}", "saved")
 
     @get("/topics.csv", opt=READERS)
     async def topics_export(

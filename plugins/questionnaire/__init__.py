@@ -3,8 +3,9 @@ choice, scales, rankings, free text, sections, skip logic, images on options), w
 own tables, pages, results and export.
 
 Organisers send ``"questionnaire": {...}`` in a dialogue's body, or turn the
-``questionnaire`` module on with its settings (see :mod:`plugins.questionnaire.settings`);
-citizens answer during the vote phase.
+``questionnaire`` module on with its settings (see :mod:`plugins.questionnaire.settings`),
+or turn it on in the back office's Modules tab and write the questions in its own tab
+(:mod:`plugins.questionnaire.admin_pages`); citizens answer during the vote phase.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.admin_tabs import AdminTab
 from core.export_datasets import ExportDataset
 from core.hookspecs import hookimpl
 from core.models import Dialogue
@@ -60,6 +62,12 @@ def prepare_module_settings(
 
 
 @hookimpl
+def register_admin_tabs(registry: Registry[AdminTab]) -> None:
+    # /admin/dialogues/{slug}/questionnaire, where the module is on: the questions' editor.
+    registry.add(AdminTab(MODULE, "Questionnaire", "/questionnaire"))
+
+
+@hookimpl
 def register_result_sections(registry: Registry[ResultSection]) -> None:
     registry.add(QuestionnaireResults())
 
@@ -76,10 +84,11 @@ def register_personal_data(registry: Registry[PersonalDataSource]) -> None:
 
 @hookimpl
 def register_routes() -> Sequence[Any]:
+    from plugins.questionnaire.admin_pages import QuestionnaireAdminPages
     from plugins.questionnaire.api import QuestionnaireController
     from plugins.questionnaire.pages import PAGES
 
-    return [QuestionnaireController, *PAGES]
+    return [QuestionnaireController, QuestionnaireAdminPages, *PAGES]
 
 
 @hookimpl

@@ -18,7 +18,7 @@ from core.services import dialogues
 from core.services.publication import require_visible
 from plugins.questionnaire.answers import api_value, clean_answers
 from plugins.questionnaire.models import Question
-from plugins.questionnaire.questions import load_questions, settings_of
+from plugins.questionnaire.questions import load_questions, require_questions, settings_of
 from plugins.questionnaire.responses import (
     has_answered,
     own_answers,
@@ -139,7 +139,9 @@ class QuestionnaireController(Controller):
         dialogue, settings = await questionnaire_of(db_session, org, slug)
         now = utcnow()
         user = check(plugins, actor, Action.ANSWER, dialogue, now=now, group_ids=group_ids)
-        answers = clean_answers(await load_questions(db_session, dialogue.id), data.answers)
+        questions = await load_questions(db_session, dialogue.id)
+        require_questions(questions)
+        answers = clean_answers(questions, data.answers)
         await begin_write(db_session)
         response = await submit_response(db_session, dialogue, settings, user, answers, now=now)
         await db_session.commit()
@@ -197,7 +199,9 @@ class QuestionnaireController(Controller):
                 "Les réponses à ce questionnaire ne peuvent plus être modifiées.",
                 code="questionnaire.not_editable",
             )
-        answers = clean_answers(await load_questions(db_session, dialogue.id), data.answers)
+        questions = await load_questions(db_session, dialogue.id)
+        require_questions(questions)
+        answers = clean_answers(questions, data.answers)
         await begin_write(db_session)
         response = await replace_response(db_session, dialogue, user, answers, now=now)
         await db_session.commit()

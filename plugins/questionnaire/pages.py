@@ -64,9 +64,15 @@ class Visit:
     answered: bool
 
     @property
+    def ready(self) -> bool:
+        """Whether staff have written questions yet."""
+        return bool(self.questions)
+
+    @property
     def can_answer(self) -> bool:
         return (
-            self.user is not None
+            self.ready
+            and self.user is not None
             and self.refusal is None
             and (self.settings.editable or not self.answered)
         )

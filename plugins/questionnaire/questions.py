@@ -42,8 +42,8 @@ def decode_spec(raw: dict[str, Any]) -> tuple[QuestionnaireSettings, list[dict[s
             "questionnaire.editable: an anonymous questionnaire keeps no link to change "
             "a response through"
         )
-    if not 1 <= len(spec.questions) <= MAX_QUESTIONS:
-        raise ValidationFailed(f"questionnaire.questions: 1 to {MAX_QUESTIONS} questions")
+    if len(spec.questions) > MAX_QUESTIONS:
+        raise ValidationFailed(f"questionnaire.questions: {MAX_QUESTIONS} questions at most")
     rows = [
         _question_row(f"questionnaire.questions[{index}]", index, question, spec.questions)
         for index, question in enumerate(spec.questions)
@@ -171,6 +171,16 @@ async def load_questions(session: AsyncSession, dialogue_id: int) -> list[Questi
     """The questions of a dialogue, in order."""
     query = select(Question).where(Question.dialogue_id == dialogue_id)
     return list(await session.scalars(query.order_by(Question.position)))
+
+
+def require_questions(questions: Sequence[Question]) -> None:
+    """409 ``questionnaire.not_ready`` for a questionnaire whose questions staff are still
+    writing: nothing to answer yet."""
+    if not questions:
+        raise Conflict(
+            "Ce questionnaire est en préparation : ses questions ne sont pas encore publiées.",
+            code="questionnaire.not_ready",
+        )
 
 
 async def has_responses(session: AsyncSession, dialogue_id: int) -> bool:

@@ -64,7 +64,9 @@ class QuestionSpec(Strict):
 
 
 class QuestionnaireSpec(Strict):
-    questions: list[QuestionSpec]
+    #: None yet: the questionnaire is being written (turned on from the back office's
+    #: Modules tab, its questions added in its own tab); citizens cannot answer it.
+    questions: list[QuestionSpec] = msgspec.field(default_factory=list)
     #: No link from a response to its author is stored.
     anonymous: bool = False
     #: Citizens may change their response until the vote phase closes.

@@ -33,6 +33,9 @@ class SupportVote(VoteType[SupportSettings]):
     widget_template = "support/widget.html"
     budget_ballots = "approval"
 
+    def call_to_action(self, settings: SupportSettings) -> str:
+        return "Le vote est ouvert : soutenez les propositions que vous préférez."
+
     def check_settings(self, settings: SupportSettings) -> None:
         check_min_max_settings(settings.min_votes, settings.max_votes)
         if not settings.label.strip():

@@ -25,6 +25,11 @@ class BinaryVote(VoteType[BinarySettings]):
     widget_template = "vote_binary/widget.html"
     budget_ballots = "approval"
 
+    def call_to_action(self, settings: BinarySettings) -> str:
+        if "for" in settings.options:
+            return "Le vote est ouvert : dites si vous êtes pour ou contre chaque proposition."
+        return "Le vote est ouvert : répondez oui ou non à chaque proposition."
+
     def check_settings(self, settings: BinarySettings) -> None:
         check_min_max_settings(settings.min_votes, settings.max_votes)
         if len(set(settings.options)) != len(settings.options) or (

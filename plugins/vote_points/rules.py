@@ -28,6 +28,11 @@ class PointsVote(VoteType[PointsSettings]):
     widget_template = "vote_points/widget.html"
     budget_ballots = "points"
 
+    def call_to_action(self, settings: PointsSettings) -> str:
+        if settings.mode == "scale":
+            return "Le vote est ouvert : donnez une note à chaque proposition."
+        return "Le vote est ouvert : répartissez vos points entre les propositions."
+
     def check_settings(self, settings: PointsSettings) -> None:
         check_min_max_settings(settings.min_votes, settings.max_votes)
         if settings.points_budget < 1:

@@ -39,6 +39,9 @@ class RankedVote(VoteType[RankedSettings]):
     settings_type = RankedSettings
     widget_template = "vote_ranked/widget.html"
 
+    def call_to_action(self, settings: RankedSettings) -> str:
+        return "Le vote est ouvert : classez les propositions par ordre de préférence."
+
     def check_settings(self, settings: RankedSettings) -> None:
         check_min_max_settings(settings.min_ranks, settings.max_ranks, noun="ranks")
 

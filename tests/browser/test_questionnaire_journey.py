@@ -79,3 +79,64 @@ async def test_answering_a_questionnaire(
     await _check(tab, "questionnaire results")
     await screenshot(tab, "questionnaire-results")
     tab.check_console()
+
+
+async def test_staff_write_a_questionnaire_in_the_back_office(
+    new_tab: NewTab, live_server: LiveServer, world: World, database: Database
+) -> None:
+    """From the Modules tab to a question citizens answer, at 1280 and 375 px."""
+    body = dialogue_with(DEMO_QUESTIONNAIRE)
+    del body["questionnaire"]
+    async with httpx.AsyncClient(base_url=live_server.url, headers=world.admin.headers) as api:
+        assert (await api.post(ADMIN_DIALOGUES, json=body)).status_code == 201
+    tab = await new_tab()
+    page = tab.page
+    await sign_in(tab, database, "admin@ville.test", f"/admin/dialogues/{SLUG}/modules")
+    await page.get_by_role("button", name="Activer : Questionnaire").click()
+    await page.wait_for_load_state()
+    await page.get_by_role("link", name="Questionnaire", exact=True).last.click()
+    await page.wait_for_load_state()
+    assert "Aucune question pour l'instant" in await _text(tab)
+
+    await page.get_by_label("Type de question").select_option("single")
+    await page.locator("#field-text").fill("Quel logo pour notre ville ?")
+    await page.get_by_label("Les choix, un par ligne").fill("Le blason\nLa rivière\nL'arbre")
+    await page.get_by_label("Réponse obligatoire").check()
+    await page.get_by_role("button", name="Ajouter la question").click()
+    await page.wait_for_load_state()
+    await page.get_by_label("Type de question").select_option("scale")
+    await page.locator("#field-text").fill("Aimez-vous le blason actuel ?")
+    await page.get_by_label("Sous la plus petite note").fill("Pas du tout")
+    await page.get_by_label("Sous la plus grande note").fill("Énormément")
+    await page.get_by_label("Afficher seulement après la réponse").select_option(
+        label="Question 1 : « Le blason »"
+    )
+    await page.get_by_role("button", name="Ajouter la question").click()
+    await page.wait_for_load_state()
+    text = await _text(tab)
+    assert "Questions (2)" in text and "affichée selon la réponse à la question 1" in text
+    await check_accessibility(tab, "back office: questionnaire")
+    await screenshot(tab, "admin-questionnaire")
+
+    # A question sent back with its error keeps what was typed.
+    await page.locator("#field-text").fill("Une question sans choix")
+    await page.get_by_role("button", name="Ajouter la question").click()
+    await page.wait_for_load_state()
+    assert "De 2 à 50 choix" in await _text(tab)
+    assert await page.locator("#field-text").input_value() == ("Une question sans choix")
+    await check_accessibility(tab, "back office: questionnaire with errors")
+
+    await page.get_by_role("link", name="Modifier la question 1").click()
+    await page.wait_for_load_state()
+    await page.set_viewport_size({"width": 375, "height": 900})
+    await check_accessibility(tab, "back office: one question")
+    await screenshot(tab, "admin-questionnaire-question-375")
+    await page.locator("#field-text").fill("Quel logo préférez-vous ?")
+    await page.get_by_role("button", name="Enregistrer la question").click()
+    await page.wait_for_load_state()
+    assert "Quel logo préférez-vous ?" in await _text(tab)
+
+    await tab.go(PAGE)
+    await page.get_by_label("Le blason").check()
+    text = await _text(tab)
+    assert "Quel logo préférez-vous ?" in text and "Pas du tout" in text

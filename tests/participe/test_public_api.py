@@ -128,6 +128,26 @@ def test_the_guide_lists_the_public_api() -> None:
     assert listed == list(PUBLIC_MODULES), "docs/plugins.md and participe/public_api.py differ"
 
 
+BUILT_IN = ROOT / "plugins"
+
+
+@pytest.mark.parametrize(
+    "plugin", sorted(p.name for p in BUILT_IN.iterdir() if (p / "__init__.py").exists())
+)
+def test_a_built_in_plugin_imports_only_the_public_api(plugin: str) -> None:
+    """The built-in plugins are written as a client's would be: from the platform, only
+    the public API (their own package aside)."""
+    own = f"plugins.{plugin}"
+    wrong = [
+        found
+        for path in sources_of(BUILT_IN / plugin)
+        for found in outside_the_public_api(path)
+        if not found.split(": ", 1)[1].split()[1].startswith((own + ".", own + " "))
+        and found.split(": ", 1)[1].split()[1] != own
+    ]
+    assert wrong == []
+
+
 def test_the_scaffold_imports_only_the_public_api(tmp_path: Path) -> None:
     package = create_plugin("street_art", tmp_path)
     wrong = [found for path in sources_of(package) for found in outside_the_public_api(path)]

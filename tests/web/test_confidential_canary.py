@@ -249,6 +249,7 @@ async def build_world(client: Client, world: World) -> tuple[Person, dict[str, l
         "name": [GROUP, "photo.jpg"],
         "email": [author.user.email or ""],
         "notification_id": ["1"],
+        "number": ["1"],
         "token": [
             unsubscribe_links.sign(
                 client.app.state.context.settings.secret_key, author.user.id, unsubscribe_links.ALL

@@ -116,6 +116,9 @@ ANALYSIS_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/dialogues/{slug:str}/analysis/merge"): Rule(
         REVIEWERS, data=EMPTY_FORM, ids={"slug": "vote_slug"}
     ),
+    ("POST", "/admin/dialogues/{slug:str}/analysis/themes"): Rule(
+        REVIEWERS, data=EMPTY_FORM, ids={"slug": "vote_slug"}
+    ),
 }
 
 
@@ -253,6 +256,17 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMINS, data=body({"direction": "up"})
     ),
     ("POST", "/admin/dialogues/{slug:str}/agenda"): Rule(ADMINS, data=EMPTY_FORM),
+    # The questionnaire's editor, on "sondage": without the version the form was drawn
+    # from, a post is sent back (409) and changes nothing.
+    **{
+        ("POST", "/admin/dialogues/{slug:str}/questionnaire" + suffix): Rule(
+            ADMINS, data=EMPTY_FORM, ids={"slug": "survey"}
+        )
+        for suffix in ("/settings", "/questions", "/questions/{number:int}")
+    },
+    ("POST", "/admin/dialogues/{slug:str}/questionnaire/questions/{number:int}/{action:str}"): Rule(
+        ADMINS, data=EMPTY_FORM, ids={"slug": "survey", "action": "question_action"}
+    ),
     # The follow-up of projects (``plugins/projects``), on for "idees" with one project.
     ("POST", "/api/v1/admin/dialogues/{slug:str}/projects"): Rule(
         ADMINS,
@@ -576,6 +590,7 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
             "slug": "idees",
             "vote_slug": "vote",
             "survey": "sondage",
+            "question_action": "down",
             "spare_slug": "archivable",
             "question": str(questions["questions"][0]["id"]),
             "proposal_id": proposal_id,

@@ -272,6 +272,7 @@ async def build_world(client: Client, world: World) -> dict[str, list[str]]:
         "user_id": [str(alice.user.id)],
         "message_id": ["1"],
         "notification_id": ["1"],
+        "number": ["1"],
         "comment_id": [str(held["id"])],
         "token": ["x"],
         "lang": ["en"],

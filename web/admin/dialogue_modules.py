@@ -143,6 +143,8 @@ def _page(
 ) -> Response[str]:
     """The tab: each module the organisation may use, on or off, with its settings."""
     shown = []
+    # A module that keeps its settings itself may have a tab of its own to set them.
+    own_tabs = {tab.id: tab for tab in plugins.dialogue_tabs(dialogue)}
     for module in modules.usable_modules(plugins, organisation):
         if module.scope is ModuleScope.ORGANISATION:
             continue
@@ -152,6 +154,7 @@ def _page(
             {
                 "module": module,
                 "on": settings is not None,
+                "tab": own_tabs.get(module.name),
                 "errors": (errors or {}) if mine else {},
                 "fields": struct_fields(
                     module.settings_type,

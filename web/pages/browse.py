@@ -24,7 +24,7 @@ from core.defaults.map import MAP
 from core.models import Dialogue, Proposal
 from core.models.proposals import PUBLIC_STATUSES
 from core.services import comments, dialogues, proposals
-from core.services.proposals import SORTS, ProposalFilters
+from core.services.proposals import SORTS, ProposalFacets, ProposalFilters
 from core.services.territory import territory_in
 from web import labels
 from web.api.schemas import authors_of
@@ -36,15 +36,26 @@ from web.pages.votes import vote_panel
 from web.security_headers import ORIGIN, content_security_policy
 from web.templating import render
 
+#: What plugins may use (the public API): a map drawn as the dialogue's map page draws it.
+__all__ = ["map_headers", "map_options"]
+
 VIEWS = ("grid", "list", "map")
 IMG_SRC = "img-src 'self' data: blob:"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 PER_PAGE = {"grid": 12, "list": 20, "map": 500}
 
 
-def views_of(dialogue: Dialogue) -> tuple[str, ...]:
-    """The views of ``dialogue``'s proposals: the map only with its module."""
-    return VIEWS if MAP.enabled_on(dialogue) else tuple(v for v in VIEWS if v != "map")
+def views_of(dialogue: Dialogue, facets: ProposalFacets) -> tuple[str, ...]:
+    """The views of ``dialogue``'s proposals: the map only with its module and a located
+    proposal to show (an empty map would only puzzle)."""
+    if MAP.enabled_on(dialogue) and facets.has_locations:
+        return VIEWS
+    return tuple(v for v in VIEWS if v != "map")
+
+
+def sorts_of(facets: ProposalFacets) -> tuple[str, ...]:
+    """The orders offered: by cost only where some proposal has a cost."""
+    return tuple(key for key in SORTS if key != "cost" or facets.has_costs)
 
 
 def option_label(options: Sequence[dict[str, Any]], key: str | None) -> str | None:
@@ -94,17 +105,18 @@ def _choice(value: str | None, allowed: Sequence[str]) -> tuple[str | None, bool
 
 
 def read_filters(
-    dialogue: Dialogue, query: Any
+    dialogue: Dialogue, query: Any, facets: ProposalFacets
 ) -> tuple[dict[str, Any], ProposalFilters, int, list[str]]:
     """The page's filter state from the query string: the cleaned parameters (to build
-    links), the service's filters, the page number and the names of dropped values."""
+    links), the service's filters, the page number and the names of dropped values (a
+    view or an order the proposals do not offer is one)."""
     dropped: list[str] = []
-    view, ok = _choice(query.get("view"), views_of(dialogue))
+    view, ok = _choice(query.get("view"), views_of(dialogue, facets))
     view = view or "grid"
     theme, ok_theme = _choice(query.get("theme"), [o["key"] for o in dialogue.themes])
     sector, ok_sector = _choice(query.get("sector"), [o["key"] for o in dialogue.sectors])
     status, ok_status = _choice(query.get("status"), [s.value for s in PUBLIC_STATUSES])
-    sort, ok_sort = _choice(query.get("sort"), list(SORTS))
+    sort, ok_sort = _choice(query.get("sort"), sorts_of(facets))
     for name, accepted in (
         ("view", ok),
         ("theme", ok_theme),
@@ -143,7 +155,8 @@ async def browse_proposals(
     slug: FromPath[str],
 ) -> Response[str]:
     dialogue = await dialogues.get_dialogue(db_session, org, slug)
-    params, filters, page, dropped = read_filters(dialogue, request.query_params)
+    facets = await proposals.proposal_facets(db_session, dialogue)
+    params, filters, page, dropped = read_filters(dialogue, request.query_params, facets)
     view = params["view"] or "grid"
     per_page = PER_PAGE[view]
     counts: dict[int, int] | None = None
@@ -176,8 +189,8 @@ async def browse_proposals(
         path=f"/dialogues/{dialogue.slug}/proposals",
         geojson_params=geojson_params,
         statuses=[(s, labels.STATUSES[s]) for s in labels.STATUSES if s != "draft"],
-        sorts=list(labels.SORTS.items()),
-        views=[(key, label) for key, label in labels.VIEWS.items() if key in views_of(dialogue)],
+        sorts=[(key, labels.SORTS[key]) for key in sorts_of(facets)],
+        views=[(key, labels.VIEWS[key]) for key in views_of(dialogue, facets)],
         dropped=dropped,
         dropped_message=(
             i18n("Certains filtres de l'adresse ne sont pas valides et ont été ignorés.")

@@ -28,6 +28,7 @@ from web.modules import require_module
 from web.pages.browse import map_headers, map_options, proposal_cards
 from web.pages.context import dialogue_frame, notice, public_url
 from web.pages.notifications import follow_panel
+from web.pages.votes import vote_call
 from web.templating import render
 
 log = logging.getLogger("participe.web")
@@ -107,6 +108,7 @@ async def dialogue_home(
         map_options=map_options(org.options),
         notice=notice(request),
         follow=await follow_panel(db_session, plugins, org, actor, dialogue),
+        vote_call=vote_call(plugins, dialogue),
     )
 
 

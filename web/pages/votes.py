@@ -63,6 +63,13 @@ def _rules(plugins: Plugins, dialogue: Dialogue) -> VoteRules | None:
         return None
 
 
+def vote_call(plugins: Plugins, dialogue: Dialogue) -> str | None:
+    """What the dialogue's page asks citizens to do while its vote is open, as its vote
+    type words it for its settings (a French message id); ``None`` without a vote."""
+    rules = _rules(plugins, dialogue)
+    return rules.kind.call_to_action(rules.settings) if rules is not None else None
+
+
 def shown_value(rules: VoteRules, value: int) -> str:
     """A stored vote as a citizen reads it (``Oui``, ``3 points``, ``rang 2``...)."""
     presented = rules.kind.present_value(rules.settings, value)

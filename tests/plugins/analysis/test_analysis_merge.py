@@ -18,7 +18,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
 from core.db import Database
-from core.models import AuditEntry, Comment, Proposal, Vote, VoteLogEntry
+from core.models import AuditEntry, Comment, Organisation, Proposal, Vote, VoteLogEntry
 from core.plugin_manager import Plugins
 from participe.testing import (
     Outbox,
@@ -124,7 +124,23 @@ async def test_a_merge_carries_supports_over_counting_each_citizen_once(
         assert entry.target == f"proposal:{kept}" and entry.details["merged"] == [merged]
         assert entry.details["counted_once"] == 1
     [mail] = await outbox.messages(world.alice.user.email, kind="proposal_status")
-    assert "Piste vélo" in mail.text_body
+    assert "Piste vélo" in mail.text_body and "Fusionnée" in mail.text_body
+    # Citizens read « Fusionnée » on its page and on the list, not « Non retenue ».
+    page = await client.get(f"/proposals/{merged}")
+    assert ">Fusionnée</span>" in page.text and ">Non retenue</span>" not in page.text
+    listed = await client.get(f"/dialogues/{setup.slug}/proposals?status=refused")
+    assert ">Fusionnée</span>" in listed.text
+    english = await client.get(f"/proposals/{merged}", headers={"Accept-Language": "en"})
+    assert ">Merged</span>" in english.text
+    # An organisation that names its own « merged » status is shown its own label.
+    async with database.session() as session:
+        org = await session.get_one(Organisation, world.org.id)
+        org.options = {
+            **(org.options or {}),
+            "custom_statuses": [{"key": "merged", "label": "Regroupée", "status": "refused"}],
+        }
+        await session.commit()
+    assert ">Regroupée</span>" in (await client.get(f"/proposals/{merged}")).text
 
     again = await _merge(client, world, setup, kept=kept, merged=[merged])
     assert again.status_code == 409 and again.json()["code"] == "proposal.not_mergeable"

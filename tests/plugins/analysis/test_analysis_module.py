@@ -223,3 +223,43 @@ async def test_the_back_office_tab(
     assert posted.status_code in (200, 303), posted.text
     page = await client.get(f"/admin/dialogues/{SLUG}/analysis")
     assert f'name="second" value="{ids[1]}"' not in page.text
+
+
+async def test_staff_apply_theme_suggestions_in_one_click(
+    client: Client, world: World, app: Litestar, database: Database
+) -> None:
+    ids = await _dialogue(client, world)
+    await analyse_now(app, database)
+    await sign_in(client, database, world.admin.user.email)
+    page = await client.get(f"/admin/dialogues/{SLUG}/analysis")
+    token = csrf_in(page.text)
+    assert f'name="apply" value="{ids[6]}:nature"' in page.text
+    assert ">Publiée<" in page.text and ">published<" not in page.text  # statuses in words
+    nothing = await client.post(
+        f"/admin/dialogues/{SLUG}/analysis/themes", data={"csrf_token": token}
+    )
+    assert nothing.status_code == 422 and "Cochez au moins une suggestion" in nothing.text
+    # A proposal given a theme by staff meanwhile keeps it.
+    reviewed = await client.patch(
+        f"/api/v1/admin/proposals/{ids[7]}", json={"theme": "nature"}, headers=world.admin.headers
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    applied = await client.post(
+        f"/admin/dialogues/{SLUG}/analysis/themes",
+        data={"apply": [f"{ids[6]}:nature", f"{ids[7]}:mobilite"], "csrf_token": token},
+    )
+    assert applied.status_code in (200, 303), applied.text
+    themes = {
+        p["id"]: p["theme"]
+        for p in (await client.get(f"/api/v1/dialogues/{SLUG}/proposals?per_page=50")).json()[
+            "items"
+        ]
+    }
+    assert (themes[ids[6]], themes[ids[7]]) == ("nature", "nature")
+    page = await client.get(f"/admin/dialogues/{SLUG}/analysis")
+    assert 'name="apply"' not in page.text  # nothing left to suggest
+    audit = await client.get(
+        "/api/v1/admin/audit?action=proposal.review", headers=world.admin.headers
+    )
+    assert audit.status_code == 200, audit.text
+    assert any(e["target"] == f"proposal:{ids[6]}" for e in audit.json()["items"])

@@ -87,7 +87,7 @@ def _drop(name: str, index: int) -> Any:
 
 
 INVALID = {
-    "no question": {"questions": []},
+    "too many questions": {"questions": [{"kind": "text", "text": "Q"}] * 201},
     "unknown kind": _with(None, 0, kind="yes_no"),
     "unknown field": _with(None, 0, colour="red"),
     "empty text": _with(None, 0, text="   "),

@@ -1,0 +1,290 @@
+"""The back office's questionnaire editor, without its pages: the stored questions as the
+spec organisers send (:mod:`plugins.questionnaire.settings`), one question read from a
+form with its errors in French, and the moves and deletions that keep the conditions
+("show only if") pointing at the same questions.
+
+Every change rebuilds the whole spec and stores it through the module's settings
+(:func:`core.services.modules.enable_module`), so the editor checks nothing that
+:func:`plugins.questionnaire.questions.decode_spec` and the frozen rule do not also
+check: it only says it earlier, field by field, in words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from plugins.questionnaire.models import OTHER, Question
+from plugins.questionnaire.questions import CHOICE_KINDS, MAX_OPTIONS, MAX_SCALE_STEPS
+from plugins.questionnaire.settings import QuestionnaireSettings
+from web.admin.forms import FormValues
+
+#: The kinds as the back office names them, in the order it offers them.
+KIND_LABELS: dict[str, str] = {
+    "single": "Choix unique",
+    "multiple": "Choix multiples",
+    "scale": "Échelle de notes",
+    "ranking": "Classement",
+    "text": "Réponse libre",
+}
+LONGEST = {"text": 1000, "help": 2000, "section": 200, "option": 300, "label": 100}
+
+Spec = dict[str, Any]
+
+
+class EditRefused(ValueError):
+    """A move or deletion that would break a condition; the message is for staff."""
+
+
+def spec_of(question: Question) -> Spec:
+    """A stored question as organisers send it (``show_if`` by position)."""
+    spec: Spec = {
+        "kind": question.kind,
+        "text": question.text,
+        "required": question.required,
+        "help": question.help,
+    }
+    if question.section:
+        spec["section"] = question.section
+    if question.kind in CHOICE_KINDS:
+        spec["options"] = [dict(option) for option in question.options]
+    if question.min is not None:
+        spec["min"] = question.min
+    if question.max is not None:
+        spec["max"] = question.max
+    if question.other:
+        spec["other"] = True
+    if question.labels:
+        spec["labels"] = dict(question.labels)
+    if question.show_if_position is not None and question.show_if_equals is not None:
+        spec["show_if"] = {"question": question.show_if_position, "equals": question.show_if_equals}
+    return spec
+
+
+def whole_spec(settings: QuestionnaireSettings | None, questions: Sequence[Spec]) -> Spec:
+    """What the module's settings are to become: the questions and the two choices."""
+    chosen = settings or QuestionnaireSettings()
+    return {
+        "questions": list(questions),
+        "anonymous": chosen.anonymous,
+        "editable": chosen.editable,
+    }
+
+
+def version_of(settings: QuestionnaireSettings | None, questions: Sequence[Spec]) -> str:
+    """A digest of the questionnaire as staff saw it: a form posted against another one
+    (a colleague saved in between) is refused rather than applied to moved questions."""
+    encoded = msgspec.json.encode(whole_spec(settings, questions), order="deterministic")
+    return hashlib.sha256(encoded).hexdigest()[:16]
+
+
+def conditions_before(questions: Sequence[Spec], position: int) -> list[tuple[str, str]]:
+    """The answers a question at ``position`` may depend on, as a select's ``(value,
+    label)``: each option (and "Autre") of the single and multiple questions before it."""
+    found = []
+    for index, question in enumerate(questions[:position]):
+        if question["kind"] not in ("single", "multiple"):
+            continue
+        options = [(o["key"], o["label"]) for o in question.get("options", [])]
+        if question.get("other"):
+            options.append((OTHER, "Autre"))
+        for key, label in options:
+            found.append((f"{index}:{key}", f"Question {index + 1} : « {label} »"))
+    return found
+
+
+def _slug(label: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40]
+
+
+def option_keys(labels: Sequence[str], kept: Sequence[str], *, other: bool) -> list[str]:
+    """Keys for option ``labels``: the ``kept`` keys line by line (answers and conditions
+    name options by key, and a reworded option keeps its answers), then keys made from
+    the new labels, never ``other`` where "Autre" is offered."""
+    taken = {OTHER} if other else set()
+    keys: list[str] = []
+    for index, label in enumerate(labels):
+        key = kept[index] if index < len(kept) else _slug(label) or f"option-{index + 1}"
+        base, suffix = key, 2
+        while key in taken:
+            key, suffix = f"{base}-{suffix}", suffix + 1
+        taken.add(key)
+        keys.append(key)
+    return keys
+
+
+def _int(form: FormValues, name: str, errors: dict[str, str]) -> int | None:
+    text = form.get(name)
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        errors[name] = "Un nombre entier."
+        return None
+
+
+def _bounds(kind: str, form: FormValues, choices: int, errors: dict[str, str]) -> Spec:
+    low, high = _int(form, "min", errors), _int(form, "max", errors)
+    if errors.keys() & {"min", "max"} or kind in ("single", "text"):
+        return {}
+    if kind == "scale":
+        low, high = (1 if low is None else low), (5 if high is None else high)
+        if not 1 <= high - low <= MAX_SCALE_STEPS:
+            errors["max"] = f"Une échelle compte de 2 à {MAX_SCALE_STEPS + 1} valeurs."
+        return {"min": low, "max": high}
+    if kind == "ranking":
+        low, high = (choices if low is None else low), (choices if high is None else high)
+        if not 1 <= low <= high <= choices:
+            errors["max"] = f"Entre 1 et {choices} choix classés, le minimum sous le maximum."
+        return {"min": low, "max": high}
+    if low is not None and low < 0:
+        errors["min"] = "Zéro ou plus."
+    elif high is not None and high < 1:
+        errors["max"] = "Au moins 1."
+    elif (high or choices) > choices or (low or 0) > (high or choices):
+        errors["max"] = f"Au plus {choices} choix, le minimum sous le maximum."
+    return {name: value for name, value in (("min", low), ("max", high)) if value is not None}
+
+
+def _text(form: FormValues, name: str, errors: dict[str, str], *, required: bool) -> str:
+    value = form.get(name)
+    limit = LONGEST[name]
+    if required and not value:
+        errors[name] = "À remplir."
+    elif len(value) > limit:
+        errors[name] = f"{limit} caractères au plus."
+    return value
+
+
+def read_question(
+    form: FormValues, earlier: Sequence[Spec], before: Spec | None
+) -> tuple[Spec, dict[str, str]]:
+    """The question posted in ``form`` (its options one per line) and the errors of its
+    fields. ``earlier`` are the questions before it; ``before`` the question as stored,
+    whose option keys, images and condition are kept line by line."""
+    errors: dict[str, str] = {}
+    kind = form.get("kind")
+    if kind not in KIND_LABELS:
+        errors["kind"] = "Choisissez un type de question."
+        kind = "text"
+    spec: Spec = {
+        "kind": kind,
+        "text": _text(form, "text", errors, required=True),
+        "help": _text(form, "help", errors, required=False),
+        "required": form.checked("required"),
+    }
+    section = _text(form, "section", errors, required=False)
+    if section:
+        spec["section"] = section
+    other = kind in ("single", "multiple") and form.checked("other")
+    if other:
+        spec["other"] = True
+    choices = 0
+    if kind in CHOICE_KINDS:
+        labels = [line.strip() for line in form.raw("options").splitlines() if line.strip()]
+        if not 2 <= len(labels) <= MAX_OPTIONS:
+            errors["options"] = f"De 2 à {MAX_OPTIONS} choix, un par ligne."
+        elif any(len(label) > LONGEST["option"] for label in labels):
+            errors["options"] = f"Chaque choix fait {LONGEST['option']} caractères au plus."
+        old = (before or {}).get("options", []) if (before or {}).get("kind") == kind else []
+        keys = option_keys(labels, [o["key"] for o in old], other=other)
+        spec["options"] = [
+            {**(old[index] if index < len(old) else {}), "key": key, "label": label}
+            for index, (key, label) in enumerate(zip(keys, labels, strict=True))
+        ]
+        choices = len(labels) + other
+    spec.update(_bounds(kind, form, choices, errors))
+    if kind == "scale":
+        ends = {"min": form.get("label_min"), "max": form.get("label_max")}
+        for end, text in ends.items():
+            if len(text) > LONGEST["label"]:
+                errors[f"label_{end}"] = f"{LONGEST['label']} caractères au plus."
+        if any(ends.values()):
+            spec["labels"] = ends
+    shown_after = form.get("show_if")
+    if shown_after:
+        allowed = {value for value, _ in conditions_before(earlier, len(earlier))}
+        if shown_after not in allowed:
+            errors["show_if"] = "Choisissez la réponse d'une question précédente."
+        else:
+            position, key = shown_after.split(":", 1)
+            spec["show_if"] = {"question": int(position), "equals": key}
+    return spec, errors
+
+
+def _depends_on(question: Spec, position: int) -> bool:
+    return (question.get("show_if") or {}).get("question") == position
+
+
+def moved(questions: Sequence[Spec], position: int, step: int) -> list[Spec]:
+    """``questions`` with the one at ``position`` moved by ``step`` (-1 up, 1 down), the
+    conditions following the questions they name; refused when a question would come
+    before the one it depends on."""
+    other = position + step
+    if not (0 <= position < len(questions) and 0 <= other < len(questions)):
+        raise EditRefused("Cette question ne peut pas aller plus loin.")
+    first, second = sorted((position, other))
+    if _depends_on(questions[second], first):
+        raise EditRefused(
+            f"La question {second + 1} ne s'affiche que selon la réponse à la question "
+            f"{first + 1} : elle doit rester après elle."
+        )
+    swap = {first: second, second: first}
+    result = [dict(question) for question in questions]
+    result[first], result[second] = result[second], result[first]
+    for question in result:
+        condition = question.get("show_if")
+        if condition is not None and condition["question"] in swap:
+            question["show_if"] = {**condition, "question": swap[condition["question"]]}
+    return result
+
+
+def deleted(questions: Sequence[Spec], position: int) -> list[Spec]:
+    """``questions`` without the one at ``position``; refused while another question
+    is shown only after an answer to it."""
+    if not 0 <= position < len(questions):
+        raise EditRefused("Cette question n'existe plus.")
+    dependants = [i + 1 for i, q in enumerate(questions) if _depends_on(q, position)]
+    if dependants:
+        numbers = ", ".join(str(number) for number in dependants)
+        raise EditRefused(
+            f"La question {numbers} ne s'affiche que selon la réponse à celle-ci : "
+            "changez d'abord sa condition."
+        )
+    result = []
+    for index, question in enumerate(questions):
+        if index == position:
+            continue
+        copy = dict(question)
+        condition = copy.get("show_if")
+        if condition is not None and condition["question"] > position:
+            copy["show_if"] = {**condition, "question": condition["question"] - 1}
+        result.append(copy)
+    return result
+
+
+def form_values(question: Spec) -> dict[str, str]:
+    """A stored question as its edit form shows it."""
+    labels = question.get("labels") or {}
+    condition = question.get("show_if")
+    return {
+        "kind": question["kind"],
+        "text": question["text"],
+        "help": question.get("help", ""),
+        "section": question.get("section", ""),
+        "required": "on" if question.get("required") else "",
+        "other": "on" if question.get("other") else "",
+        "options": "\n".join(o["label"] for o in question.get("options", [])),
+        "min": "" if question.get("min") is None else str(question["min"]),
+        "max": "" if question.get("max") is None else str(question["max"]),
+        "label_min": labels.get("min", ""),
+        "label_max": labels.get("max", ""),
+        "show_if": f"{condition['question']}:{condition['equals']}" if condition else "",
+    }
