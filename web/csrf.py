@@ -62,7 +62,7 @@ from markupsafe import Markup, escape
 
 from core.errors import Forbidden
 from core.settings import Settings
-from web.session_cookies import session_cookie_name
+from web.session_cookies import read_session_id
 
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
@@ -100,7 +100,7 @@ def token_for(request: Request[Any, Any, Any]) -> str:
     """The token the request's forms must carry. For an anonymous browser without the
     cookie, a cookie value is made now and sent with the response."""
     settings = _settings(request)
-    session_id = request.cookies.get(session_cookie_name(settings))
+    session_id = read_session_id(request, settings)
     if session_id:
         return make_token(settings.secret_key, "session", session_id)
     state = request.scope.setdefault("state", {})
@@ -175,7 +175,7 @@ async def csrf_guard(
     if mode == "exempt" or connection.headers.get("authorization"):
         return
     settings = _settings(connection)
-    session_id = connection.cookies.get(session_cookie_name(settings))
+    session_id = read_session_id(connection, settings)
     if connection.scope["path"].startswith("/api/") and (not session_id or mode == "json"):
         if _has_body(connection) and not _is_json(connection):
             raise CsrfRefused()

@@ -113,7 +113,8 @@ async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
     branding.set_options(
         org,
         msgspec.convert(
-            {"accessibility": content.ACCESSIBILITY_STATUS}, type=branding.OrganisationOptions
+            {"accessibility": content.ACCESSIBILITY_STATUS, "territory": content.TERRITORY},
+            type=branding.OrganisationOptions,
         ),
     )
     admin = await users.ensure_user(

@@ -6,6 +6,16 @@ from typing import Any
 
 TOWN = {"slug": "belleville", "name": "Ville de Belleville-sur-Loire"}
 CENTRE = (47.2184, -1.5536)
+#: The town's territory: its maps open on it, and a proposal placed elsewhere is refused.
+TERRITORY = {
+    "center_lat": CENTRE[0],
+    "center_lng": CENTRE[1],
+    "zoom": 14,
+    "south": 47.18,
+    "west": -1.62,
+    "north": 47.26,
+    "east": -1.49,
+}
 
 CITIZENS = [
     ("Camille Martin", "44000"),

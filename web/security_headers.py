@@ -22,7 +22,10 @@ from litestar.types import Message, Scope
 
 from core.settings import Settings
 
-ORIGIN = re.compile(r"^https://[a-z0-9.-]+(?::\d{1,5})?$")
+#: An HTTPS origin, or a plain HTTP one on this machine (a developer's test page).
+ORIGIN = re.compile(
+    r"^(?:https://[a-z0-9.-]+|http://(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}))(?::\d{1,5})?$"
+)
 
 BASE_POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "

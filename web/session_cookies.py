@@ -5,11 +5,35 @@ on Secure, ``Path=/`` and no ``Domain``, so no sibling host can set or read it),
 ``participe_session`` otherwise (plain HTTP on a developer's machine). Always HttpOnly
 and ``SameSite=Lax``. The cookie holds the session id; the database its hash
 (:mod:`core.services.sessions`).
+
+**The embedded dialogue** (``/embed/dialogues/{slug}``, framed by a site the organisation
+allows) is a cross-site frame: browsers never send a ``SameSite=Lax`` cookie there, so the
+citizen who signed in (in a top-level window: the frame's sign-in link opens one) would
+stay signed out in the frame. Rather than loosening the session cookie of the whole site,
+a second cookie carries the same session id for the frame only: ``participe_embed``
+(``__Host-participe_embed`` in production), ``SameSite=None; Secure; HttpOnly``, set and
+cleared with the session cookie. Why this is safe:
+
+- the server reads it only on the frame's own addresses (:data:`EMBED_PATHS`: the embedded
+  page, and the vote and ballot forms it posts), and only when the ``Lax`` cookie is
+  absent; everywhere else a cross-site request is as signed out as before;
+- every form it may sign still needs the CSRF token (:mod:`web.csrf`), which is derived
+  from the session id and written only in our pages, which another site cannot read;
+- ``Content-Security-Policy: frame-ancestors`` lets only the organisation's allowed sites
+  frame the embedded page (and no site frame any other page), so no other site can make a
+  signed-in citizen click in a hidden frame;
+- ``Secure``: browsers require it with ``SameSite=None``; they accept it on
+  ``http://localhost`` and ``127.0.0.1`` too, so it works on a developer's machine.
+
+A browser that blocks or partitions third-party cookies (Safari, Firefox's strict mode)
+keeps the frame signed out: the frame's sign-in link still leads to the dialogue on the
+full site, where the citizen votes.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import Response
@@ -26,13 +50,25 @@ from core.settings import Settings
 log = logging.getLogger("participe.web")
 
 
+#: Where the embedded frame's cookie signs in: the embedded pages and the forms they post.
+EMBED_PATHS = re.compile(r"^(?:/embed/.*|/proposals/\d+/vote|/dialogues/[^/]+/ballot/confirm)$")
+
+
 def session_cookie_name(settings: Settings) -> str:
     return "__Host-participe_session" if settings.production else "participe_session"
 
 
+def embed_cookie_name(settings: Settings) -> str:
+    return "__Host-participe_embed" if settings.production else "participe_embed"
+
+
 def read_session_id(connection: ASGIConnection[Any, Any, Any, Any], settings: Settings) -> str:
-    """The session id the request carries, or ``""``."""
-    return connection.cookies.get(session_cookie_name(settings), "")
+    """The session id the request carries, or ``""``: the session cookie's, else, on the
+    embedded frame's addresses only, the frame's cookie's."""
+    session_id = connection.cookies.get(session_cookie_name(settings), "")
+    if session_id or not EMBED_PATHS.match(connection.scope.get("path", "")):
+        return session_id
+    return connection.cookies.get(embed_cookie_name(settings), "")
 
 
 def set_session_cookie(response: Response[Any], settings: Settings, session_id: str) -> None:
@@ -44,6 +80,15 @@ def set_session_cookie(response: Response[Any], settings: Settings, session_id: 
         secure=settings.production,
         httponly=True,
         samesite="lax",
+    )
+    response.set_cookie(
+        embed_cookie_name(settings),
+        session_id,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="none",
     )
 
 
@@ -58,6 +103,16 @@ def clear_session_cookie(response: Response[Any], settings: Settings) -> None:
         secure=settings.production,
         httponly=True,
         samesite="lax",
+    )
+    response.set_cookie(
+        embed_cookie_name(settings),
+        "",
+        max_age=0,
+        expires=0,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="none",
     )
 
 

@@ -11,7 +11,8 @@ Where things are kept (and who reads them):
   :data:`TEXT_KEYS` (``legal_notice``, ``accessibility``, ``signup``, ...), beside the
   ``messages`` overrides of :mod:`web.i18n`.
 - ``org.options``: ``languages`` (the default first), ``retention``,
-  ``refused_email_domains``, ``embedding_sites`` (see :class:`OrganisationOptions`), and
+  ``refused_email_domains``, ``embedding_sites``, ``territory`` (see
+  :class:`OrganisationOptions` and :mod:`core.services.territory`), and
   what other parts keep there (``custom_statuses``, ``map``), which saving never drops.
 - host names: the ``organisation_hosts`` table.
 
@@ -34,6 +35,7 @@ from core import colours, languages
 from core.errors import ValidationFailed
 from core.models import Organisation, OrganisationHost
 from core.services.organisations import LOCAL_HOSTS, host_without_port
+from core.services.territory import Territory, territory_errors
 
 #: Fonts an organisation may choose: stacks of fonts found on readers' devices (no font is
 #: fetched from elsewhere: the pages' CSP allows none).
@@ -76,7 +78,10 @@ DEFAULT_COLOURS = {
 MAX_TEXT = 50_000
 HOST = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 DOMAIN = HOST
-ORIGIN = re.compile(r"^https://[a-z0-9.-]+(:\d{1,5})?$")
+#: An HTTPS origin, or a plain HTTP one on this machine (a developer's test page).
+ORIGIN = re.compile(
+    r"^(?:https://[a-z0-9.-]+|http://(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}))(?::\d{1,5})?$"
+)
 
 
 class Retention(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -176,6 +181,14 @@ class OrganisationOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tr
         AccessibilityStatus,
         msgspec.Meta(title="Déclaration d'accessibilité : conformité au RGAA"),
     ] = msgspec.field(default_factory=AccessibilityStatus)
+    territory: Annotated[
+        Territory,
+        msgspec.Meta(
+            title="Territoire",
+            description="Où s'ouvrent les cartes, et le cadre dans lequel une proposition "
+            "peut être placée (les propositions placées en dehors sont refusées).",
+        ),
+    ] = msgspec.field(default_factory=Territory)
 
 
 def options_of(org: Organisation) -> OrganisationOptions:
@@ -183,7 +196,13 @@ def options_of(org: Organisation) -> OrganisationOptions:
     raw = org.options or {}
     given = {
         key: raw[key]
-        for key in ("retention", "refused_email_domains", "embedding_sites", "accessibility")
+        for key in (
+            "retention",
+            "refused_email_domains",
+            "embedding_sites",
+            "accessibility",
+            "territory",
+        )
         if key in raw
     }
     try:
@@ -212,6 +231,12 @@ def check_options(options: OrganisationOptions) -> OrganisationOptions:
             break
         sites.append(value)
     errors.update(_check_accessibility(options.accessibility))
+    errors.update(
+        {
+            f"territory.{key}": message
+            for key, message in territory_errors(options.territory).items()
+        }
+    )
     if errors:
         raise ValidationFailed("options: valeurs refusées", extra={"fields": errors})
     return msgspec.structs.replace(

@@ -18,12 +18,13 @@ from core.defaults.features import DRAFTS
 from core.defaults.map import MAP
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.fields import FieldDefinition, clean_field_values
-from core.models import Comment, Dialogue, Proposal, User
+from core.models import Comment, Dialogue, Organisation, Proposal, User
 from core.models.proposals import ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
 from core.services import candidates, drafts, event_jobs
 from core.services.moderation import hold_if_premoderated
+from core.services.territory import check_location
 from core.services.vote_locks import WITH_PHASES
 from core.specs import ProposalReview, ProposalSpec
 
@@ -112,6 +113,16 @@ def _apply_spec(
         raise ValidationFailed("title: 3 to 200 characters")
 
 
+async def _check_territory(session: AsyncSession, dialogue: Dialogue, spec: ProposalSpec) -> None:
+    """A place outside the organisation's territory is refused (see
+    :mod:`core.services.territory`)."""
+    if spec.location is msgspec.UNSET or spec.location is None:
+        return
+    organisation = await session.get(Organisation, dialogue.organisation_id)
+    if organisation is not None:
+        check_location(organisation, spec.location.lat, spec.location.lng)
+
+
 async def create_proposal(
     session: AsyncSession,
     plugins: Plugins,
@@ -130,6 +141,7 @@ async def create_proposal(
         raise ValidationFailed("draft: this dialogue takes no drafts: publish the proposal")
     proposal = Proposal(dialogue_id=dialogue.id, author_id=author.id, title="", body="", fields={})
     _apply_spec(plugins, dialogue, proposal, spec, final=not draft)
+    await _check_territory(session, dialogue, spec)
     if draft:
         proposal.status = ProposalStatus.DRAFT
     else:
@@ -167,6 +179,7 @@ async def update_proposal(
         raise ValidationFailed("draft: use the publish action to publish a draft")
     await candidates.check_author_edit(session, plugins, dialogue, proposal, utcnow())
     _apply_spec(plugins, dialogue, proposal, spec, final=proposal.status != ProposalStatus.DRAFT)
+    await _check_territory(session, dialogue, spec)
     await session.flush()
     return proposal
 

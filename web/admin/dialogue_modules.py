@@ -17,6 +17,7 @@ from core.modules import ModuleScope
 from core.plugin_manager import Plugins
 from core.services import modules
 from web.admin.dialogues import load_dialogue
+from web.admin.embed_code import embed_code
 from web.admin.forms import FormValues, refusal_fields
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
@@ -175,4 +176,5 @@ def _page(
         dialogue=dialogue,
         tabs=dialogue_tabs(dialogue, TAB),
         shown=shown,
+        embed=embed_code(request, organisation, dialogue),
     )

@@ -25,6 +25,7 @@ from core.models import Dialogue, Proposal
 from core.models.proposals import PUBLIC_STATUSES
 from core.services import comments, dialogues, proposals
 from core.services.proposals import SORTS, ProposalFacets, ProposalFilters
+from core.services.territory import territory_in
 from web import labels
 from web.api.schemas import authors_of
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
@@ -220,11 +221,30 @@ def tile_origin(tiles: str) -> str | None:
     return origin if parts.scheme == "https" and ORIGIN.match(origin) else None
 
 
+#: The zoom at which a town fills a map, for a territory set without one.
+TOWN_ZOOM = 13
+
+
 def map_options(options: dict[str, Any]) -> dict[str, Any]:
     """The map settings an organisation may set in ``options["map"]``: the tile server,
-    its attribution, and the centre and zoom shown when there is nothing to fit."""
+    its attribution, and the centre and zoom shown when there is nothing to fit; the
+    organisation's territory (``options["territory"]``, :mod:`core.services.territory`),
+    when set, gives every map its centre (the middle of its box when only the box is
+    set) and zoom (a town's, 13, when left empty)."""
     chosen = options.get("map") if isinstance(options.get("map"), dict) else {}
     assert isinstance(chosen, dict)
+    territory = territory_in(options)
+    center = territory.center
+    if center is None and (box := territory.bounds) is not None:
+        center = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+    return {
+        **_plain_map_options(chosen),
+        **({"center": list(center)} if center is not None else {}),
+        **({"zoom": zoom} if (zoom := territory.zoom or (center and TOWN_ZOOM)) else {}),
+    }
+
+
+def _plain_map_options(chosen: dict[str, Any]) -> dict[str, Any]:
     return {
         "tiles": chosen.get("tiles", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         "attribution": nh3.clean(

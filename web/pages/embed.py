@@ -4,6 +4,13 @@ Only the sites the organisation lists may frame it: ``options["embedding_sites"]
 in the back office), as ``https://host`` origins, go into this route's
 ``Content-Security-Policy: frame-ancestors``; every other page keeps ``'self'``. Links
 open the full site in a new window.
+
+Signing in cannot happen in the frame (the sign-in pages refuse to be framed, and a
+citizen should see the platform's own address before typing their email): the frame's
+"sign in to vote" link opens a new window, a plain ``target="_blank"`` link that needs no
+script, which comes back to the dialogue on the full site once signed in. The frame then
+knows the citizen through the cookie made for it (see :mod:`web.session_cookies`), and a
+small script reloads it when the citizen comes back to the framing page.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from core.services.proposals import ProposalFilters
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
 from web.modules import require_module
 from web.pages.browse import proposal_cards
-from web.pages.context import dialogue_frame, notice, refused_message
+from web.pages.context import dialogue_frame, notice, refused_message, signin_url
 from web.pages.votes import vote_panel
 from web.security_headers import BASE_POLICY, frame_ancestors
 from web.templating import render
@@ -50,6 +57,10 @@ async def embedded_dialogue(
     items, total = await proposals.list_proposals(
         db_session, dialogue, ProposalFilters(), page=1, per_page=EMBED_LIMIT
     )
+    vote = await vote_panel(request, db_session, plugins, dialogue, items, actor, group_ids)
+    if vote is not None:
+        vote["signin"] = signin_url(request, f"/dialogues/{dialogue.slug}")
+        vote["signin_target"] = "_blank"
     return render(
         request,
         "embed/dialogue.html",
@@ -57,7 +68,7 @@ async def embedded_dialogue(
         frame=dialogue_frame(dialogue, utcnow()),
         cards=await proposal_cards(db_session, dialogue, items),
         total=total,
-        vote=await vote_panel(request, db_session, plugins, dialogue, items, actor, group_ids),
+        vote=vote,
         notice=notice(request),
         refused=refused_message(request),
         embedded=True,

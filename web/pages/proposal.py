@@ -30,6 +30,7 @@ from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
 from web.i18n import translator
 from web.labels import N_
 from web.markdown import excerpt
+from web.pages import publish_name
 from web.pages.browse import map_headers, map_options, option_label
 from web.pages.context import (
     dialogue_frame,
@@ -57,6 +58,7 @@ class CommentForm(msgspec.Struct):
     body: str = ""
     stance: str = ""
     parent_id: str = ""
+    display_name: str = ""
 
 
 class ReportForm(msgspec.Struct):
@@ -166,6 +168,7 @@ async def proposal_page(
         comment_refusal=comment_refusal,
         comment_errors=comment_errors or {},
         comment_values=comment_values or {},
+        asks_name=publish_name.asks_name(actor),
         signin=signin_url(request, path),
         is_author=is_author,
         can_edit=is_author
@@ -225,9 +228,17 @@ async def post_comment_form(
     comments.require_comments(dialogue)
     if actor is None:
         return Redirect(signin_url(request, f"/proposals/{proposal.id}"), status_code=303)
-    values = {"body": data.body, "stance": data.stance, "parent_id": data.parent_id}
+    name, name_error = publish_name.read_name(actor, data.display_name, translator(request, org))
+    values = {
+        "body": data.body,
+        "stance": data.stance,
+        "parent_id": data.parent_id,
+        publish_name.FIELD: name,
+    }
     parent_id = int(data.parent_id) if data.parent_id.isdecimal() else None
     try:
+        if name_error:
+            raise ValidationFailed(name_error, extra={"fields": {publish_name.FIELD: name_error}})
         comment = await comments.post_comment(
             db_session,
             plugins,
@@ -270,6 +281,7 @@ async def post_comment_form(
             comment_values=values,
             status_code=422 if isinstance(error, ValidationFailed) else error.status_code,
         )
+    publish_name.save_name(actor, name)
     await db_session.commit()
     plugins.comment_posted(comment, proposal, dialogue)
     return Redirect(

@@ -37,13 +37,14 @@ from core.models import Dialogue, Proposal, User
 from core.models.proposals import ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
-from core.services import dialogues, proposals
+from core.services import dialogues, proposals, territory
 from core.services.proposals import EDITABLE_BY_AUTHOR, form_of
 from core.specs import Location, ProposalSpec
 from web import bot_checks
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
 from web.i18n import Translator, translator
 from web.labels import N_
+from web.pages import publish_name
 from web.pages.bot_check import waiting_page
 from web.pages.browse import map_headers, map_options
 from web.pages.context import dialogue_frame, refusal_message, signin_url
@@ -301,6 +302,7 @@ def _form_page(
     errors: dict[str, str],
     refusal: str | None = None,
     status_code: int = 200,
+    asks_name: bool = False,
 ) -> Response[str]:
     return render(
         request,
@@ -319,6 +321,7 @@ def _form_page(
         asks_location=MAP.enabled_on(dialogue),
         asks_image=IMAGES.enabled_on(dialogue),
         offers_draft=DRAFTS.enabled_on(dialogue),
+        asks_name=asks_name,
         action=f"/proposals/{proposal.id}/edit"
         if proposal
         else f"/dialogues/{dialogue.slug}/proposals/new",
@@ -340,6 +343,13 @@ def _propose_refusal(
 
 
 def _service_errors(error: ValidationFailed, i18n: Translator) -> dict[str, str]:
+    if error.code == territory.OUTSIDE:
+        return {
+            "location": i18n(
+                "Ce lieu est en dehors du territoire de la plateforme : choisissez un lieu "
+                "dans la commune (la carte s'ouvre sur elle)."
+            )
+        }
     fields = error.extra.get("fields")
     if isinstance(fields, dict) and fields:
         return {f"field__{key}": str(message) for key, message in fields.items()}
@@ -374,6 +384,7 @@ async def new_proposal(
         values={name: value for name, value in (("title", title), ("body", description)) if value},
         errors={},
         refusal=_propose_refusal(request, plugins, actor, dialogue, group_ids),
+        asks_name=publish_name.asks_name(actor),
     )
 
 
@@ -416,6 +427,11 @@ async def submit_proposal(
     form = await read_form(data, dialogue, plugins, settings.upload_dir, i18n, final=not draft)
     if _text(data, bot_checks.HONEYPOT):
         form.errors["form"] = i18n(NOT_SAVED)
+    name, name_error = publish_name.read_name(actor, _text(data, publish_name.FIELD), i18n)
+    form.values[publish_name.FIELD] = name
+    if name_error:
+        form.errors[publish_name.FIELD] = name_error
+    asks_name = publish_name.asks_name(actor)
     if refusal is None:
         # Over the limit, the form comes back with what was typed (the image too, kept
         # by read_form) and when it may be sent again.
@@ -429,6 +445,7 @@ async def submit_proposal(
                 values=form.values,
                 errors={**form.errors, "form": _retry_message(i18n, limit.retry_after)},
                 status_code=429,
+                asks_name=asks_name,
             )
             response.headers["Retry-After"] = str(limit.retry_after)
             return response
@@ -445,7 +462,10 @@ async def submit_proposal(
                 request,
                 outcome,
                 action=f"/dialogues/{dialogue.slug}/proposals/new",
-                fields=_carried(form, dialogue, "draft" if draft else "publish"),
+                fields=[
+                    *_carried(form, dialogue, "draft" if draft else "publish"),
+                    (publish_name.FIELD, name),
+                ],
                 multipart=True,
                 summary=i18n("Proposition : « %(title)s »", title=form.values["title"]),
             )
@@ -469,6 +489,7 @@ async def submit_proposal(
         else:
             if IMAGES.enabled_on(dialogue):
                 proposal.image_path = form.image
+            publish_name.save_name(actor, name)
             await db_session.commit()
             if proposal.published_at is not None:
                 plugins.proposal_submitted(proposal, dialogue)
@@ -483,6 +504,7 @@ async def submit_proposal(
         errors=form.errors,
         refusal=refusal,
         status_code=422 if form.errors else 409,
+        asks_name=asks_name,
     )
 
 
