@@ -33,6 +33,21 @@ class ResultSection(ABC):
         """The keys this section adds to the results body. ``viewer`` (``None`` when
         anonymous) may see more when staff, such as free-text answers."""
 
+    async def holds_participation(self, session: AsyncSession, dialogue: Dialogue) -> bool:
+        """Whether citizens have given something this section counts (a questionnaire's
+        responses): then the dialogue cannot go back to a draft. None by default."""
+        return False
+
+
+async def sections_hold_participation(
+    session: AsyncSession, plugins: Plugins, dialogue: Dialogue
+) -> bool:
+    """Whether a section that applies to ``dialogue`` holds what citizens gave."""
+    for section in plugins.result_sections_for(dialogue):
+        if await section.holds_participation(session, dialogue):
+            return True
+    return False
+
 
 async def compute_sections(
     session: AsyncSession, plugins: Plugins, dialogue: Dialogue, viewer: User | None

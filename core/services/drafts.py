@@ -26,6 +26,7 @@ from core.errors import Conflict, NotFound
 from core.models import Ballot, Comment, Dialogue, Proposal, User
 from core.models.users import Role
 from core.plugin_manager import Plugins
+from core.result_sections import sections_hold_participation
 
 #: The key in ``AsyncSession.info``: the id of the organisation whose drafts the session's
 #: actor may preview, or :data:`EVERY_ORGANISATION`.
@@ -86,7 +87,8 @@ def publish(dialogue: Dialogue, now: datetime) -> bool:
 
 async def has_participation(session: AsyncSession, plugins: Plugins, dialogue: Dialogue) -> bool:
     """Whether someone outside the staff has taken part in ``dialogue``: a proposal or a
-    comment by a citizen (or by a deleted account), a ballot, a ballot from a source."""
+    comment by a citizen (or by a deleted account), a ballot, a ballot from a source, what
+    a result section counts (a questionnaire's responses)."""
     by_citizen = or_(
         User.id.is_(None),
         User.role == Role.CITIZEN,
@@ -106,7 +108,9 @@ async def has_participation(session: AsyncSession, plugins: Plugins, dialogue: D
     for query in (ballots, proposals, comments):
         if await session.scalar(select(exists(query))):
             return True
-    return await sources_hold_ballots(session, plugins, dialogue)
+    if await sources_hold_ballots(session, plugins, dialogue):
+        return True
+    return await sections_hold_participation(session, plugins, dialogue)
 
 
 async def unpublish(session: AsyncSession, plugins: Plugins, dialogue: Dialogue) -> bool:

@@ -14,7 +14,7 @@ from core.models import Dialogue, User
 from core.result_sections import ResultSection
 from core.services.publication import is_staff_of, results_visible
 from plugins.questionnaire.models import Answer, Question, Response
-from plugins.questionnaire.questions import MODULE, load_questions
+from plugins.questionnaire.questions import MODULE, has_responses, load_questions
 from plugins.questionnaire.tally import QuestionTally
 
 ANSWERS_PER_FETCH = 1_000
@@ -84,3 +84,6 @@ class QuestionnaireResults(ResultSection):
         return await questionnaire_results(
             session, dialogue, questions, with_texts=is_staff_of(viewer, dialogue)
         )
+
+    async def holds_participation(self, session: AsyncSession, dialogue: Dialogue) -> bool:
+        return await has_responses(session, dialogue.id)

@@ -303,3 +303,21 @@ def test_a_question_read_from_its_form() -> None:
     _, errors = read_question(FormValues({"kind": "ranking", "text": "Q", "options": "A\nB",
                                           "min": "3"}), [], None)  # fmt: skip
     assert "max" in errors
+
+
+async def test_an_answered_questionnaire_cannot_go_back_to_a_draft(
+    client: Client, world: World
+) -> None:
+    created = await client.post(
+        ADMIN_DIALOGUES, json=dialogue_with(EVERY_KIND), headers=world.admin.headers
+    )
+    assert created.status_code == 201
+    unpublish = f"{ADMIN_DIALOGUES}/{SLUG}/unpublish"
+    publish = f"{ADMIN_DIALOGUES}/{SLUG}/publish"
+    assert (await client.post(unpublish, headers=world.admin.headers)).status_code == 200
+    assert (await client.post(publish, headers=world.admin.headers)).status_code == 200
+    ids = [question["id"] for question in await _questions(client)]
+    body = answers(ids, "riviere", ["site"], 3, None, None, "Bravo")
+    assert (await client.post(RESPONSES, json=body, headers=world.alice.headers)).status_code == 201
+    refused = await client.post(unpublish, headers=world.admin.headers)
+    assert (refused.status_code, refused.json()["code"]) == (409, "dialogue.has_participation")
