@@ -1,0 +1,37 @@
+"""The questionnaire read in English: its form, its error messages and its results."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.conftest import World
+from tests.questionnaire_helpers import SLUG, MakeQuestionnaire
+from tests.web.front_helpers import text_of
+
+Client = AsyncTestClient[Litestar]
+ENGLISH = {"Accept-Language": "en"}
+
+
+async def test_questionnaire_in_english(
+    client: Client, world: World, make_questionnaire: MakeQuestionnaire
+) -> None:
+    ids = (await make_questionnaire())["ids"]
+    page = f"/dialogues/{SLUG}/questionnaire"
+    shown = await client.get(page, headers={**world.alice.headers, **ENGLISH})
+    assert shown.status_code == 200
+    assert "Questions marked with an asterisk (*) are required." in shown.text
+    assert "Save the draft" in shown.text and "Next" in shown.text
+    wrong = await client.post(
+        page,
+        data={"section": "1", "action": "next", f"q{ids[1]}": ["site", "panneaux", "vehicules"]},
+        headers={**world.alice.headers, **ENGLISH},
+    )
+    assert wrong.status_code == 422
+    text = text_of(wrong.text)
+    assert "Some answers need correcting" in text
+    assert "Question 1: answer required" in text
+    assert "Question 2: tick 2 choices at most" in text
+    results = await client.get(f"{page}/results", headers=ENGLISH)
+    assert results.status_code == 200
+    assert "Questionnaire results" in results.text and "0 answers" in text_of(results.text)
