@@ -31,7 +31,7 @@ async def test_questionnaire_in_english(
     text = text_of(wrong.text)
     assert "Some answers need correcting" in text
     assert "Question 1: answer required" in text
-    assert "Question 2: tick 2 choices at most" in text
+    assert "Question 2: tick no more than 2" in text
     results = await client.get(f"{page}/results", headers=ENGLISH)
     assert results.status_code == 200
     assert "Questionnaire results" in results.text and "0 answers" in text_of(results.text)
