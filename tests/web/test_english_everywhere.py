@@ -100,7 +100,11 @@ def test_core_catalogue_translates_every_core_text() -> None:
 @pytest.mark.parametrize("plugin", PLUGINS, ids=lambda folder: folder.name)
 def test_each_plugin_has_every_text_in_english(plugin: Path) -> None:
     """A plugin's texts (its templates and its marked Python texts) are translated by its
-    own catalogue, or by the core's for the texts it shares with the pages."""
+    own catalogue (``plugins/NAME/translations/en/LC_MESSAGES/messages.po``, given by its
+    ``translation_dirs``), or by the core's for the texts it shares with the pages. After
+    adding texts: ``pybabel extract -k i18n -k N_ --no-location -o /tmp/NAME.pot
+    plugins/NAME`` (``-F plugins/projects/translations/babel.cfg`` for the templates), then
+    ``pybabel update -i /tmp/NAME.pot -d plugins/NAME/translations --no-location``."""
     wanted = extracted(plugin, [("**.py", "python"), ("**/templates/**.html", "jinja2")])
     core = translated(i18n.TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po")
     missing = sorted(wanted - core - translated(catalogue_of(plugin)))
@@ -306,3 +310,19 @@ async def test_vote_pages_in_english(client: Client, world: World) -> None:
         widget = re.search(r'<form[^>]*class="vote-widget.*?</form>', page.text, re.S)
         assert widget is not None, vote_type
         assert french_words_in(text_of(widget.group(0)), ["Un banc"]) == [], vote_type
+
+
+def test_the_command_line_says_refusals_in_english(plugins: Plugins) -> None:
+    """``participe`` speaks English: a refusal written in French for the pages is said by
+    its code's English message; an operator's detail naming what was given is kept."""
+    from core.errors import Conflict, NotFound
+    from web.cli import in_english
+
+    french = NotFound("Aucun compte n'a cette adresse.", code="verification.no_account")
+    assert in_english(french, plugins) == "No account has this address."
+    voted = Conflict("Vous avez déjà voté.", code="vote.max_exceeded")
+    assert in_english(voted, plugins) == "You have already used all your votes."
+    named = Conflict("organisation 'nantes' already exists", code="organisation.exists")
+    assert in_english(named, plugins) == "organisation 'nantes' already exists"
+    project = NotFound("Ce projet n'existe pas.", code="project.unknown")
+    assert in_english(project, plugins) == "This project does not exist in this dialogue."
