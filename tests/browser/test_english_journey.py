@@ -99,6 +99,10 @@ async def test_voting_in_english(
             assert "Points left: 300 of 1,500" in after
         if vote_type == "support":
             assert "You support this proposal." in after
+    # The ballot box says each vote as the widget did.
+    await tab.go("/me/ballots")
+    ballots = await _no_french(tab, "ballot box")
+    assert "Good idea!" in ballots and "For" in ballots
     tab.check_console()
 
 
