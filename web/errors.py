@@ -70,7 +70,7 @@ def error_response(
         # passing through the input guard: a page cannot be rendered for no organisation.
         status_code, detail, code, extra = 400, BadHost().detail, BadHost.code, None
     if wants_json(request):
-        detail = api_detail(request, code, detail)
+        detail, extra = api_detail(request, code, detail, extra)
         body: dict[str, Any] = {"status_code": status_code, "detail": detail, "code": code}
         if extra:
             body.update(extra)

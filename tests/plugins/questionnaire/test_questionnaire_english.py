@@ -6,7 +6,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import World
-from tests.questionnaire_helpers import SLUG, MakeQuestionnaire
+from tests.questionnaire_helpers import RESPONSES, SLUG, MakeQuestionnaire
 from tests.web.front_helpers import text_of
 
 Client = AsyncTestClient[Litestar]
@@ -35,3 +35,26 @@ async def test_questionnaire_in_english(
     results = await client.get(f"{page}/results", headers=ENGLISH)
     assert results.status_code == 200
     assert "Questionnaire results" in results.text and "0 answers" in text_of(results.text)
+
+
+async def test_answer_errors_of_the_api_in_english(
+    client: Client, world: World, make_questionnaire: MakeQuestionnaire
+) -> None:
+    """The API's refusal of answers says each question's problem in the request's
+    language, French by default, with the same code and keys."""
+    ids = (await make_questionnaire())["ids"]
+    wrong = {"answers": {str(ids[1]): ["site", "panneaux", "vehicules"]}}
+    french = await client.post(RESPONSES, json=wrong, headers=world.alice.headers)
+    english = await client.post(RESPONSES, json=wrong, headers={**world.alice.headers, **ENGLISH})
+    assert french.status_code == english.status_code == 422
+    assert french.json()["code"] == english.json()["code"] == "validation"
+    assert french.json()["errors"][str(ids[0])] == "réponse obligatoire"
+    assert english.json()["errors"] == {
+        str(ids[0]): "answer required",
+        str(ids[1]): "tick no more than 2",
+        str(ids[2]): "answer required",
+    }
+    assert english.json()["detail"] == (
+        f"answers.{ids[0]}: answer required; answers.{ids[1]}: tick no more than 2; "
+        f"answers.{ids[2]}: answer required"
+    )
