@@ -146,6 +146,9 @@ CODE_MESSAGES = {
         "Des réponses ont été données : seule la formulation des questions peut encore changer."
     ),
     "questionnaire.no_response": N_("Vous n'avez pas encore répondu à ce questionnaire."),
+    "questionnaire.not_ready": N_(
+        "Ce questionnaire est en préparation : ses questions ne sont pas encore publiées."
+    ),
     "questionnaire.not_editable": N_(
         "Les réponses à ce questionnaire ne peuvent plus être modifiées."
     ),
