@@ -127,6 +127,10 @@ CODE_MESSAGES = {
     "census.too_large": N_("La liste des habitant·es est trop longue."),
     "csrf.invalid": N_("Le formulaire a expiré : rechargez la page et réessayez."),
     "dialogue.slug_taken": N_("Une démarche a déjà cette adresse."),
+    "dialogue.has_participation": N_(
+        "Des personnes ont déjà participé à cette démarche : elle ne peut plus repasser en "
+        "brouillon."
+    ),
     "export.link_expired": N_("Ce lien de téléchargement a expiré : demandez-en un nouveau."),
     "export.link_invalid": N_("Ce lien de téléchargement n'est pas valide."),
     "export.link_not_yours": N_("Ce lien de téléchargement a été fait pour une autre personne."),
