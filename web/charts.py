@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from babel import numbers
 from markupsafe import Markup, escape
 
 __all__ = ["Chart", "bar_chart", "decimal", "percent", "pie_chart"]
@@ -58,20 +59,29 @@ class Chart:
     rows: tuple[tuple[str, str], ...]
 
 
-def percent(part: float, whole: float) -> str:
-    """``part`` of ``whole`` as French writes a percentage (``"41,7 %"``)."""
+def percent(part: float, whole: float, lang: str = "fr") -> str:
+    """``part`` of ``whole`` as ``lang`` writes a percentage (``"41,7 %"``, ``"41.7%"``)."""
     share = 100 * part / whole if whole else 0.0
+    if lang != "fr":
+        return numbers.format_decimal(round(share, 1), "#,##0.0", locale=lang) + "%"
     return f"{share:.1f}".replace(".", ",") + "\u202f%"
 
 
-def decimal(value: float) -> str:
-    """A number as French writes it: spaces between thousands, a comma, at most two
-    decimals (``"1 234,5"``, ``"4"``)."""
+def decimal(value: float, lang: str = "fr") -> str:
+    """A number as ``lang`` writes it, at most two decimals: in French spaces between
+    thousands and a comma (``"1 234,5"``, ``"4"``), in English ``"1,234.5"``."""
     rounded = round(float(value), 2)
+    if lang != "fr":
+        return numbers.format_decimal(rounded, "#,##0.##", locale=lang)
     whole = int(abs(rounded))
     fraction = f"{abs(rounded) - whole:.2f}"[1:].rstrip("0").rstrip(".").replace(".", ",")
     text = f"{whole:,}".replace(",", "\u202f") + fraction
     return ("-" if rounded < 0 else "") + text
+
+
+def _colon(lang: str) -> str:
+    """What sits between a label and its value: French puts a space before the colon."""
+    return " : " if lang == "fr" else ": "
 
 
 def _short(label: str) -> str:
@@ -101,6 +111,7 @@ def bar_chart(
     unit: str = "",
     chosen: str = "retenue",
     empty: str = "Aucune donnée.",
+    lang: str = "fr",
 ) -> Chart:
     """Horizontal bars of ``items`` (label, value, value as shown), in the order given,
     scaled to the largest value; ``highlighted`` bars (the winners) are drawn in green
@@ -108,7 +119,7 @@ def bar_chart(
     chart_id = _safe_id(chart_id)
     marks = list(highlighted) + [False] * (len(items) - len(highlighted))
     description = "; ".join(
-        f"{label} : {shown}{f' ({chosen})' if mark else ''}"
+        f"{label}{_colon(lang)}{shown}{f' ({chosen})' if mark else ''}"
         for (label, _, shown), mark in zip(items, marks, strict=True)
     )
     description = f"{title}{' (' + unit + ')' if unit else ''}. {description or empty}"
@@ -153,13 +164,14 @@ def pie_chart(
     slices: Sequence[tuple[str, str, int]],
     *,
     empty: str = "Aucun vote.",
+    lang: str = "fr",
 ) -> Chart:
     """A pie of ``slices`` (option key, label, count) with its legend; an empty pie (no
     vote) is a grey circle."""
     chart_id = _safe_id(chart_id)
     total = sum(count for _, _, count in slices)
-    shown = [(label, f"{count} ({percent(count, total)})") for _, label, count in slices]
-    words = "; ".join(f"{label} : {value}" for label, value in shown)
+    shown = [(label, f"{count} ({percent(count, total, lang)})") for _, label, count in slices]
+    words = "; ".join(f"{label}{_colon(lang)}{value}" for label, value in shown)
     description = f"{title}. {words}." if total else f"{title}. {empty}"
     size = 2 * PIE_RADIUS + 8
     legend_x = size + 16
@@ -191,7 +203,8 @@ def pie_chart(
         y = 8 + index * 24
         parts.append(
             f'<rect x="{legend_x}" y="{y}" width="16" height="16" fill="{colour}"/>'
-            f'<text x="{legend_x + 24}" y="{y + 13}">{escape(label)} : {escape(value)}</text>'
+            f'<text x="{legend_x + 24}" y="{y + 13}">'
+            f"{escape(label)}{_colon(lang)}{escape(value)}</text>"
         )
     parts.append("</g></svg>")
     return Chart(chart_id, title, description, Markup("".join(parts)), tuple(shown))

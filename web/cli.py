@@ -1,6 +1,12 @@
 """The ``participe`` command. Each subcommand of the core is a module of
 :mod:`web.commands` with a ``register(subparsers)`` function, and plugins add theirs
-(``register_commands``); bad configuration ends with one readable line."""
+(``register_commands``); bad configuration ends with one readable line.
+
+The command speaks English, whatever ``LANG`` says: it is the operators' tool, its
+options and help are English like the logs, the settings and the API's codes it sits
+beside, and one language keeps its output greppable and its answers the same on every
+server. A refusal raised by the services (mostly written in French for the citizens'
+pages) is said in English through the English catalogue (:mod:`web.refusals`)."""
 
 from __future__ import annotations
 
@@ -18,7 +24,9 @@ from core.errors import ConfigurationError, DomainError
 from core.plugin_manager import Plugins
 from core.settings import Settings
 from web.commands._runtime import command_context, load_settings
+from web.i18n import Translator, catalogue
 from web.plugins import build_plugins
+from web.refusals import refusal_text
 
 
 def version() -> str:
@@ -56,6 +64,40 @@ def build_parser(
     return parser
 
 
+#: Codes whose details name what the command was given (``no organisation 'x'``), in
+#: English where the services or the commands raise them for operators: the detail is
+#: said (translated when the catalogue knows it) rather than the code's general message.
+DETAILED_CODES = frozenset(
+    {
+        "not_found",
+        "validation",
+        "conflict",
+        "forbidden",
+        "migration",
+        "organisation.exists",
+        "dialogue.slug_taken",
+        "module.unknown",
+        "module.in_use",
+        "pabulib.unsupported",
+    }
+)
+
+
+def in_english(error: DomainError, plugins: Plugins | None = None) -> str:
+    """``error`` in English for the command's output."""
+    english = Translator(
+        "en",
+        catalogue("en", tuple(plugins.translation_dirs()) if plugins is not None else ()),
+        error_messages={
+            code: texts.get("en") or texts["fr"]
+            for code, texts in (plugins.error_messages() if plugins is not None else {}).items()
+        },
+    )
+    if error.code in DETAILED_CODES:
+        return english.gettext(error.detail)
+    return refusal_text(english, error.code, error.detail)
+
+
 def _add_plugin_command(
     subparsers: Any, command: Command, settings: Settings, plugins: Plugins
 ) -> None:
@@ -77,7 +119,8 @@ def main(
     """Runs ``participe``; ``settings`` and ``plugins`` default to the environment's."""
     try:
         settings = settings or load_settings()
-        parser = build_parser(settings, plugins or build_plugins(settings))
+        plugins = plugins or build_plugins(settings)
+        parser = build_parser(settings, plugins)
     except ConfigurationError as error:
         print(f"participe: configuration error: {error}", file=sys.stderr)
         return 2
@@ -88,7 +131,7 @@ def main(
         print(f"participe: configuration error: {error}", file=sys.stderr)
         return 2
     except DomainError as error:
-        print(f"participe: {error.detail}", file=sys.stderr)
+        print(f"participe: {in_english(error, plugins)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -16,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from core.errors import ConfigurationError, DomainError
 from web import labels
 from web.input_guard import BadHost, host_is_valid
+from web.refusals import api_detail
 
 log = logging.getLogger("participe.web")
 #: Seconds a client is told to wait while the database cannot be reached.
@@ -69,6 +70,7 @@ def error_response(
         # passing through the input guard: a page cannot be rendered for no organisation.
         status_code, detail, code, extra = 400, BadHost().detail, BadHost.code, None
     if wants_json(request):
+        detail, extra = api_detail(request, code, detail, extra)
         body: dict[str, Any] = {"status_code": status_code, "detail": detail, "code": code}
         if extra:
             body.update(extra)
@@ -122,7 +124,7 @@ def database_unavailable_handler(request: Request[Any, Any, Any], exc: Exception
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.scope["path"], exc_info=exc)
     return error_response(
-        request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", "internal"
+        request, HTTP_500_INTERNAL_SERVER_ERROR, "Erreur interne du serveur.", "internal"
     )
 
 

@@ -78,8 +78,11 @@ def org_languages(org: Organisation | None) -> list[str]:
     return offered or [SOURCE_LANGUAGE]
 
 
-def request_language(request: Request[Any, Any, Any], org: Organisation | None) -> str:
-    """The cookie's language, else the browser's, else the organisation's default."""
+def request_language(
+    request: Request[Any, Any, Any], org: Organisation | None, user_language: str | None = None
+) -> str:
+    """The cookie's language, else the browser's, else ``user_language`` (the signed-in
+    user's own, for answers that are not pages), else the organisation's default."""
     available = org_languages(org)
     chosen = request.cookies.get(COOKIE)
     if chosen in available:
@@ -91,6 +94,8 @@ def request_language(request: Request[Any, Any, Any], org: Organisation | None) 
         named = {part.strip().split(";")[0].split("-")[0].lower() for part in header.split(",")}
         if preferred in available and preferred in named:
             return preferred
+    if user_language in available:
+        return str(user_language)
     return available[0]
 
 
@@ -174,11 +179,15 @@ def _zone() -> Any:
     return dates.get_timezone("Europe/Paris")
 
 
-def translator(request: Request[Any, Any, Any], org: Organisation | None = None) -> Translator:
+def translator(
+    request: Request[Any, Any, Any],
+    org: Organisation | None = None,
+    user_language: str | None = None,
+) -> Translator:
     """The translator of a request (its language, its organisation's overrides, its
     app's plugins' catalogues and refusal messages)."""
     org = org if org is not None else request.scope.get("state", {}).get("org")
-    lang = request_language(request, org)
+    lang = request_language(request, org, user_language)
     app_context = request.app.state.context
     return Translator(
         lang,

@@ -102,6 +102,75 @@ ERRORS = {
     "rate_limited": N_("Trop de demandes : réessayez dans un moment."),
 }
 
+#: General messages of refusal codes whose detail says more than a page needs or is not
+#: in the catalogue: a reader of another language than French gets this rather than a
+#: detail in French (``web.refusals``). ``validation`` keeps its detail: it names fields.
+CODE_MESSAGES = {
+    "not_found": N_("Cette ressource n'existe pas."),
+    "forbidden": N_("Vous n'avez pas accès à cette action."),
+    "conflict": N_("Cette action est en conflit avec l'état actuel des données."),
+    "method_not_allowed": N_("Cette méthode n'est pas acceptée à cette adresse."),
+    "too_large": N_("La requête est trop volumineuse."),
+    "unsupported_media_type": N_("Ce type de contenu n'est pas accepté."),
+    "internal": N_("Erreur interne du serveur."),
+    "unavailable": N_(
+        "Le service est momentanément indisponible ; réessayez dans quelques instants."
+    ),
+    "error": N_("La demande n'a pas pu aboutir."),
+    "account.staff": N_(
+        "Ce compte fait partie de l'équipe : retirez-lui son rôle avant de le supprimer."
+    ),
+    "auth.email_domain_refused": N_("Les adresses de ce domaine ne sont pas acceptées ici."),
+    "auth.invalid_token": N_("Jeton inconnu, révoqué ou mal transmis."),
+    "census.columns": N_("Des colonnes attendues manquent dans la liste des habitant·es."),
+    "census.invalid_line": N_("Une ligne de la liste des habitant·es ne peut pas être lue."),
+    "census.too_large": N_("La liste des habitant·es est trop longue."),
+    "csrf.invalid": N_("Le formulaire a expiré : rechargez la page et réessayez."),
+    "dialogue.slug_taken": N_("Une démarche a déjà cette adresse."),
+    "dialogue.has_participation": N_(
+        "Des personnes ont déjà participé à cette démarche : elle ne peut plus repasser en "
+        "brouillon."
+    ),
+    "export.link_expired": N_("Ce lien de téléchargement a expiré : demandez-en un nouveau."),
+    "export.link_invalid": N_("Ce lien de téléchargement n'est pas valide."),
+    "export.link_not_yours": N_("Ce lien de téléchargement a été fait pour une autre personne."),
+    "group.exists": N_("Un groupe de ce nom existe déjà."),
+    "migration": N_("Cette migration ne peut pas être faite comme demandé."),
+    "module.in_use": N_("Ce module est utilisé par cette démarche : il ne peut pas être retiré."),
+    "module.unknown": N_("Ce module n'existe pas ou n'est pas ouvert à cette organisation."),
+    "organisation.exists": N_("Une organisation a déjà cet identifiant."),
+    "organisation.unknown": N_("Aucune organisation ne répond à cette adresse."),
+    "pabulib.unsupported": N_("Les votes de cette démarche n'ont pas de forme Pabulib."),
+    "proposal.frozen": N_("Le vote est ouvert : cette proposition ne peut plus être modifiée."),
+    "proposal.not_candidate": N_("Cette proposition n'est pas soumise au vote."),
+    "proposal.not_draft": N_("Cette proposition est déjà publiée."),
+    "proposal.not_mergeable": N_("Ces propositions ne peuvent pas être fusionnées."),
+    "questionnaire.already_answered": N_("Vous avez déjà répondu à ce questionnaire."),
+    "questionnaire.frozen": N_(
+        "Des réponses ont été données : seule la formulation des questions peut encore changer."
+    ),
+    "questionnaire.no_response": N_("Vous n'avez pas encore répondu à ce questionnaire."),
+    "questionnaire.not_ready": N_(
+        "Ce questionnaire est en préparation : ses questions ne sont pas encore publiées."
+    ),
+    "questionnaire.not_editable": N_(
+        "Les réponses à ce questionnaire ne peuvent plus être modifiées."
+    ),
+    "results.hidden": N_("Les résultats ne sont pas encore publiés."),
+    "results.no_rules": N_("Aucune autre règle ne s'applique aux votes de cette démarche."),
+    "upload.empty": N_("Le fichier est vide."),
+    "upload.not_an_image": N_("Ce fichier n'est pas une image (JPEG, PNG, WebP ou GIF)."),
+    "upload.refused": N_("Ce fichier n'est pas accepté."),
+    "upload.too_large": N_("Le fichier est trop volumineux."),
+    "upload.unsupported": N_("Format non accepté : envoyez une image ou un PDF."),
+    "verification.no_account": N_("Aucun compte n'a cette adresse."),
+    "vote.config_frozen": N_(
+        "Le vote est ouvert ou a déjà des bulletins : ce qui décide du vote ne peut plus changer."
+    ),
+    "vote.not_configured": N_("Cette démarche ne comporte pas de vote."),
+    "vote.not_in_vote": N_("Cette proposition ne fait pas partie du vote."),
+}
+
 #: Default titles of the built-in blocks (core.defaults.block_types), for translation.
 BLOCK_TITLES = (N_("Actualités"), N_("Propositions à la une"))
 

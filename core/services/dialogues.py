@@ -367,8 +367,8 @@ def _names_modules(spec: DialogueSpec) -> bool:
 
 def frozen_error(part: str) -> Conflict:
     return Conflict(
-        f"{part}: the vote is open or has ballots; what decides a vote can no longer change "
-        "(correct or withdraw a candidate instead)",
+        f"{part} : le vote est ouvert ou a déjà des bulletins ; ce qui décide du vote ne peut "
+        "plus changer (corrigez ou retirez plutôt un candidat)",
         code="vote.config_frozen",
     )
 

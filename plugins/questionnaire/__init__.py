@@ -102,5 +102,10 @@ def static_dirs() -> Sequence[tuple[str, Path]]:
 
 
 @hookimpl
+def translation_dirs() -> Sequence[Path]:
+    return [HERE / "translations"]
+
+
+@hookimpl
 def migration_locations() -> Sequence[str]:
     return ["plugins.questionnaire:migrations"]

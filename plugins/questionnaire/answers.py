@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import ValidationFailed
+from plugins.questionnaire.messages import N_
 from plugins.questionnaire.models import OTHER, Question
 
 MAX_TEXT = 5000
@@ -46,18 +47,20 @@ def matches(answer: CleanAnswer | None, key: str) -> bool:
 
 def _other(question: Question, raw: object) -> str:
     if not question.other or not isinstance(raw, dict) or set(raw) != {OTHER}:
-        raise AnswerError("choix inconnu")
+        raise AnswerError(N_("choix inconnu"))
     text = raw[OTHER]
     if not isinstance(text, str) or not text.strip():
-        raise AnswerError("précisez votre réponse « Autre »")
+        raise AnswerError(N_("précisez votre réponse « Autre »"))
     if len(text) > MAX_OTHER:
-        raise AnswerError(f"la précision « Autre » fait {MAX_OTHER} caractères au plus")
+        raise AnswerError(
+            N_("la précision « Autre » fait %(max)s caractères au plus", max=MAX_OTHER)
+        )
     return text.strip()
 
 
 def _key(question: Question, raw: object) -> str:
     if not isinstance(raw, str) or raw not in question.option_keys or raw == OTHER:
-        raise AnswerError("choix inconnu")
+        raise AnswerError(N_("choix inconnu"))
     return raw
 
 
@@ -69,7 +72,7 @@ def _single(question: Question, raw: object) -> CleanAnswer:
 
 def _multiple(question: Question, raw: object) -> CleanAnswer:
     if not isinstance(raw, list):
-        raise AnswerError("une liste de choix est attendue")
+        raise AnswerError(N_("une liste de choix est attendue"))
     keys: list[str] = []
     other_text = None
     for item in raw:
@@ -79,11 +82,13 @@ def _multiple(question: Question, raw: object) -> CleanAnswer:
         else:
             keys.append(_key(question, item))
     if len(set(keys)) != len(keys):
-        raise AnswerError("un même choix est coché deux fois")
+        raise AnswerError(N_("un même choix est coché deux fois"))
     low, high = question.min or 0, question.max or len(question.option_keys)
     if not low <= len(keys) <= high:
         raise AnswerError(
-            f"cochez au moins {low} choix" if len(keys) < low else f"cochez {high} choix au plus"
+            N_("cochez au moins %(min)s choix", min=low)
+            if len(keys) < low
+            else N_("cochez %(max)s choix au plus", max=high)
         )
     return CleanAnswer(keys, other_text)
 
@@ -91,31 +96,35 @@ def _multiple(question: Question, raw: object) -> CleanAnswer:
 def _scale(question: Question, raw: object) -> CleanAnswer:
     assert question.min is not None and question.max is not None
     if isinstance(raw, bool) or not isinstance(raw, int):
-        raise AnswerError("un nombre entier est attendu")
+        raise AnswerError(N_("un nombre entier est attendu"))
     if not question.min <= raw <= question.max:
-        raise AnswerError(f"une valeur de {question.min} à {question.max} est attendue")
+        raise AnswerError(
+            N_("une valeur de %(min)s à %(max)s est attendue", min=question.min, max=question.max)
+        )
     return CleanAnswer(raw)
 
 
 def _text(question: Question, raw: object) -> CleanAnswer:
     if not isinstance(raw, str):
-        raise AnswerError("un texte est attendu")
+        raise AnswerError(N_("un texte est attendu"))
     if len(raw) > MAX_TEXT:
-        raise AnswerError(f"{MAX_TEXT} caractères au plus")
+        raise AnswerError(N_("%(max)s caractères au plus", max=MAX_TEXT))
     return CleanAnswer(raw.strip())
 
 
 def _ranking(question: Question, raw: object) -> CleanAnswer:
     assert question.min is not None and question.max is not None
     if not isinstance(raw, list):
-        raise AnswerError("une liste ordonnée de choix est attendue")
+        raise AnswerError(N_("une liste ordonnée de choix est attendue"))
     keys = [_key(question, item) for item in raw]
     if len(set(keys)) != len(keys):
-        raise AnswerError("un même choix est classé deux fois")
+        raise AnswerError(N_("un même choix est classé deux fois"))
     if not question.min <= len(keys) <= question.max:
         if question.min == question.max:
-            raise AnswerError(f"classez {question.min} choix")
-        raise AnswerError(f"classez de {question.min} à {question.max} choix")
+            raise AnswerError(N_("classez %(count)s choix", count=question.min))
+        raise AnswerError(
+            N_("classez de %(min)s à %(max)s choix", min=question.min, max=question.max)
+        )
     return CleanAnswer(keys)
 
 
@@ -169,7 +178,7 @@ def check_answers(
     errors: dict[int, str] = {}
     for question_id in raw:
         if question_id not in known:
-            errors[question_id] = "question inconnue"
+            errors[question_id] = N_("question inconnue")
     cleaned: dict[int, CleanAnswer] = {}
     for question in questions:
         value = raw.get(question.id)
@@ -178,7 +187,7 @@ def check_answers(
         try:
             cleaned[question.id] = clean_answer(question, value)
         except AnswerError as error:
-            errors[question.id] = str(error)
+            errors[question.id] = error.args[0]
     shown = {question.id for question in visible_questions(questions, cleaned)}
     for question in questions:
         if question.id not in shown:
@@ -187,9 +196,9 @@ def check_answers(
                     cleaned.pop(question.id, None)
                     errors.pop(question.id, None)
                 else:
-                    errors[question.id] = "cette question ne s'applique pas à vos réponses"
+                    errors[question.id] = N_("cette question ne s'applique pas à vos réponses")
         elif require and question.required and question.id not in cleaned:
-            errors.setdefault(question.id, "réponse obligatoire")
+            errors.setdefault(question.id, N_("réponse obligatoire"))
     return cleaned, errors
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from litestar.datastructures import FormMultiDict
 
 from core.db_range import stored_int
+from plugins.questionnaire.messages import N_
 from plugins.questionnaire.models import OTHER, Question
 
 Form = FormMultiDict
@@ -34,12 +35,12 @@ def _ranking(question: Question, form: Form) -> tuple[list[str], str | None]:
         if not given:
             continue
         if not given.isdecimal():
-            return [], "choisissez un rang dans la liste"
+            return [], N_("choisissez un rang dans la liste")
         if int(given) in ranks:
-            return [], "deux choix ont le même rang"
+            return [], N_("deux choix ont le même rang")
         ranks[int(given)] = option["key"]
     if sorted(ranks) != list(range(1, len(ranks) + 1)):
-        return [], "les rangs doivent se suivre à partir de 1"
+        return [], N_("les rangs doivent se suivre à partir de 1")
     return [ranks[rank] for rank in sorted(ranks)], None
 
 

@@ -27,6 +27,7 @@ from plugins.questionnaire.answers import (
 )
 from plugins.questionnaire.api import questionnaire_of
 from plugins.questionnaire.forms import field_name, read_form
+from plugins.questionnaire.messages import said
 from plugins.questionnaire.models import OTHER, Question
 from plugins.questionnaire.questions import load_questions
 from plugins.questionnaire.responses import (
@@ -42,7 +43,8 @@ from plugins.questionnaire.results_page import results_page
 from plugins.questionnaire.sections import Section, sections_of
 from plugins.questionnaire.settings import QuestionnaireSettings
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
-from web.pages.context import signin_url
+from web.i18n import translator
+from web.pages.context import refusal_message, signin_url
 from web.templating import render
 
 PAGE = "/dialogues/{slug:str}/questionnaire"
@@ -60,7 +62,7 @@ class Visit:
     sections: list[Section]
     user: User | None
     #: Why the visitor may not answer now (phase closed, group), if so.
-    refusal: str | None
+    refusal: DomainError | None
     answered: bool
 
     @property
@@ -145,12 +147,13 @@ async def _visit(
 ) -> Visit:
     dialogue, settings = await questionnaire_of(session, org, slug)
     questions = await load_questions(session, dialogue.id)
-    refusal, answered = None, False
+    refusal: DomainError | None = None
+    answered = False
     if actor is not None:
         try:
             check(plugins, actor, Action.ANSWER, dialogue, now=utcnow(), group_ids=group_ids)
         except DomainError as error:
-            refusal = error.detail
+            refusal = error
         answered = await has_answered(session, dialogue, actor)
     return Visit(dialogue, settings, questions, sections_of(questions), actor, refusal, answered)
 
@@ -210,10 +213,12 @@ def _page(
     saved: bool = False,
 ) -> Response[str]:
     section = visit.section(number)
+    i18n = translator(request)
     fields = _shown(visit, answers, section)
     for field in fields:
         field.value = answers.get(field.question.id)
-        field.error = (errors or {}).get(field.question.id)
+        error = (errors or {}).get(field.question.id)
+        field.error = said(i18n, error) if error else None
     return render(
         request,
         "questionnaire/answer.html",
@@ -226,6 +231,7 @@ def _page(
         previous=_neighbour(visit, answers, section.number, -1),
         next=_neighbour(visit, answers, section.number, 1),
         saved=saved,
+        refusal=refusal_message(i18n, visit.refusal) if visit.refusal else None,
         signin=signin_url(request),
         results_open=results_open_to(visit.dialogue, visit.user, utcnow()),
     )

@@ -11,6 +11,7 @@ from core.registries import Registry
 from plugins.support.rules import SupportVote
 
 TEMPLATES = Path(__file__).parent / "templates"
+TRANSLATIONS = Path(__file__).parent / "translations"
 
 
 @hookimpl
@@ -21,3 +22,8 @@ def register_vote_types(registry: Registry[Any]) -> None:
 @hookimpl
 def template_dirs() -> list[Path]:
     return [TEMPLATES]
+
+
+@hookimpl
+def translation_dirs() -> list[Path]:
+    return [TRANSLATIONS]

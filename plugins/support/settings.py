@@ -6,7 +6,14 @@ from typing import Annotated
 
 import msgspec
 
-DEFAULT_LABEL = "C'est une bonne idée !"
+
+def N_(message: str) -> str:
+    """Marks a French text for the plugin's catalogue; the widget translates it."""
+    return message
+
+
+#: A French message id: the widget shows it translated (an organiser's own label as it is).
+DEFAULT_LABEL = N_("C'est une bonne idée !")
 
 
 class SupportSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -17,12 +17,19 @@ OPTION_SETS: tuple[frozenset[str], ...] = (
     frozenset({"for", "against", "neutral"}),
 )
 
+
+def N_(message: str) -> str:
+    """Marks a French text for the plugin's catalogue; the widget translates it."""
+    return message
+
+
+#: The French message ids of the default labels (the widget shows them translated).
 DEFAULT_LABELS: dict[str, str] = {
-    "yes": "Oui",
-    "no": "Non",
-    "for": "Pour",
-    "against": "Contre",
-    "neutral": "Neutre",
+    "yes": N_("Oui"),
+    "no": N_("Non"),
+    "for": N_("Pour"),
+    "against": N_("Contre"),
+    "neutral": N_("Neutre"),
 }
 
 

@@ -19,6 +19,7 @@ from core.services.publication import results_visible, vote_ended
 from core.settings import Settings
 from web import labels
 from web.i18n import Translator, translator
+from web.refusals import known_refusal, refusal_text
 
 
 def image_url_of(proposal: Proposal, dialogue: Dialogue) -> str | None:
@@ -70,23 +71,14 @@ def notice(request: Request[Any, Any, Any]) -> str | None:
 
 
 def refusal_message(i18n: Translator, error: DomainError) -> str:
-    """A domain refusal in the reader's language when its code is known (the core's or a
-    plugin's), else as the core wrote it."""
-    return known_refusal(i18n, error.code) or error.detail
+    """A domain refusal in the reader's language (:func:`web.refusals.refusal_text`)."""
+    return refusal_text(i18n, error.code, error.detail)
 
 
 def refused_message(request: Request[Any, Any, Any]) -> str | None:
     """The refusal a redirect named with ``?refused=CODE``, in the reader's language."""
     code = request.query_params.get("refused")
     return known_refusal(translator(request), code) if code else None
-
-
-def known_refusal(i18n: Translator, code: str) -> str | None:
-    """The message of refusal ``code`` in ``i18n``'s language: the core's
-    (:data:`web.labels.ERRORS`) or a plugin's (``error_messages``); ``None`` for a code
-    without one."""
-    message = labels.ERRORS.get(code)
-    return i18n.gettext(message) if message else i18n.error_messages.get(code)
 
 
 def signin_url(request: Request[Any, Any, Any], next_path: str | None = None) -> str:

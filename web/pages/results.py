@@ -70,6 +70,7 @@ def _charts(
     proposals in the order shown (best first)."""
     proposals = body["proposals"]
     winners = set(body["winners"])
+    lang = i18n.lang
     if not proposals:
         return "none", [], []
     tally = proposals[0]["tally"]
@@ -80,6 +81,7 @@ def _charts(
                 p["title"],
                 [(key, labels.get(key, key), n) for key, n in p["tally"]["counts"].items()],
                 empty=i18n.gettext(N_("Aucun vote.")),
+                lang=lang,
             )
             for p in proposals
         ]
@@ -87,13 +89,16 @@ def _charts(
     if "rank" in tally:
         shown = sorted(proposals, key=lambda p: (p["tally"]["rank"], p["id"]))
         items = [
-            (p["title"], float(p["tally"]["score"]), decimal(p["tally"]["score"])) for p in shown
+            (p["title"], float(p["tally"]["score"]), decimal(p["tally"]["score"], lang))
+            for p in shown
         ]
         title = i18n.gettext(N_("Score de chaque proposition"))
         unit = i18n.gettext(N_("plus le score est élevé, mieux elle est classée"))
     elif "points" in tally:
         shown = sorted(proposals, key=lambda p: (-p["tally"]["points"], p["id"]))
-        items = [(p["title"], float(p["tally"]["points"]), _points(p["tally"])) for p in shown]
+        items = [
+            (p["title"], float(p["tally"]["points"]), _points(p["tally"], lang)) for p in shown
+        ]
         title = i18n.gettext(N_("Points de chaque proposition"))
         unit = i18n.gettext(N_("points"))
     elif "supports" in tally:
@@ -103,7 +108,7 @@ def _charts(
             (
                 p["title"],
                 float(p["tally"]["supports"]),
-                f"{p['tally']['supports']} ({percent(p['tally']['supports'], counted)})",
+                f"{p['tally']['supports']} ({percent(p['tally']['supports'], counted, lang)})",
             )
             for p in shown
         ]
@@ -119,20 +124,21 @@ def _charts(
         unit=unit,
         chosen=i18n.gettext(N_("retenue")),
         empty=i18n.gettext(N_("Aucune donnée.")),
+        lang=lang,
     )
     return "bars", [chart], shown
 
 
-def _points(tally: dict[str, Any]) -> str:
-    text = decimal(tally["points"])
+def _points(tally: dict[str, Any], lang: str) -> str:
+    text = decimal(tally["points"], lang)
     if tally.get("mean") is not None:
-        text += f" ({decimal(tally['mean'])})"
+        text += f" ({decimal(tally['mean'], lang)})"
     return text
 
 
-def share(value: float | None) -> str:
-    """A share (0 to 1) as a percentage, a dash when there is none."""
-    return "—" if value is None else percent(value, 1)
+def share(value: float | None, lang: str = "fr") -> str:
+    """A share (0 to 1) as a percentage in ``lang``, a dash when there is none."""
+    return "—" if value is None else percent(value, 1, lang)
 
 
 def _is_admin(actor: User | None, dialogue: Dialogue) -> bool:

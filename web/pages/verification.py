@@ -22,8 +22,9 @@ from core.errors import DomainError
 from core.services import verification
 from web.dependencies import Actor, CurrentOrg, DbSession
 from web.i18n import translator
-from web.pages.context import known_refusal, notice, safe_next, signin_url
+from web.pages.context import notice, safe_next, signin_url
 from web.rate_limits import rate_limited
+from web.refusals import known_refusal
 from web.templating import render
 
 PAGE = "/me/verification"
