@@ -54,7 +54,7 @@ def read_form(questions: Sequence[Question], form: Form) -> tuple[dict[int, Any]
         other = {OTHER: _one(form, f"{name}_other")}
         value: Any
         if question.kind == "multiple":
-            value = [other if key == OTHER else key for key in form.getall(name) if key]
+            value = [other if key == OTHER else key for key in form.getall(name, []) if key]
         elif question.kind == "ranking":
             value, error = _ranking(question, form)
             if error:

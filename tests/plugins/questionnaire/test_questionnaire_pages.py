@@ -394,3 +394,14 @@ async def test_the_dialogue_home_leads_to_the_questionnaire(client: Any, world: 
     page = (await client.get("/dialogues/avis")).text
     assert 'href="/dialogues/avis/questionnaire"' in page
     assert "Répondre au questionnaire" in page
+
+
+async def test_an_optional_multiple_choice_left_empty_is_no_error(
+    client: Client, world: World, database: Database, make_questionnaire: MakeQuestionnaire
+) -> None:
+    """No box ticked sends no value at all for the question: it is left unanswered."""
+    ids = (await make_questionnaire())["ids"]
+    page = {"section": "1", "action": "next", f"q{ids[0]}": "riviere"}
+    moved_on = await _post(client, world.alice, page)
+    assert moved_on.status_code == 303, moved_on.text
+    assert await _draft(database, world.alice) == {str(ids[0]): "riviere"}
