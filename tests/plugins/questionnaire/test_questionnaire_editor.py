@@ -321,3 +321,15 @@ async def test_an_answered_questionnaire_cannot_go_back_to_a_draft(
     assert (await client.post(RESPONSES, json=body, headers=world.alice.headers)).status_code == 201
     refused = await client.post(unpublish, headers=world.admin.headers)
     assert (refused.status_code, refused.json()["code"]) == (409, "dialogue.has_participation")
+
+
+async def test_a_dialogue_of_another_kind_links_its_questionnaire(
+    client: Client, world: World
+) -> None:
+    body = dialogue_with(EVERY_KIND, kind="consultation")
+    assert (await client.post(ADMIN_DIALOGUES, json=body, headers=world.admin.headers)).is_success
+    page = await client.get(f"/dialogues/{SLUG}")
+    assert "Un questionnaire accompagne cette démarche." in unescape(page.text)
+    assert f'href="/dialogues/{SLUG}/questionnaire"' in page.text
+    english = await client.get(f"/dialogues/{SLUG}", headers={"Accept-Language": "en"})
+    assert "A questionnaire comes with this dialogue." in english.text
