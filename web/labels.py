@@ -62,6 +62,10 @@ NOTICES = {
     "verified": N_(
         "Votre compte est vérifié : vous pouvez voter dans les démarches réservées aux habitant·es."
     ),
+    "postal_code_declared": N_(
+        "Votre code postal est enregistré : vous pouvez voter dans les démarches qui acceptent "
+        "cette vérification faible (les autres demandent la liste des habitant·es ou le guichet)."
+    ),
 }
 
 #: Refusals of domain rules, by stable code, as citizens read them on pages.

@@ -174,5 +174,5 @@ class VerificationPages(Controller):
                 request, db_session, org, errors=errors, values={"postal_codes": text}
             )
         await db_session.commit()
-        redirect: Redirect = done(PAGE, "saved")
-        return redirect
+        # Back where the form is, not at the top of a long page.
+        return Redirect(f"{PAGE}?notice=saved#postal-codes", status_code=303)

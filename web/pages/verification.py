@@ -60,7 +60,8 @@ async def _page(
         "me/verification.html",
         status_code=status_code,
         verified=held,
-        census=CENSUS.granted_to(org),
+        # The list's form only once there is a list to be found in.
+        census=CENSUS.granted_to(org) and await verification.census_size(db_session, org) > 0,
         desk=DESK.granted_to(org),
         postal_code=POSTAL_CODE.granted_to(org) and bool(verification.postal_codes_of(org)),
         errors=errors or {},
@@ -138,10 +139,10 @@ async def verify_form(
     return _verified(next_path)
 
 
-def _verified(next_path: str) -> Redirect:
+def _verified(next_path: str, notice_key: str = "verified") -> Redirect:
     target = next_path or PAGE
     joiner = "&" if "?" in target else "?"
-    return Redirect(f"{target}{joiner}notice=verified", status_code=303)
+    return Redirect(f"{target}{joiner}notice={notice_key}", status_code=303)
 
 
 class PostalCodeForm(msgspec.Struct):
@@ -192,4 +193,6 @@ async def verify_postal_code_form(
             status_code=error.status_code,
         )
     await db_session.commit()
-    return _verified(next_path)
+    held = await verification.verification_of(db_session, actor)
+    weak = held is not None and held.method == POSTAL_CODE.name
+    return _verified(next_path, "postal_code_declared" if weak else "verified")
