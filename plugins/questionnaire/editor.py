@@ -140,17 +140,27 @@ def _bounds(kind: str, form: FormValues, choices: int, errors: dict[str, str]) -
             errors["max"] = f"Une échelle compte de 2 à {MAX_SCALE_STEPS + 1} valeurs."
         return {"min": low, "max": high}
     if kind == "ranking":
-        low, high = (choices if low is None else low), (choices if high is None else high)
-        if not 1 <= low <= high <= choices:
-            errors["max"] = f"Entre 1 et {choices} choix classés, le minimum sous le maximum."
+        # Rank them all, or, given only a maximum, from one up to it.
+        low = (choices if high is None else 1) if low is None else low
+        high = choices if high is None else high
+        _check_bounds(low, high, choices, errors, least=1)
         return {"min": low, "max": high}
-    if low is not None and low < 0:
-        errors["min"] = "Zéro ou plus."
+    _check_bounds(low, high, choices, errors, least=0)
+    return {name: value for name, value in (("min", low), ("max", high)) if value is not None}
+
+
+def _check_bounds(
+    low: int | None, high: int | None, choices: int, errors: dict[str, str], *, least: int
+) -> None:
+    """The errors of a minimum and a maximum of choices, one message for each problem."""
+    if low is not None and low < least:
+        errors["min"] = "Zéro ou plus." if least == 0 else "Au moins 1."
     elif high is not None and high < 1:
         errors["max"] = "Au moins 1."
-    elif (high or choices) > choices or (low or 0) > (high or choices):
-        errors["max"] = f"Au plus {choices} choix, le minimum sous le maximum."
-    return {name: value for name, value in (("min", low), ("max", high)) if value is not None}
+    elif high is not None and high > choices:
+        errors["max"] = f"Au plus {choices} : le nombre de choix de la question."
+    elif low is not None and low > (high if high is not None else choices):
+        errors["min"] = "Le minimum dépasse le maximum."
 
 
 def _text(form: FormValues, name: str, errors: dict[str, str], *, required: bool) -> str:

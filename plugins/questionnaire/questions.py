@@ -103,7 +103,8 @@ def _bounds(where: str, question: QuestionSpec, choices: int) -> tuple[int | Non
             raise ValidationFailed(f"{where}: a scale goes from min to max, 2 to 11 values")
         return low, high
     if question.kind == "ranking":
-        low = choices if low is None else low
+        # All ranked by default; given only a maximum, from one up to it.
+        low = (choices if high is None else 1) if low is None else low
         high = choices if high is None else high
         if not 1 <= low <= high <= choices:
             raise ValidationFailed(f"{where}: 1 <= min <= max <= the number of options")

@@ -124,5 +124,5 @@ async def test_browse_page_has_widgets_and_what_remains(client: Client, world: W
     page = await client.get(f"/dialogues/{SLUG}/proposals", headers=world.bob.headers)
     assert page.text.count('class="vote-widget vote-support"') == 3
     text = text_of(page.text)
-    assert "Vous avez voté pour 1 proposition." in text and "2 votes restants" in text
+    assert "Vous avez voté sur 1 proposition." in text and "2 votes restants" in text
     assert "Vous soutenez cette proposition." in text

@@ -162,7 +162,7 @@ async def test_fields_are_refused_in_words_and_the_form_comes_back(
         ({"kind": "single", "text": "", "options": "A\nB"}, "À remplir."),
         ({"kind": "single", "text": "Q", "options": "Seul choix"}, "De 2 à 50 choix"),
         ({"kind": "scale", "text": "Q", "min": "1", "max": "20"}, "de 2 à 11 valeurs"),
-        ({"kind": "multiple", "text": "Q", "options": "A\nB", "max": "3"}, "Au plus 2 choix"),
+        ({"kind": "multiple", "text": "Q", "options": "A\nB", "max": "3"}, "Au plus 2 :"),
         ({"kind": "multiple", "text": "Q", "options": "A\nB", "max": "deux"}, "Un nombre entier"),
         ({"kind": "text", "text": "Q", "show_if": "0:nothing"}, "question précédente"),
         ({"kind": "poll", "text": "Q"}, "Choisissez un type"),
@@ -302,7 +302,11 @@ def test_a_question_read_from_its_form() -> None:
     assert [o["key"] for o in spec["options"]] == ["a", "b", "c"]
     _, errors = read_question(FormValues({"kind": "ranking", "text": "Q", "options": "A\nB",
                                           "min": "3"}), [], None)  # fmt: skip
-    assert "max" in errors
+    assert errors == {"min": "Le minimum dépasse le maximum."}
+    # Given only a maximum, a ranking goes from one choice up to it.
+    four = {"kind": "ranking", "text": "Q", "options": "A\nB\nC\nD", "max": "2"}
+    spec, errors = read_question(FormValues(four), [], None)
+    assert errors == {} and (spec["min"], spec["max"]) == (1, 2)
 
 
 async def test_an_answered_questionnaire_cannot_go_back_to_a_draft(
