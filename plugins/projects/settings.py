@@ -50,7 +50,12 @@ class ProjectsSettings(msgspec.Struct, forbid_unknown_fields=True):
     """
 
     stages: Annotated[
-        list[StageSetting], msgspec.Meta(max_length=20, title="Étapes des projets")
+        list[StageSetting],
+        msgspec.Meta(
+            max_length=20,
+            title="Étapes des projets",
+            description="Dans l'ordre ; laissées vides, « Étude », « Travaux », « Réalisé ».",
+        ),
     ] = msgspec.field(default_factory=list)
 
     def __post_init__(self) -> None:
