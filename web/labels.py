@@ -62,6 +62,7 @@ NOTICES = {
     "verified": N_(
         "Votre compte est vérifié : vous pouvez voter dans les démarches réservées aux habitant·es."
     ),
+    "birth_date_saved": N_("Votre date de naissance est enregistrée."),
     "postal_code_declared": N_(
         "Votre code postal est enregistré : vous pouvez voter dans les démarches qui acceptent "
         "cette vérification faible (les autres demandent la liste des habitant·es ou le guichet)."
@@ -91,6 +92,10 @@ ERRORS = {
     "vote.not_allowed": N_("Vous ne pouvez pas voter dans cette démarche."),
     "vote.type_missing": N_(
         "Le module de vote de cette démarche n'est pas installé : le vote est indisponible."
+    ),
+    "vote.not_eligible": N_(
+        "Ce vote est réservé aux personnes qui ont l'âge demandé : indiquez votre date de "
+        "naissance, ou faites-la vérifier, sur la page « Vérifier mon compte »."
     ),
     "vote.verification_required": N_(
         "Ce vote est réservé aux habitant·es vérifié·es : faites vérifier votre compte pour voter."

@@ -13,22 +13,26 @@ of its accounts it uses (409 ``vote.identity_already_voted``).
 
 A dialogue where none of them is on asks nothing of its voters, and its votes read nothing
 more (:func:`core.services.verification.accepted_methods` looks at the dialogue only).
-Both decide votes: they are frozen with the vote (409 ``vote.config_frozen``).
+They decide votes: they are frozen with the vote (409 ``vote.config_frozen``).
+
+``minimum_age`` (settings: the age, and whether only a verified birth date counts) lets
+only people of that age vote (403 ``vote.not_eligible``, :mod:`core.services.ages`).
 
 The ``verification`` personal data source gives a citizen how and when their account was
-verified; deleting the account deletes its verification, and its identity's votes stay
+verified, and their birth date; deleting the account deletes its verification, and its identity's votes stay
 held by no account (the ballots stay counted, and the person cannot vote again there).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.hookspecs import hookimpl
-from core.models import IdentityVote, User, UserVerification
+from core.models import BirthDate, IdentityVote, User, UserVerification
 from core.modules import Module
 from core.personal_data import PersonalDataContext, PersonalDataSource
 from core.registries import Registry
@@ -61,6 +65,39 @@ POSTAL_CODE = Module(
     decides_votes=True,
 )
 
+
+class MinimumAgeSettings(msgspec.Struct, forbid_unknown_fields=True):
+    """Who is old enough to vote in a dialogue."""
+
+    age: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            le=120,
+            title="Âge minimum",
+            description="En années révolues le jour du vote.",
+        ),
+    ] = 16
+    verified_only: Annotated[
+        bool,
+        msgspec.Meta(
+            title="Date de naissance vérifiée seulement",
+            description="Seule compte la date de naissance trouvée dans la liste des "
+            "habitant·es ou vue au guichet ; sinon, celle que la personne déclare suffit.",
+        ),
+    ] = False
+
+
+MINIMUM_AGE = Module(
+    name="minimum_age",
+    title="Âge minimum",
+    description="Seules les personnes qui ont l'âge demandé votent, d'après leur date de "
+    "naissance déclarée ou vérifiée.",
+    settings_type=MinimumAgeSettings,
+    granted_by_default=True,
+    decides_votes=True,
+)
+
 #: Every verification method, in the order they are offered.
 METHODS: tuple[Module, ...] = (CENSUS, DESK, POSTAL_CODE)
 #: The methods that recognise a person (not only an account), strongest first: a weaker
@@ -72,6 +109,7 @@ PERSON_METHODS = frozenset({CENSUS.name, DESK.name})
 def register_modules(registry: Registry[Module]) -> None:
     for module in METHODS:
         registry.add(module)
+    registry.add(MINIMUM_AGE)
 
 
 class VerificationSource(PersonalDataSource):
@@ -83,16 +121,23 @@ class VerificationSource(PersonalDataSource):
         held = await session.scalar(
             select(UserVerification).where(UserVerification.user_id == user.id)
         )
-        if held is None:
+        birth = await session.get(BirthDate, user.id)
+        if held is None and birth is None:
             return None
-        return {
-            "method": held.method,
-            "verified_at": held.verified_at,
-            "by_staff": held.verified_by_id is not None,
-        }
+        found: dict[str, Any] = {}
+        if held is not None:
+            found.update(
+                method=held.method,
+                verified_at=held.verified_at,
+                by_staff=held.verified_by_id is not None,
+            )
+        if birth is not None:
+            found.update(birth_date=birth.birth_date, birth_date_verified=birth.verified)
+        return found
 
     async def erase(self, session: AsyncSession, user: User, context: PersonalDataContext) -> None:
         await session.execute(delete(UserVerification).where(UserVerification.user_id == user.id))
+        await session.execute(delete(BirthDate).where(BirthDate.user_id == user.id))
         await session.execute(
             update(IdentityVote).where(IdentityVote.user_id == user.id).values(user_id=None)
         )

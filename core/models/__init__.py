@@ -15,13 +15,20 @@ from core.models.proposals import Proposal, ProposalRevision
 from core.models.review import ReviewNote
 from core.models.task_leases import TaskLease
 from core.models.users import ApiToken, Group, GroupMembership, User
-from core.models.verification import CensusEntry, Identity, IdentityVote, UserVerification
+from core.models.verification import (
+    BirthDate,
+    CensusEntry,
+    Identity,
+    IdentityVote,
+    UserVerification,
+)
 
 __all__ = [
     "AgendaEvent",
     "ApiToken",
     "AuditEntry",
     "Ballot",
+    "BirthDate",
     "Block",
     "CensusEntry",
     "Comment",

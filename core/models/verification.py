@@ -12,7 +12,7 @@ dialogue.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -81,3 +81,19 @@ class IdentityVote(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BirthDate(Base):
+    """An account's birth date, for dialogues with a minimum age: ``verified`` when it
+    comes from the residents list or the desk (the date matched the person's line or
+    document), else declared by the citizen. A verified date is never replaced by a
+    declared one."""
+
+    __tablename__ = "birth_dates"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    birth_date: Mapped[date]
+    verified: Mapped[bool] = mapped_column(default=False)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -48,8 +48,8 @@ from core.models.ballots import BallotStatus, VoteAction
 from core.models.proposals import VOTABLE_STATUSES, ProposalStatus
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
+from core.services import ages, event_jobs, verification, vote_locks
 from core.services import ballot_statements as statements
-from core.services import event_jobs, verification, vote_locks
 from core.services.ballot_box import BallotState, VotedProposal, VoteRules, load_votes, vote_rules
 from core.services.proposal_facts import facts_from
 from core.vote_types import InvalidVoteValue, ProposalFacts
@@ -314,6 +314,8 @@ async def _judged(session: AsyncSession, asked: _Asked) -> tuple[_Judged, Any]:
         await verification.hold_vote(
             session, dialogue, user, methods, asked.now, claim=asked.votable
         )
+    if asked.votable:  # a minimum age (nothing read where the dialogue asks none)
+        await ages.check_age(session, dialogue, user, asked.now)
     judged = _Judged(
         asked.plugins, user, dialogue, asked.now, group_ids, asked.wanted, asked.votable, rules
     )

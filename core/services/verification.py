@@ -48,7 +48,7 @@ from core.models import (
     UserVerification,
 )
 from core.permissions import Action, staff_check
-from core.services import audit
+from core.services import ages, audit
 
 __all__ = [
     "FIELDS",
@@ -359,7 +359,9 @@ async def verify_by_census(
             "vérifiez-les, ou faites-vous vérifier au guichet.",
             code="verification.no_match",
         )
-    return await _verify(session, organisation, user, digest, CENSUS.name, None, now)
+    verified = await _verify(session, organisation, user, digest, CENSUS.name, None, now)
+    await ages.record_verified_birth_date(session, user, who.birth_date, now)
+    return verified
 
 
 async def verify_at_desk(
@@ -390,6 +392,7 @@ async def verify_at_desk(
         raise NotFound("Aucun compte n'a cette adresse.", code="verification.no_account")
     digest = identity_digest(secret_key, organisation.id, who)
     verification = await _verify(session, organisation, user, digest, DESK.name, actor, now)
+    await ages.record_verified_birth_date(session, user, who.birth_date, now)
     audit.record(
         session,
         organisation,

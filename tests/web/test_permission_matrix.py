@@ -138,6 +138,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/me/verification"): Rule(SIGNED_IN, data=EMPTY_FORM),
     # No postal code is listed: a signed-in citizen is told so (422), nothing changes.
     ("POST", "/me/verification/postal-code"): Rule(SIGNED_IN, data=body({"postal_code": "1"})),
+    ("POST", "/me/verification/birth-date"): Rule(SIGNED_IN, data=body({"birth_date": "x"})),
+    ("PUT", "/api/v1/me/verification/birth-date"): Rule(SIGNED_IN, json=body({"birth_date": "x"})),
     ("POST", "/api/v1/me/verification/postal-code"): Rule(
         SIGNED_IN, json=body({"postal_code": "1"})
     ),

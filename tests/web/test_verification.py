@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import Base, Database
-from core.models import AuditEntry, Ballot, Dialogue, IdentityVote, UserVerification
+from core.models import AuditEntry, Ballot, BirthDate, Dialogue, IdentityVote, UserVerification
 from core.models.users import Role
 from core.services import verification
 from participe.testing import VoteSetup, put_vote, vote_dialogue
@@ -269,8 +269,20 @@ async def test_no_clear_value_is_ever_stored(client: Client, world: World) -> No
     dumped: list[str] = []
     async with world.database.session() as session:
         for table in Base.metadata.sorted_tables:
+            if table.name == "birth_dates":
+                continue  # the account's own birth date, for a minimum age: below
             for row in await session.execute(select(table)):
                 dumped.append(repr(tuple(row)).casefold())
+        # The one clear value kept: each verified account's own birth date (a minimum age
+        # is judged on it), never the list's, never a name.
+        births = {
+            (row.user_id, row.birth_date.isoformat(), row.verified)
+            for row in await session.execute(select(BirthDate.__table__))
+        }
+    assert births == {
+        (world.alice.user.id, "1980-04-02", True),
+        (world.bob.user.id, "1975-12-31", True),
+    }
     text = "\n".join(dumped)
     for clear in (
         "lefèvre",

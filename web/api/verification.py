@@ -5,18 +5,18 @@ the clear values of the list."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post, put
 from litestar.params import FromQuery, JSONBody
 
-from core.db import utcnow
+from core.db import begin_write, utcnow
 from core.errors import AuthRequired
 from core.models import User, UserVerification
 from core.permissions import Action
-from core.services import verification
+from core.services import ages, verification
 from core.specs import Strict
 from web.admin.guard import staff, staff_guard
 from web.dependencies import Actor, CurrentOrg, DbSession
@@ -33,6 +33,17 @@ class PersonSpec(Strict):
 
 class DeskSpec(PersonSpec):
     email: str
+
+
+class BirthDateSpec(Strict):
+    #: ``2008-05-01``, ``01/05/2008``...
+    birth_date: str
+
+
+class BirthDateOut(msgspec.Struct):
+    birth_date: date | None
+    #: Seen by the residents list or the desk, rather than declared.
+    verified: bool
 
 
 class PostalCodeSpec(Strict):
@@ -149,6 +160,26 @@ class MyVerificationController(Controller):
             now=utcnow(),
         )
         out = verification_out(held)
+        await db_session.commit()
+        return out
+
+    @get("/birth-date")
+    async def read_birth_date(self, db_session: DbSession, actor: Actor) -> BirthDateOut:
+        held = await ages.birth_date_of(db_session, _signed_in(actor))
+        return BirthDateOut(held.birth_date if held else None, bool(held and held.verified))
+
+    @put("/birth-date")
+    async def declare_birth_date(
+        self, db_session: DbSession, actor: Actor, data: JSONBody[BirthDateSpec]
+    ) -> BirthDateOut:
+        """Declares the signed-in citizen's birth date (for dialogues with a minimum age);
+        a verified one stays. 422 ``validation`` for a date unreadable or not plausible."""
+        user = _signed_in(actor)
+        await begin_write(db_session)
+        held = await ages.declare_birth_date(
+            db_session, user, verification.parse_birth_date(data.birth_date), utcnow()
+        )
+        out = BirthDateOut(held.birth_date, held.verified)
         await db_session.commit()
         return out
 

@@ -16,10 +16,10 @@ from litestar import Request, Response, get, post
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 
-from core.db import utcnow
-from core.defaults.verification import CENSUS, DESK, POSTAL_CODE
+from core.db import begin_write, utcnow
+from core.defaults.verification import CENSUS, DESK, MINIMUM_AGE, POSTAL_CODE
 from core.errors import DomainError
-from core.services import verification
+from core.services import ages, verification
 from web.dependencies import Actor, CurrentOrg, DbSession
 from web.i18n import translator
 from web.pages.context import notice, safe_next, signin_url
@@ -28,6 +28,9 @@ from web.refusals import known_refusal
 from web.templating import render
 
 PAGE = "/me/verification"
+BIRTH_DATE_REFUSED = (
+    "Indiquez une date de naissance plausible, par exemple 02/04/2008 ou 2008-04-02."
+)
 POSTAL_CODE_UNKNOWN = (
     "Ce code postal n'est pas l'un de ceux de la commune : seuls ses habitant·es votent ici."
 )
@@ -64,6 +67,8 @@ async def _page(
         census=CENSUS.granted_to(org) and await verification.census_size(db_session, org) > 0,
         desk=DESK.granted_to(org),
         postal_code=POSTAL_CODE.granted_to(org) and bool(verification.postal_codes_of(org)),
+        minimum_age=MINIMUM_AGE.granted_to(org),
+        birth=await ages.birth_date_of(db_session, actor),
         errors=errors or {},
         values=values or {},
         next_path=next_path,
@@ -196,3 +201,44 @@ async def verify_postal_code_form(
     held = await verification.verification_of(db_session, actor)
     weak = held is not None and held.method == POSTAL_CODE.name
     return _verified(next_path, "postal_code_declared" if weak else "verified")
+
+
+class BirthDateForm(msgspec.Struct):
+    birth_date: str = ""
+    next: str = ""
+
+
+@post(PAGE + "/birth-date", include_in_schema=False)
+async def declare_birth_date_form(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    org: CurrentOrg,
+    actor: Actor,
+    data: URLEncodedBody[BirthDateForm],
+) -> Response[Any]:
+    """The birth date a citizen declares, for the dialogues with a minimum age."""
+    if actor is None:
+        return Redirect(signin_url(request, PAGE), status_code=303)
+    next_path = safe_next(data.next, "")
+    try:
+        await begin_write(db_session)
+        await ages.declare_birth_date(
+            db_session, actor, verification.parse_birth_date(data.birth_date), utcnow()
+        )
+    except DomainError as error:
+        await db_session.rollback()
+        await db_session.refresh(org)
+        await db_session.refresh(actor)
+        i18n = translator(request, org)
+        return await _page(
+            request,
+            db_session,
+            org,
+            actor,
+            next_path=next_path,
+            errors={"birth_form": i18n.gettext(BIRTH_DATE_REFUSED)},
+            values={"birth_only": data.birth_date},
+            status_code=error.status_code,
+        )
+    await db_session.commit()
+    return _verified(next_path, "birth_date_saved")

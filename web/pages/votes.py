@@ -27,7 +27,7 @@ from core.errors import DomainError
 from core.models import Dialogue, Organisation, Proposal, User
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
-from core.services import ballot_box, ballots, dialogues, proposals, verification
+from core.services import ages, ballot_box, ballots, dialogues, proposals, verification
 from core.services.ballot_box import BallotState, VoteRules
 from web import labels
 from web.client_network import client_network
@@ -107,6 +107,8 @@ async def vote_panel(
     methods = verification.accepted_methods(dialogue)
     if refused is None and actor is not None and methods:
         refused = await verification.voter_refusal(session, dialogue, actor, methods)
+    if refused is None and actor is not None:
+        refused = await ages.age_refusal(session, dialogue, actor, utcnow())
     state = (
         await ballot_box.read_ballot(session, dialogue, actor)
         if actor is not None
@@ -120,7 +122,8 @@ async def vote_panel(
         "open": refused is None,
         "refusal": refusal_message(i18n, refused) if refused is not None else None,
         "needs_signin": refused is not None and refused.code == "auth.required",
-        "needs_verification": refused is not None and refused.code == "vote.verification_required",
+        "needs_verification": refused is not None
+        and refused.code in ("vote.verification_required", "vote.not_eligible"),
         "phase_open": (phase := dialogue.current_phase(utcnow())) is not None
         and phase.kind.value == "vote",
         "signin": signin_url(request),
