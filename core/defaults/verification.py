@@ -19,8 +19,9 @@ They decide votes: they are frozen with the vote (409 ``vote.config_frozen``).
 only people of that age vote (403 ``vote.not_eligible``, :mod:`core.services.ages`).
 
 The ``verification`` personal data source gives a citizen how and when their account was
-verified, and their birth date; deleting the account deletes its verification, and its identity's votes stay
-held by no account (the ballots stay counted, and the person cannot vote again there).
+verified, and their birth date; deleting the account deletes its verification and its
+birth date, and its identity's votes stay held by no account (the ballots stay counted,
+and the person cannot vote again there).
 """
 
 from __future__ import annotations
