@@ -36,6 +36,7 @@ from web.admin.forms import (
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.labels import N_
 
 #: The phases a new dialogue starts with, by kind (dates are set afterwards).
 DEFAULT_PHASES: dict[str, tuple[str, ...]] = {
@@ -45,18 +46,18 @@ DEFAULT_PHASES: dict[str, tuple[str, ...]] = {
     "questionnaire": ("information", "vote", "results"),
 }
 COMMENT_MODES = {
-    "thread": "Fil de discussion",
-    "qualified": "Pour ou contre (chaque commentaire prend parti)",
-    "off": "Pas de commentaires",
+    "thread": N_("Fil de discussion"),
+    "qualified": N_("Pour ou contre (chaque commentaire prend parti)"),
+    "off": N_("Pas de commentaires"),
 }
 MODERATION_MODES = {
-    "post": "A posteriori : les contributions paraissent tout de suite",
-    "pre": "A priori : les contributions attendent l'accord d'un·e modérateur·rice",
+    "post": N_("A posteriori : les contributions paraissent tout de suite"),
+    "pre": N_("A priori : les contributions attendent l'accord d'un·e modérateur·rice"),
 }
 RESULTS_VISIBILITY = {
-    "live": "En direct, pendant le vote",
-    "after_vote": "À la fin du vote",
-    "manual": "Quand l'équipe les publie",
+    "live": N_("En direct, pendant le vote"),
+    "after_vote": N_("À la fin du vote"),
+    "manual": N_("Quand l'équipe les publie"),
 }
 
 
@@ -255,7 +256,7 @@ class DialoguePages(Controller):
             request,
             "admin/dialogues.html",
             section="dialogues",
-            page_title="Démarches",
+            page_title=N_("Démarches"),
             dialogues=[{"dialogue": d, "phase": d.current_phase(now)} for d in items],
         )
 
@@ -271,7 +272,7 @@ class DialoguePages(Controller):
             "admin/dialogue_new.html",
             section="dialogues",
             status_code=422 if errors else 200,
-            page_title="Nouvelle démarche",
+            page_title=N_("Nouvelle démarche"),
             values=values,
             errors=errors,
         )
@@ -478,7 +479,8 @@ class DialoguePages(Controller):
             "admin/dialogue_phases.html",
             section="dialogues",
             status_code=status_code or (422 if errors else 200),
-            page_title=f"Étapes · {dialogue.title}",
+            page_title=N_("Étapes"),
+            page_subject=dialogue.title,
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, "/phases"),
             rows=_phase_rows(dialogue, form),

@@ -23,6 +23,7 @@ from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs
 from web.api.exports import export_stream
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep, app_context
+from web.labels import N_
 
 
 class ExportPages(Controller):
@@ -55,7 +56,8 @@ class ExportPages(Controller):
             "admin/dialogue_exports.html",
             section="dialogues",
             status_code=422 if errors else 200,
-            page_title=f"Exports · {dialogue.title}",
+            page_title=N_("Exports"),
+            page_subject=dialogue.title,
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, "/exports"),
             datasets=[(d.id, d.title) for d in plugins.export_datasets if d.applies_to(dialogue)],

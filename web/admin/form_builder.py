@@ -21,6 +21,7 @@ from web.admin.forms import FormErrors, FormValues, refusal_fields
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.labels import N_
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: Empty rows offered to add fields.
@@ -205,7 +206,8 @@ class FormBuilderPages(Controller):
             "admin/dialogue_form.html",
             section="dialogues",
             status_code=422 if errors else 200,
-            page_title=f"Formulaire · {dialogue.title}",
+            page_title=N_("Formulaire"),
+            page_subject=dialogue.title,
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, "/form"),
             rows=rows,
