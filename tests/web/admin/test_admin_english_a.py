@@ -80,13 +80,15 @@ async def test_the_page_reads_in_english(client: Client, world: World, path: str
 async def test_the_modules_tab_speaks_english_around_the_modules(
     client: Client, world: World
 ) -> None:
-    """The tab's own texts; the modules' descriptions and settings come from the modules."""
+    """The tab's own texts and the core's modules; the plugins' modules and the modules'
+    settings forms speak their own catalogues."""
     await _english_world(client, world)
     page = await client.get(f"{BASE}/modules", headers={**world.admin.headers, **ENGLISH})
     assert page.status_code == 200, page.text
     text = main_text(page.text)
     assert "turn on those this dialogue needs" in text and "Turn off" in text
-    for word in ("Désactiver", "Activer", "Activé", "Enregistrer", "Code à intégrer"):
+    assert "Sharing" in text and "Only verified people vote" in text
+    for word in ("Désactiver", "Activer", "Activé", "Enregistrer", "Code à intégrer", "Partage"):
         assert word not in text
 
 
