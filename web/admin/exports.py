@@ -82,9 +82,9 @@ class ExportPages(Controller):
         what, format = form.get("what"), form.get("format")
         errors: dict[str, str] = {}
         if plugins.export_dataset_for(what, dialogue) is None:
-            errors["what"] = "Choisissez les données à exporter."
+            errors["what"] = N_("Choisissez les données à exporter.")
         if format not in plugins.export_formats:
-            errors["format"] = "Choisissez un format."
+            errors["format"] = N_("Choisissez un format.")
         if errors:
             return self._page(request, plugins, dialogue, None, FormErrors(errors).fields)
         assert actor is not None  # the guard let a staff member in

@@ -115,3 +115,16 @@ async def test_the_french_back_office_stays_french(client: Client, world: World)
     assert "<title>Étapes · City budget · Administration" in page.text
     english = await client.get(f"{BASE}/phases", headers={**world.admin.headers, **ENGLISH})
     assert "<title>Steps · City budget · Administration" in english.text
+
+
+async def test_a_refused_form_says_why_in_english(client: Client, world: World) -> None:
+    refused = await client.post(
+        "/admin/dialogues/new",
+        data={"title": "", "slug": "town-plan", "kind": ""},
+        headers={**world.admin.headers, **ENGLISH},
+    )
+    assert refused.status_code == 422, refused.text
+    text = main_text(refused.text)
+    assert "The form has errors:" in text and "Give the dialogue a title." in text
+    assert "Choose a dialogue type." in text
+    assert not [word for word in FRENCH_WORDS if word in text], text
