@@ -23,9 +23,10 @@ from web.admin.forms import FormValues, refusal_fields
 from web.admin.guard import staff, staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.labels import N_
 
 PER_PAGE = 50
-STATES = {"counted": "Comptés", "draft": "Brouillons", "voided": "Annulés"}
+STATES = {"counted": N_("Comptés"), "draft": N_("Brouillons"), "voided": N_("Annulés")}
 
 
 def _params(network: str | None, state: str | None) -> dict[str, str]:
@@ -83,7 +84,8 @@ class BallotPages(Controller):
             "admin/dialogue_ballots.html",
             section="dialogues",
             status_code=422 if errors else 200,
-            page_title=f"Bulletins · {dialogue.title}",
+            page_title=N_("Bulletins"),
+            page_subject=dialogue.title,
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, "/ballots"),
             rows=rows,

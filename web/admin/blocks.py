@@ -28,6 +28,7 @@ from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.admin.struct_forms import attach_error, parse_struct, struct_fields
 from web.dependencies import CurrentOrg, DbSession, PluginsDep
+from web.labels import N_
 from web.modules import GONE, require_module
 
 PREFIX = "settings."
@@ -70,13 +71,15 @@ class _Page:
         if self.dialogue is None:
             return {
                 "section": "organisation",
-                "page_title": f"{title} · Page d'accueil du site",
+                "page_title": title,
+                "page_subject": N_("Page d'accueil du site"),
                 "dialogue": None,
                 "blocks_base": self.base,
             }
         return {
             "section": "dialogues",
-            "page_title": f"{title} · {self.dialogue.title}",
+            "page_title": title,
+            "page_subject": self.dialogue.title,
             "dialogue": self.dialogue,
             "tabs": dialogue_tabs(self.dialogue, "/blocks"),
             "blocks_base": self.base,
@@ -94,7 +97,7 @@ async def _blocks_list(
     return admin_page(
         request,
         "admin/dialogue_blocks.html",
-        **page.context("Page d'accueil"),
+        **page.context(N_("Page d'accueil")),
         blocks=[
             {
                 "block": block,
@@ -371,7 +374,8 @@ class BlockPages(Controller):
             "admin/dialogue_agenda.html",
             section="dialogues",
             status_code=422 if errors else 200,
-            page_title=f"Agenda · {dialogue.title}",
+            page_title=N_("Agenda"),
+            page_subject=dialogue.title,
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, "/agenda"),
             events=await page_blocks.list_events(db_session, dialogue),

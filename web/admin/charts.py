@@ -55,11 +55,17 @@ def _frame(title: str, description: str, width: int, height: int, body: list[str
 
 
 def bar_chart(
-    title: str, items: Sequence[tuple[str, int]], *, unit: str = "", width: int = 640
+    title: str,
+    items: Sequence[tuple[str, int]],
+    *,
+    unit: str = "",
+    width: int = 640,
+    empty: str = "Aucune donnée.",
 ) -> Markup:
-    """Horizontal bars, one per ``(label, value)``."""
+    """Horizontal bars, one per ``(label, value)``; ``empty`` is said when there is none
+    (in the page's language)."""
     if not items:
-        return _frame(title, "Aucune donnée.", width, 40, [_text(8, 24, "Aucune donnée.")])
+        return _frame(title, empty, width, 40, [_text(8, 24, empty)])
     label_width, bar_height, gap = 200, 22, 8
     height = len(items) * (bar_height + gap) + gap
     top = _nice_max(max(value for _, value in items))
@@ -79,11 +85,17 @@ def bar_chart(
 
 
 def line_chart(
-    title: str, labels: Sequence[str], series: Sequence[Series], *, width: int = 640
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    width: int = 640,
+    empty: str = "Aucune donnée.",
 ) -> Markup:
-    """Lines over time (``labels`` are the x positions, such as days), one per series."""
+    """Lines over time (``labels`` are the x positions, such as days), one per series;
+    ``empty`` is said when there is none (in the page's language)."""
     if not labels:
-        return _frame(title, "Aucune donnée.", width, 40, [_text(8, 24, "Aucune donnée.")])
+        return _frame(title, empty, width, 40, [_text(8, 24, empty)])
     left, right, top_margin, bottom = 56, 16, 16, 64
     legend_height = 22 * len(series)
     height = 260 + legend_height

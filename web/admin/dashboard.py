@@ -15,8 +15,10 @@ from web.admin.dialogues import load_dialogue
 from web.admin.guard import ANY_STAFF, staff, staff_guard
 from web.admin.pages import admin_page, dialogue_tabs
 from web.dependencies import CurrentOrg, DbSession
+from web.i18n import translator
+from web.labels import N_
 
-NO_VALUE = "(non renseigné)"
+NO_VALUE = N_("(non renseigné)")
 
 
 @get(
@@ -32,15 +34,17 @@ async def participation_dashboard(
     slug: FromPath[str],
 ) -> Response[str]:
     dialogue = await load_dialogue(db_session, org, slug)
+    gettext = translator(request, org).gettext
+    no_value, empty = gettext(NO_VALUE), gettext(N_("Aucune donnée."))
     totals = await participation_stats.totals(db_session, dialogue)
     days = await participation_stats.by_day(db_session, dialogue)
     sector_names = {str(o["key"]): str(o["label"]) for o in dialogue.sectors}
     sectors = [
-        (sector_names.get(row.key, row.key) or NO_VALUE, row)
+        (sector_names.get(row.key, row.key) or no_value, row)
         for row in await participation_stats.by_sector(db_session, dialogue)
     ]
     postal_codes = [
-        (row.key or NO_VALUE, row)
+        (row.key or no_value, row)
         for row in await participation_stats.by_postal_code(db_session, dialogue)
     ]
     labels = [day.key for day in days]
@@ -49,20 +53,22 @@ async def participation_dashboard(
         for name in ("participants", "proposals", "comments", "votes")
     }
     timeline = line_chart(
-        "Participation cumulée au fil des jours",
+        gettext(N_("Participation cumulée au fil des jours")),
         labels,
         [
-            Series("Participant·es", cumulative["participants"]),
-            Series("Propositions", cumulative["proposals"]),
-            Series("Commentaires", cumulative["comments"]),
-            Series("Votes", cumulative["votes"]),
+            Series(gettext(N_("Participant·es")), cumulative["participants"]),
+            Series(gettext(N_("Propositions")), cumulative["proposals"]),
+            Series(gettext(N_("Commentaires")), cumulative["comments"]),
+            Series(gettext(N_("Votes")), cumulative["votes"]),
         ],
+        empty=empty,
     )
     return admin_page(
         request,
         "admin/dialogue_participation.html",
         section="dialogues",
-        page_title=f"Participation · {dialogue.title}",
+        page_title=N_("Participation"),
+        page_subject=dialogue.title,
         dialogue=dialogue,
         tabs=dialogue_tabs(dialogue, "/participation"),
         totals=totals,
@@ -70,11 +76,14 @@ async def participation_dashboard(
         timeline=timeline,
         sectors=sectors,
         sector_chart=bar_chart(
-            "Participant·es par secteur", [(name, row.participants) for name, row in sectors]
+            gettext(N_("Participant·es par secteur")),
+            [(name, row.participants) for name, row in sectors],
+            empty=empty,
         ),
         postal_codes=postal_codes,
         postal_chart=bar_chart(
-            "Participant·es par code postal",
+            gettext(N_("Participant·es par code postal")),
             [(name, row.participants) for name, row in postal_codes[:20]],
+            empty=empty,
         ),
     )

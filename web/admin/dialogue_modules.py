@@ -23,6 +23,7 @@ from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.admin.struct_forms import parse_struct, struct_fields
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.labels import N_
 
 TAB = "/modules"
 
@@ -172,7 +173,8 @@ def _page(
         "admin/dialogue_modules.html",
         section="dialogues",
         status_code=422 if errors else 200,
-        page_title=f"Modules · {dialogue.title}",
+        page_title=N_("Modules"),
+        page_subject=dialogue.title,
         dialogue=dialogue,
         tabs=dialogue_tabs(dialogue, TAB),
         shown=shown,

@@ -36,6 +36,7 @@ from web.admin.forms import (
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.labels import N_
 
 #: The phases a new dialogue starts with, by kind (dates are set afterwards).
 DEFAULT_PHASES: dict[str, tuple[str, ...]] = {
@@ -45,18 +46,18 @@ DEFAULT_PHASES: dict[str, tuple[str, ...]] = {
     "questionnaire": ("information", "vote", "results"),
 }
 COMMENT_MODES = {
-    "thread": "Fil de discussion",
-    "qualified": "Pour ou contre (chaque commentaire prend parti)",
-    "off": "Pas de commentaires",
+    "thread": N_("Fil de discussion"),
+    "qualified": N_("Pour ou contre (chaque commentaire prend parti)"),
+    "off": N_("Pas de commentaires"),
 }
 MODERATION_MODES = {
-    "post": "A posteriori : les contributions paraissent tout de suite",
-    "pre": "A priori : les contributions attendent l'accord d'un·e modérateur·rice",
+    "post": N_("A posteriori : les contributions paraissent tout de suite"),
+    "pre": N_("A priori : les contributions attendent l'accord d'un·e modérateur·rice"),
 }
 RESULTS_VISIBILITY = {
-    "live": "En direct, pendant le vote",
-    "after_vote": "À la fin du vote",
-    "manual": "Quand l'équipe les publie",
+    "live": N_("En direct, pendant le vote"),
+    "after_vote": N_("À la fin du vote"),
+    "manual": N_("Quand l'équipe les publie"),
 }
 
 
@@ -112,12 +113,12 @@ def _general_spec(
     errors: dict[str, str] = {}
     title = form.get("title")
     if not title:
-        errors["title"] = "Donnez un titre à la démarche."
+        errors["title"] = N_("Donnez un titre à la démarche.")
     elif len(title) > 200:
-        errors["title"] = "200 caractères au plus."
+        errors["title"] = N_("200 caractères au plus.")
     kind = form.get("kind")
     if kind not in labels.DIALOGUE_KINDS:
-        errors["kind"] = "Choisissez un type de démarche."
+        errors["kind"] = N_("Choisissez un type de démarche.")
     spec: dict[str, Any] = {"title": title, "description": form.raw("description").strip()}
     if kind in labels.DIALOGUE_KINDS:
         spec["kind"] = kind
@@ -132,15 +133,15 @@ def _general_spec(
         spec["phases"] = [PhaseSpec(kind=k) for k in DEFAULT_PHASES.get(kind, ())]  # type: ignore[arg-type]
     else:
         if asks_comments and form.get("comments") not in COMMENT_MODES:
-            errors["comments"] = "Choisissez un mode de commentaires."
+            errors["comments"] = N_("Choisissez un mode de commentaires.")
         elif asks_comments:
             spec["comments"] = CommentsSpec(mode=form.get("comments"))  # type: ignore[arg-type]
         if form.get("moderation") not in MODERATION_MODES:
-            errors["moderation"] = "Choisissez un mode de modération."
+            errors["moderation"] = N_("Choisissez un mode de modération.")
         else:
             spec["moderation"] = form.get("moderation")
         if form.get("results_visibility") not in RESULTS_VISIBILITY:
-            errors["results_visibility"] = "Choisissez quand les résultats sont visibles."
+            errors["results_visibility"] = N_("Choisissez quand les résultats sont visibles.")
         else:
             spec["results_visibility"] = form.get("results_visibility")
         amount = parse_int(
@@ -148,9 +149,9 @@ def _general_spec(
         )
         rule = form.get("budget_rule") or "greedy"
         if amount is not None and rule not in plugins.aggregation_rules:
-            errors["budget_rule"] = "Choisissez une règle de désignation des lauréats."
+            errors["budget_rule"] = N_("Choisissez une règle de désignation des lauréats.")
         if kind == "budget" and amount is None and "budget_amount" not in errors:
-            errors["budget_amount"] = "Un budget participatif a besoin d'une enveloppe."
+            errors["budget_amount"] = N_("Un budget participatif a besoin d'une enveloppe.")
         if "budget_amount" not in errors and "budget_rule" not in errors:
             spec["budget"] = None if amount is None else BudgetSpec(amount=amount, rule=rule)
     if errors:
@@ -223,7 +224,7 @@ def _phase_specs(form: FormValues, group_names: set[str]) -> list[PhaseSpec]:
             errors[f"{key}-groups"] = "Groupe inconnu : " + ", ".join(unknown)
         title = form.get(f"{key}-title")
         if len(title) > 200:
-            errors[f"{key}-title"] = "200 caractères au plus."
+            errors[f"{key}-title"] = N_("200 caractères au plus.")
         specs.append(
             PhaseSpec(
                 kind=key,  # type: ignore[arg-type]
@@ -255,7 +256,7 @@ class DialoguePages(Controller):
             request,
             "admin/dialogues.html",
             section="dialogues",
-            page_title="Démarches",
+            page_title=N_("Démarches"),
             dialogues=[{"dialogue": d, "phase": d.current_phase(now)} for d in items],
         )
 
@@ -271,7 +272,7 @@ class DialoguePages(Controller):
             "admin/dialogue_new.html",
             section="dialogues",
             status_code=422 if errors else 200,
-            page_title="Nouvelle démarche",
+            page_title=N_("Nouvelle démarche"),
             values=values,
             errors=errors,
         )
@@ -478,7 +479,8 @@ class DialoguePages(Controller):
             "admin/dialogue_phases.html",
             section="dialogues",
             status_code=status_code or (422 if errors else 200),
-            page_title=f"Étapes · {dialogue.title}",
+            page_title=N_("Étapes"),
+            page_subject=dialogue.title,
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, "/phases"),
             rows=_phase_rows(dialogue, form),

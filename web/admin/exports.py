@@ -23,6 +23,7 @@ from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs
 from web.api.exports import export_stream
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep, app_context
+from web.labels import N_
 
 
 class ExportPages(Controller):
@@ -55,7 +56,8 @@ class ExportPages(Controller):
             "admin/dialogue_exports.html",
             section="dialogues",
             status_code=422 if errors else 200,
-            page_title=f"Exports · {dialogue.title}",
+            page_title=N_("Exports"),
+            page_subject=dialogue.title,
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, "/exports"),
             datasets=[(d.id, d.title) for d in plugins.export_datasets if d.applies_to(dialogue)],
@@ -80,9 +82,9 @@ class ExportPages(Controller):
         what, format = form.get("what"), form.get("format")
         errors: dict[str, str] = {}
         if plugins.export_dataset_for(what, dialogue) is None:
-            errors["what"] = "Choisissez les données à exporter."
+            errors["what"] = N_("Choisissez les données à exporter.")
         if format not in plugins.export_formats:
-            errors["format"] = "Choisissez un format."
+            errors["format"] = N_("Choisissez un format.")
         if errors:
             return self._page(request, plugins, dialogue, None, FormErrors(errors).fields)
         assert actor is not None  # the guard let a staff member in

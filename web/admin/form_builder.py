@@ -21,6 +21,7 @@ from web.admin.forms import FormErrors, FormValues, refusal_fields
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.labels import N_
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: Empty rows offered to add fields.
@@ -123,16 +124,16 @@ def _form_spec(plugins: Plugins, form: FormValues) -> DialogueSpec:
         name = f"f{index}"
         label = row["label"]
         if not label:
-            errors[f"{name}-label"] = "Donnez un libellé au champ."
+            errors[f"{name}-label"] = N_("Donnez un libellé au champ.")
         key = row["key"] or slugify(label)
         if not KEY.match(key):
-            errors[f"{name}-key"] = "Lettres sans accents, chiffres, « - » et « _ » seulement."
+            errors[f"{name}-key"] = N_("Lettres sans accents, chiffres, « - » et « _ » seulement.")
         elif key in keys:
             errors[f"{name}-key"] = f"La clé « {key} » est déjà utilisée par un autre champ."
         keys.add(key)
         field_type = plugins.field_types.get(row["type"])
         if field_type is None:
-            errors[f"{name}-type"] = "Choisissez un type de champ."
+            errors[f"{name}-type"] = N_("Choisissez un type de champ.")
         options = parse_options(row["options"], where=f"{name}-options", errors=errors)
         if field_type is not None and field_type.needs_options and not options:
             errors.setdefault(f"{name}-options", "Ce type de champ a besoin d'options.")
@@ -205,7 +206,8 @@ class FormBuilderPages(Controller):
             "admin/dialogue_form.html",
             section="dialogues",
             status_code=422 if errors else 200,
-            page_title=f"Formulaire · {dialogue.title}",
+            page_title=N_("Formulaire"),
+            page_subject=dialogue.title,
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, "/form"),
             rows=rows,

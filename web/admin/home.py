@@ -11,6 +11,7 @@ from core.services import dialogues, moderation
 from web.admin.guard import ANY_STAFF, staff, staff_guard
 from web.admin.pages import admin_page
 from web.dependencies import CurrentOrg, DbSession
+from web.labels import N_
 
 
 @get("/admin", guards=[staff_guard], opt=staff(*ANY_STAFF), include_in_schema=False)
@@ -23,7 +24,7 @@ async def admin_home(
         request,
         "admin/home.html",
         section="home",
-        page_title="Tableau de bord",
+        page_title=N_("Tableau de bord"),
         dialogues=[{"dialogue": d, "phase": d.current_phase(now)} for d in items],
         pending=await moderation.pending_counts(db_session, org),
     )

@@ -21,6 +21,7 @@ from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.admin.struct_forms import attach_error, parse_struct, struct_fields
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.labels import N_
 
 PREFIX = "settings."
 NO_VOTE = ""
@@ -103,7 +104,8 @@ class ModulePages(Controller):
             "admin/dialogue_vote.html",
             section="dialogues",
             status_code=422 if errors else 200,
-            page_title=f"Vote · {dialogue.title}",
+            page_title=N_("Vote"),
+            page_subject=dialogue.title,
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, "/vote"),
             vote_types=[(v.id, v.title) for v in plugins.vote_types],

@@ -26,35 +26,39 @@ from web.templating import render
 #: Messages shown after a redirect (``?notice=KEY``): only these keys are ever shown,
 #: translated when the catalogue has them (``N_``).
 NOTICES = {
-    "saved": "Les modifications sont enregistrées.",
-    "unchanged": "Rien n'a changé : ce qui était enregistré l'est toujours.",
-    "created": "C'est créé.",
-    "deleted": "C'est supprimé.",
-    "group_created": "Le groupe est créé.",
-    "census_uploaded": "La liste des habitant·es est remplacée.",
-    "desk_verified": "Le compte est vérifié.",
-    "member_added": "La personne est ajoutée au groupe.",
-    "member_removed": "La personne est retirée du groupe.",
-    "role_changed": "Le rôle est changé.",
-    "account_deleted": "Le compte est supprimé.",
-    "dialogue_created": "La démarche est créée. Complétez maintenant ses étapes et ses modules.",
-    "dialogue_archived": "La démarche est archivée : elle n'apparaît plus sur le site.",
-    "dialogue_restored": "La démarche est de nouveau visible.",
-    "dialogue_published": "La démarche est publiée : tout le monde la voit sur le site.",
-    "dialogue_unpublished": "La démarche est repassée en brouillon : seule l'équipe la voit.",
-    "phase_switched": "L'étape en cours est changée.",
-    "reviewed": "La proposition est mise à jour.",
-    "bulk_done": "Les propositions choisies sont mises à jour.",
-    "note_added": "La note est ajoutée.",
-    "moderated": "C'est fait.",
-    "export_ready": "Le lien de téléchargement est prêt.",
-    "ballot_voided": "Le bulletin est annulé : il ne compte plus dans les résultats.",
-    "candidate_corrected": "Le texte est corrigé ; l'ancien texte reste visible dans l'historique.",
+    "saved": N_("Les modifications sont enregistrées."),
+    "unchanged": N_("Rien n'a changé : ce qui était enregistré l'est toujours."),
+    "created": N_("C'est créé."),
+    "deleted": N_("C'est supprimé."),
+    "group_created": N_("Le groupe est créé."),
+    "census_uploaded": N_("La liste des habitant·es est remplacée."),
+    "desk_verified": N_("Le compte est vérifié."),
+    "member_added": N_("La personne est ajoutée au groupe."),
+    "member_removed": N_("La personne est retirée du groupe."),
+    "role_changed": N_("Le rôle est changé."),
+    "account_deleted": N_("Le compte est supprimé."),
+    "dialogue_created": N_(
+        "La démarche est créée. Complétez maintenant ses étapes et ses modules."
+    ),
+    "dialogue_archived": N_("La démarche est archivée : elle n'apparaît plus sur le site."),
+    "dialogue_restored": N_("La démarche est de nouveau visible."),
+    "dialogue_published": N_("La démarche est publiée : tout le monde la voit sur le site."),
+    "dialogue_unpublished": N_("La démarche est repassée en brouillon : seule l'équipe la voit."),
+    "phase_switched": N_("L'étape en cours est changée."),
+    "reviewed": N_("La proposition est mise à jour."),
+    "bulk_done": N_("Les propositions choisies sont mises à jour."),
+    "note_added": N_("La note est ajoutée."),
+    "moderated": N_("C'est fait."),
+    "export_ready": N_("Le lien de téléchargement est prêt."),
+    "ballot_voided": N_("Le bulletin est annulé : il ne compte plus dans les résultats."),
+    "candidate_corrected": N_(
+        "Le texte est corrigé ; l'ancien texte reste visible dans l'historique."
+    ),
     "module_granted": N_("Le module est accordé à l'organisation."),
     "module_withdrawn": N_(
         "Le module est retiré à l'organisation : il est désactivé sur toutes ses démarches."
     ),
-    "candidate_withdrawn": (
+    "candidate_withdrawn": N_(
         "Le projet est retiré du vote : ses votes sont retirés des bulletins et ses votant·es "
         "sont prévenu·es par courriel."
     ),
@@ -62,17 +66,17 @@ NOTICES = {
 
 #: The tabs of a dialogue's back office: (path suffix, label).
 DIALOGUE_TABS = (
-    ("", "Général"),
-    ("/phases", "Étapes"),
-    ("/vote", "Vote"),
-    ("/modules", "Modules"),
-    ("/form", "Formulaire"),
-    ("/blocks", "Page d'accueil"),
-    ("/agenda", "Agenda"),
-    ("/proposals", "Instruction"),
-    ("/exports", "Exports"),
-    ("/participation", "Participation"),
-    ("/ballots", "Bulletins"),
+    ("", N_("Général")),
+    ("/phases", N_("Étapes")),
+    ("/vote", N_("Vote")),
+    ("/modules", N_("Modules")),
+    ("/form", N_("Formulaire")),
+    ("/blocks", N_("Page d'accueil")),
+    ("/agenda", N_("Agenda")),
+    ("/proposals", N_("Instruction")),
+    ("/exports", N_("Exports")),
+    ("/participation", N_("Participation")),
+    ("/ballots", N_("Bulletins")),
 )
 
 #: The tabs that exist only where their module is on for the dialogue.
