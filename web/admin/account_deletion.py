@@ -16,6 +16,7 @@ from core.errors import NotFound
 from core.models import User
 from core.services import personal_data
 from web.admin.guard import staff_guard
+from web.admin.page_texts import translated
 from web.admin.pages import admin_page, done
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
 
@@ -40,7 +41,7 @@ class AccountDeletionPages(Controller):
             request,
             "admin/person_delete.html",
             section="people",
-            page_title="Supprimer un compte",
+            page_title=translated(request, "Supprimer un compte"),
             person=user,
         )
 

@@ -13,14 +13,16 @@ from core.models.users import Role
 from core.services import audit, groups
 from web.admin.forms import FormValues, refusal_fields
 from web.admin.guard import staff_guard
+from web.admin.page_texts import translated, translated_map
 from web.admin.pages import admin_page, discard_changes, done
 from web.dependencies import Actor, CurrentOrg, DbSession
+from web.labels import N_
 
 ROLE_LABELS = {
-    Role.CITIZEN.value: "Citoyen·ne",
-    Role.MODERATOR.value: "Modération",
-    Role.REVIEWER.value: "Instruction",
-    Role.ADMIN.value: "Administration",
+    Role.CITIZEN.value: N_("Citoyen·ne"),
+    Role.MODERATOR.value: N_("Modération"),
+    Role.REVIEWER.value: N_("Instruction"),
+    Role.ADMIN.value: N_("Administration"),
 }
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -50,9 +52,9 @@ class GroupPages(Controller):
             "admin/groups.html",
             section="groups",
             status_code=422 if errors else 200,
-            page_title="Groupes",
+            page_title=translated(request, "Groupes"),
             groups=await groups.list_groups(db_session, org),
-            errors=errors or {},
+            errors=translated_map(request, errors or {}),
             values=values or {},
         )
 
@@ -109,10 +111,10 @@ class GroupPages(Controller):
             "admin/group.html",
             section="groups",
             status_code=status_code or (422 if errors else 200),
-            page_title=f"Groupe « {group.name} »",
+            page_title=translated(request, "Groupe « %(name)s »", name=group.name),
             group=group,
             members=await groups.members(db_session, group),
-            errors=errors or {},
+            errors=translated_map(request, errors or {}),
             values=values or {},
             report=report,
         )
@@ -149,7 +151,7 @@ class GroupPages(Controller):
                 db_session,
                 org,
                 group_id,
-                errors={"email": "Adresse électronique invalide."},
+                errors={"email": N_("Adresse électronique invalide.")},
                 values=form.as_dict(),
             )
         await db_session.commit()
@@ -194,7 +196,7 @@ class GroupPages(Controller):
                     db_session,
                     org,
                     group_id,
-                    errors={"file": "Fichier trop gros (2 Mo au plus)."},
+                    errors={"file": N_("Fichier trop gros (2 Mo au plus).")},
                 )
             try:
                 text = content.decode("utf-8-sig")
@@ -206,7 +208,7 @@ class GroupPages(Controller):
                 db_session,
                 org,
                 group_id,
-                errors={"file": "Choisissez un fichier CSV ou collez des adresses."},
+                errors={"file": N_("Choisissez un fichier CSV ou collez des adresses.")},
             )
         report = await groups.import_members(db_session, org, group, text)
         audit.record(
@@ -286,14 +288,14 @@ class PeoplePages(Controller):
             request,
             "admin/people.html",
             section="people",
-            page_title="Comptes et rôles",
+            page_title=translated(request, "Comptes et rôles"),
             people=people,
             total=total,
             page=page,
             pages=max(1, -(-total // 50)),
             q=q or "",
             role=chosen.value if chosen else "",
-            roles=ROLE_LABELS,
+            roles=translated_map(request, ROLE_LABELS),
             error=request.query_params.get("error"),
         )
 

@@ -14,9 +14,11 @@ from core.permissions import Action
 from core.services import audit, moderation
 from web.admin.forms import FormErrors, FormValues, refusal_fields
 from web.admin.guard import staff, staff_guard
+from web.admin.page_texts import translated, translated_map
 from web.admin.pages import admin_page, discard_changes, done
 from web.admin.review import moderation_details
 from web.dependencies import Actor, CurrentOrg, DbSession
+from web.labels import N_
 
 
 class ModerationPages(Controller):
@@ -43,9 +45,9 @@ class ModerationPages(Controller):
             "admin/moderation.html",
             section="moderation",
             status_code=422 if errors else 200,
-            page_title="Modération",
+            page_title=translated(request, "Modération"),
             queue=await moderation.queue(db_session, org),
-            errors=errors,
+            errors=translated_map(request, errors),
         )
 
     @post("/comments/{comment_id:int}")
@@ -70,7 +72,7 @@ class ModerationPages(Controller):
             elif action == "hide":
                 moderation.hide(comment, form.raw("reason"), now)
             elif action != "keep":
-                raise FormErrors({"__all__": "Action inconnue."})
+                raise FormErrors({"__all__": N_("Action inconnue.")})
             await moderation.resolve_reports(db_session, comment, now)
             audit.record(
                 db_session,
@@ -84,7 +86,15 @@ class ModerationPages(Controller):
             await discard_changes(request, db_session)
             fields = refusal_fields(error)
             if "reason" in fields:
-                fields = {"__all__": f"Commentaire n° {comment_id} : {fields['reason']}"}
+                reason = translated(request, fields["reason"])
+                fields = {
+                    "__all__": translated(
+                        request,
+                        N_("Commentaire n° %(id)s : %(reason)s"),
+                        id=comment_id,
+                        reason=reason,
+                    )
+                }
             return await self._page(request, db_session, org, fields)
         await db_session.commit()
         return done("/admin/moderation", "moderated")

@@ -19,6 +19,7 @@ from core.services import audit, branding, review
 from web.admin.form_builder import slugify
 from web.admin.forms import FormValues, refusal_fields
 from web.admin.guard import staff_guard
+from web.admin.page_texts import translated, translated_map
 from web.admin.pages import admin_page, discard_changes, done
 from web.admin.struct_forms import parse_struct, struct_fields
 from web.dependencies import Actor, CurrentOrg, DbSession, app_context
@@ -112,7 +113,7 @@ class OrganisationPages(Controller):
             "admin/organisation.html",
             section="organisation",
             status_code=422 if errors else 200,
-            page_title="Organisation",
+            page_title=translated(request, "Organisation"),
             values=values,
             hosts_text="\n".join(values.hosts),
             fonts=[(key, label) for key, (label, _) in branding.FONT_STACKS.items()],
@@ -135,7 +136,7 @@ class OrganisationPages(Controller):
                 errors=errors,
                 submitted=submitted,
             ),
-            errors=errors,
+            errors=translated_map(request, errors),
         )
 
     @post("/")

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from core.errors import NotFound
 from core.models import OutboxMessage
 from web.admin.guard import staff_guard
+from web.admin.page_texts import translated
 from web.admin.pages import admin_page
 from web.dependencies import CurrentOrg, DbSession, app_context
 
@@ -48,7 +49,7 @@ class OutboxPages(Controller):
             request,
             "admin/outbox.html",
             section="outbox",
-            page_title="Courriels envoyés",
+            page_title=translated(request, "Courriels envoyés"),
             messages=messages,
             total=total,
             page=page,

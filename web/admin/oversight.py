@@ -15,40 +15,42 @@ from core.permissions import Action
 from core.services import audit, fraud_signals
 from web.admin.forms import parse_int, refusal_fields
 from web.admin.guard import staff, staff_guard
+from web.admin.page_texts import translated, translated_map
 from web.admin.pages import admin_page
 from web.dependencies import CurrentOrg, DbSession
+from web.labels import N_
 
 AUDIT_PER_PAGE = 50
 #: How the audit page names the actions the platform records; others show as recorded.
 ACTION_LABELS = {
-    "ballot.void": "Bulletin annulé",
-    "dialogue.create": "Démarche créée",
-    "dialogue.update": "Démarche modifiée",
-    "dialogue.archive": "Démarche archivée",
-    "dialogue.restore": "Démarche rétablie",
-    "phase.switch": "Étape changée",
-    "proposal.review": "Proposition instruite",
-    "proposal.moderate": "Proposition modérée",
-    "comment.moderate": "Commentaire modéré",
-    "results.publish": "Résultats publiés",
-    "results.unpublish": "Résultats masqués",
-    "group.create": "Groupe créé",
-    "group.rename": "Groupe renommé",
-    "group.delete": "Groupe supprimé",
-    "group.member_add": "Membre ajouté à un groupe",
-    "group.member_remove": "Membre retiré d'un groupe",
-    "group.import": "Membres importés dans un groupe",
-    "user.role": "Rôle changé",
-    "export.download": "Export téléchargé",
-    "organisation.update": "Organisation modifiée",
-    "user.delete": "Compte supprimé",
-    "retention.purge": "Données anciennes effacées",
-    "module.enable": "Module activé",
-    "module.disable": "Module désactivé",
-    "module.grant": "Module accordé par l'opérateur de la plateforme",
-    "module.withdraw": "Module retiré par l'opérateur de la plateforme",
-    "operator.add": "Opérateur de la plateforme nommé",
-    "operator.remove": "Opérateur de la plateforme retiré",
+    "ballot.void": N_("Bulletin annulé"),
+    "dialogue.create": N_("Démarche créée"),
+    "dialogue.update": N_("Démarche modifiée"),
+    "dialogue.archive": N_("Démarche archivée"),
+    "dialogue.restore": N_("Démarche rétablie"),
+    "phase.switch": N_("Étape changée"),
+    "proposal.review": N_("Proposition instruite"),
+    "proposal.moderate": N_("Proposition modérée"),
+    "comment.moderate": N_("Commentaire modéré"),
+    "results.publish": N_("Résultats publiés"),
+    "results.unpublish": N_("Résultats masqués"),
+    "group.create": N_("Groupe créé"),
+    "group.rename": N_("Groupe renommé"),
+    "group.delete": N_("Groupe supprimé"),
+    "group.member_add": N_("Membre ajouté à un groupe"),
+    "group.member_remove": N_("Membre retiré d'un groupe"),
+    "group.import": N_("Membres importés dans un groupe"),
+    "user.role": N_("Rôle changé"),
+    "export.download": N_("Export téléchargé"),
+    "organisation.update": N_("Organisation modifiée"),
+    "user.delete": N_("Compte supprimé"),
+    "retention.purge": N_("Données anciennes effacées"),
+    "module.enable": N_("Module activé"),
+    "module.disable": N_("Module désactivé"),
+    "module.grant": N_("Module accordé par l'opérateur de la plateforme"),
+    "module.withdraw": N_("Module retiré par l'opérateur de la plateforme"),
+    "operator.add": N_("Opérateur de la plateforme nommé"),
+    "operator.remove": N_("Opérateur de la plateforme retiré"),
 }
 
 
@@ -96,7 +98,7 @@ class OversightPages(Controller):
             "admin/signals.html",
             section="signals",
             status_code=422 if errors else 200,
-            page_title="Signaux de fraude",
+            page_title=translated(request, "Signaux de fraude"),
             values=values,
             defaults={
                 "hours": fraud_signals.DEFAULT_HOURS,
@@ -106,7 +108,7 @@ class OversightPages(Controller):
             max_hours=fraud_signals.MAX_HOURS,
             signals=found,
             ballots_url=signal_ballots_url,
-            errors=errors,
+            errors=translated_map(request, errors),
         )
 
     @get("/audit")
@@ -122,16 +124,17 @@ class OversightPages(Controller):
             db_session, org, action=action or None, page=page, per_page=AUDIT_PER_PAGE
         )
         known = await audit.actions(db_session, org)
+        labels = translated_map(request, ACTION_LABELS)
         return admin_page(
             request,
             "admin/audit.html",
             section="audit",
-            page_title="Journal des actions de l'équipe",
+            page_title=translated(request, "Journal des actions de l'équipe"),
             rows=rows,
             total=total,
             page=page,
             pages=max(1, -(-total // AUDIT_PER_PAGE)),
             action=action or "",
-            actions=[(name, ACTION_LABELS.get(name, name)) for name in known],
-            labels=ACTION_LABELS,
+            actions=[(name, labels.get(name, name)) for name in known],
+            labels=labels,
         )

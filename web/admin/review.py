@@ -6,7 +6,7 @@ outbox with the change, and delivered by SMTP after the response when SMTP is se
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -29,9 +29,12 @@ from web import labels
 from web.admin.dialogues import load_dialogue
 from web.admin.forms import FormErrors, FormValues, parse_int, refusal_fields
 from web.admin.guard import staff, staff_guard
+from web.admin.page_texts import translated, translated_map
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.api.schemas import authors_of
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep, app_context
+from web.i18n import translator
+from web.labels import N_
 from web.sign_in import site_url
 
 PER_PAGE = 50
@@ -42,11 +45,12 @@ def _is_id(text: str) -> bool:
     return text.isdecimal() and may_be_id(int(text))
 
 
-def status_choices(org: Organisation) -> list[tuple[str, str]]:
-    """The statuses the staff gives: the fixed ones, then the organisation's own."""
-    fixed = [(key, labels.STATUSES[key]) for key in review.REVIEW_STATUSES]
+def status_choices(org: Organisation, gettext: Callable[[str], str] = str) -> list[tuple[str, str]]:
+    """The statuses the staff gives: the fixed ones, then the organisation's own (its
+    names as written, the fixed status beside in the reader's language)."""
+    fixed = [(key, gettext(labels.STATUSES[key])) for key in review.REVIEW_STATUSES]
     custom = [
-        (status.key, f"{status.label} ({labels.STATUSES[status.status]})")
+        (status.key, f"{status.label} ({gettext(labels.STATUSES[status.status])})")
         for status in review.custom_statuses(org).values()
     ]
     return fixed + custom
@@ -94,7 +98,7 @@ class ReviewChangeBuilder:
         if errors:
             raise FormErrors(errors)
         if self.bulk and not values:
-            raise FormErrors({"__all__": "Choisissez au moins un changement à appliquer."})
+            raise FormErrors({"__all__": N_("Choisissez au moins un changement à appliquer.")})
         return review.ReviewChange(**values)
 
 
@@ -220,14 +224,16 @@ class ReviewPages(Controller):
             db_session, dialogue, filters, page=page, per_page=PER_PAGE
         )
         authors = await authors_of(db_session, items)
+        i18n = translator(request)
         all_groups = [group for group, _ in await groups.list_groups(db_session, org)]
         group_names = {group.id: group.name for group in all_groups}
         rows = [
             {
                 "proposal": p,
                 "author": authors.get(p.author_id) if p.author_id else None,
-                "status": review.status_label(org, p) or labels.STATUSES[p.status.value],
-                "feasibility": review.FEASIBILITY.get(p.feasibility or "", ""),
+                "status": review.status_label(org, p)
+                or i18n.gettext(labels.STATUSES[p.status.value]),
+                "feasibility": i18n.gettext(review.FEASIBILITY.get(p.feasibility or "", "")),
                 "group": group_names.get(p.review_group_id or 0, ""),
                 "theme": _option_label(dialogue.themes, p.theme),
                 "sector": _option_label(dialogue.sectors, p.sector),
@@ -239,7 +245,7 @@ class ReviewPages(Controller):
             "admin/review_list.html",
             section="dialogues",
             status_code=422 if errors else 200,
-            page_title=f"Instruction · {dialogue.title}",
+            page_title=translated(request, N_("Instruction · %(title)s"), title=dialogue.title),
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, "/proposals"),
             rows=rows,
@@ -247,10 +253,10 @@ class ReviewPages(Controller):
             page=page,
             pages=max(1, -(-total // PER_PAGE)),
             params=params,
-            statuses=status_choices(org),
-            feasibility=list(review.FEASIBILITY.items()),
+            statuses=status_choices(org, i18n.gettext),
+            feasibility=list(translated_map(request, review.FEASIBILITY).items()),
             groups=[(str(g.id), g.name) for g in all_groups],
-            errors=errors or {},
+            errors=translated_map(request, errors or {}),
             selected=selected or [],
         )
 
@@ -274,7 +280,7 @@ class ReviewPages(Controller):
         }
         try:
             if not ids:
-                raise FormErrors({"__all__": "Cochez au moins une proposition."})
+                raise FormErrors({"__all__": N_("Cochez au moins une proposition.")})
             change = ReviewChangeBuilder(form, bulk=True).build()
             items = await review.proposals_by_ids(db_session, dialogue, ids)
             changes = await review.review(
@@ -362,7 +368,7 @@ class ReviewPages(Controller):
                 detail = fields["__all__"]
                 for name in ("theme", "sector", "cost"):
                     if detail.startswith(f"{name}:"):
-                        fields = {name: "Valeur refusée."}
+                        fields = {name: N_("Valeur refusée.")}
             return await self._detail(
                 request, db_session, org, proposal, dialogue, errors=fields, values=form.as_dict()
             )
@@ -422,7 +428,7 @@ class ReviewPages(Controller):
             elif action == "hide":
                 moderation.hide(proposal, form.raw("reason"), utcnow())
             else:
-                raise FormErrors({"__all__": "Action inconnue."})
+                raise FormErrors({"__all__": N_("Action inconnue.")})
             audit.record(
                 db_session,
                 org,
@@ -489,10 +495,11 @@ async def review_page(
             for d in form
             if d.key in proposal.fields
         ],
-        status_text=review.status_label(org, proposal) or labels.STATUSES[proposal.status.value],
+        status_text=review.status_label(org, proposal)
+        or translated(request, labels.STATUSES[proposal.status.value]),
         notes=await review.notes(db_session, proposal),
-        statuses=status_choices(org),
-        feasibility=list(review.FEASIBILITY.items()),
+        statuses=status_choices(org, translator(request).gettext),
+        feasibility=list(translated_map(request, review.FEASIBILITY).items()),
         groups=[(str(g.id), g.name) for g in all_groups],
         candidate=is_candidate(proposal),
         vote_opened=vote_opened(dialogue, utcnow()),
@@ -507,5 +514,5 @@ async def review_page(
             "theme": proposal.theme or "",
             "sector": proposal.sector or "",
         },
-        errors=errors or {},
+        errors=translated_map(request, errors or {}),
     )

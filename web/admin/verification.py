@@ -17,8 +17,10 @@ from core.permissions import Action
 from core.services import verification
 from web.admin.forms import FormValues
 from web.admin.guard import staff, staff_guard
+from web.admin.page_texts import translated, translated_map
 from web.admin.pages import admin_page, discard_changes, done
 from web.dependencies import Actor, CurrentOrg, DbSession
+from web.labels import N_
 
 MAX_CENSUS_BYTES = 20 * 1024 * 1024
 PAGE = "/admin/verification"
@@ -62,7 +64,7 @@ class VerificationPages(Controller):
             "admin/verification.html",
             section="verification",
             status_code=422 if errors else 200,
-            page_title="Résident·es vérifié·es",
+            page_title=translated(request, "Résident·es vérifié·es"),
             verified=found,
             total=total,
             page=page,
@@ -72,7 +74,7 @@ class VerificationPages(Controller):
             desk=DESK.granted_to(org),
             postal_code=POSTAL_CODE.granted_to(org),
             postal_codes=verification.postal_codes_of(org),
-            errors=errors or {},
+            errors=translated_map(request, errors or {}),
             values=values or {},
             report=report,
         )
@@ -89,10 +91,10 @@ class VerificationPages(Controller):
         upload = FormValues(data).file("file")
         content = await upload.read(MAX_CENSUS_BYTES + 1) if upload is not None else b""
         if not content.strip():
-            errors = {"file": "Choisissez un fichier CSV."}
+            errors = {"file": N_("Choisissez un fichier CSV.")}
             return await self._index(request, db_session, org, errors=errors)
         if len(content) > MAX_CENSUS_BYTES:
-            errors = {"file": "Fichier trop gros (20 Mo au plus)."}
+            errors = {"file": N_("Fichier trop gros (20 Mo au plus).")}
             return await self._index(request, db_session, org, errors=errors)
         try:
             text = content.decode("utf-8-sig")
