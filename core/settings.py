@@ -49,9 +49,17 @@ def normalise_database_url(url: str) -> str:
     )
 
 
+#: The alphabet of ``secrets.token_urlsafe`` (base64url).
+URLSAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
 def _class_pool(key: str) -> int:
     """The size of the character classes ``key`` draws from: lowercase (26), uppercase
-    (26), digits (10), anything else (32)."""
+    (26), digits (10), anything else (32). A key of both cases written in base64url draws
+    from its 64 characters, whether or not this one happens to hold a digit, ``-`` or
+    ``_`` (one ``secrets.token_urlsafe(32)`` in a few thousand holds none)."""
+    if set(key) <= URLSAFE and any(c.islower() for c in key) and any(c.isupper() for c in key):
+        return 64
     pool = 0
     pool += 26 if any("a" <= char <= "z" for char in key) else 0
     pool += 26 if any("A" <= char <= "Z" for char in key) else 0

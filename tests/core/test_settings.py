@@ -108,6 +108,13 @@ def test_production_takes_generated_secret_keys() -> None:
             assert Settings.from_env(_production(key)).secret_key == key
 
 
+def test_a_generated_key_without_digit_or_dash_passes() -> None:
+    """One ``secrets.token_urlsafe(32)`` in a few thousand holds only letters: it was drawn
+    from the 64 characters all the same."""
+    key = "QCSEERrzQNfzIOjdKkFLwXwmpsKOhUxATXPHeduAVrI"
+    assert Settings.from_env(_production(key)).secret_key == key
+
+
 def test_the_development_key_serves_outside_production() -> None:
     assert Settings.from_env({}).secret_key == DEV_SECRET_KEY
     assert Settings.from_env({"PARTICIPE_SECRET_KEY": "a" * 32}).secret_key == "a" * 32
