@@ -140,8 +140,15 @@ async def test_the_notifications_page_in_english(
     await _open_vote(live_server, world)
     await tab.go("/me/notifications")
     await _until_badge(tab)
-    main = " ".join((await tab.page.inner_text("main")).split())
-    assert "“Budget participatif 2027”: the vote opens" in main
+    # The news of the steps come in the order the platform's task writes them: wait for
+    # the vote's, which may follow the proposals' by a pass.
+    deadline = asyncio.get_running_loop().time() + 15
+    while "“Budget participatif 2027”: the vote opens" not in (
+        main := " ".join((await tab.page.inner_text("main")).split())
+    ):
+        assert asyncio.get_running_loop().time() < deadline, main
+        await asyncio.sleep(0.5)
+        await tab.page.reload()
     assert "Choose" in main or "When to email me" in main
     await check_accessibility(tab, "notifications")
     await screenshot(tab, "notifications-en-1280")
