@@ -20,6 +20,7 @@ from core.db import begin_write, utcnow
 from core.defaults.verification import CENSUS, DESK, MINIMUM_AGE, POSTAL_CODE
 from core.errors import DomainError
 from core.services import ages, verification
+from web.admin.pages import discard_changes
 from web.dependencies import Actor, CurrentOrg, DbSession
 from web.i18n import translator
 from web.pages.context import notice, safe_next, signin_url
@@ -119,9 +120,7 @@ async def verify_form(
             now=utcnow(),
         )
     except DomainError as error:
-        await db_session.rollback()
-        await db_session.refresh(org)
-        await db_session.refresh(actor)
+        await discard_changes(request, db_session)
         errors = {
             item["field"]: i18n.gettext("Ce champ est manquant ou illisible.")
             for item in error.extra.get("errors", [])
@@ -178,9 +177,7 @@ async def verify_postal_code_form(
             now=utcnow(),
         )
     except DomainError as error:
-        await db_session.rollback()
-        await db_session.refresh(org)
-        await db_session.refresh(actor)
+        await discard_changes(request, db_session)
         if error.extra.get("errors"):
             message = i18n.gettext("Indiquez votre code postal.")
         elif error.code == "verification.no_match":
@@ -226,9 +223,7 @@ async def declare_birth_date_form(
             db_session, actor, verification.parse_birth_date(data.birth_date), utcnow()
         )
     except DomainError as error:
-        await db_session.rollback()
-        await db_session.refresh(org)
-        await db_session.refresh(actor)
+        await discard_changes(request, db_session)
         i18n = translator(request, org)
         return await _page(
             request,
