@@ -9,10 +9,12 @@ style: the page's CSP allows none.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
+
+from web.labels import N_
 
 #: Series colours (each at least 4.5:1 on white) and dash patterns, in order.
 COLOURS = ("#000091", "#b34000", "#18753c", "#6e445a", "#0063cb", "#716043")
@@ -61,9 +63,10 @@ def bar_chart(
     unit: str = "",
     width: int = 640,
     empty: str = "Aucune donnée.",
+    gettext: Callable[[str], str] = str,
 ) -> Markup:
-    """Horizontal bars, one per ``(label, value)``; ``empty`` is said when there is none
-    (in the page's language)."""
+    """Horizontal bars, one per ``(label, value)``; ``empty`` is said when there is none,
+    and the description in words, through ``gettext`` (the page's language)."""
     if not items:
         return _frame(title, empty, width, 40, [_text(8, 24, empty)])
     label_width, bar_height, gap = 200, 22, 8
@@ -80,8 +83,14 @@ def bar_chart(
             f'fill="{COLOURS[0]}"/>'
         )
         body.append(_text(label_width + length + 6, y + 16, _number(value) + unit))
-    description = "; ".join(f"{label} : {_number(value)}{unit}" for label, value in items)
+    description = "; ".join(
+        _figure(gettext, label, _number(value) + unit) for label, value in items
+    )
     return _frame(title, description + ".", width, height, body)
+
+
+def _figure(gettext: Callable[[str], str], name: str, value: str) -> str:
+    return gettext(N_("%(name)s : %(value)s")) % {"name": name, "value": value}
 
 
 def line_chart(
@@ -91,9 +100,11 @@ def line_chart(
     *,
     width: int = 640,
     empty: str = "Aucune donnée.",
+    gettext: Callable[[str], str] = str,
 ) -> Markup:
     """Lines over time (``labels`` are the x positions, such as days), one per series;
-    ``empty`` is said when there is none (in the page's language)."""
+    ``empty`` is said when there is none, and the description in words, through
+    ``gettext`` (the page's language)."""
     if not labels:
         return _frame(title, empty, width, 40, [_text(8, 24, empty)])
     left, right, top_margin, bottom = 56, 16, 16, 64
@@ -145,11 +156,12 @@ def line_chart(
         )
         body.append(_text(left + 36, y + 5, item.name))
     last = len(labels) - 1
-    description = (
-        f"Du {labels[0]} au {labels[last]} : "
-        + "; ".join(f"{s.name} : {_number(s.values[last])}" for s in series)
-        + " à la fin."
-    )
+    figures = "; ".join(_figure(gettext, s.name, _number(s.values[last])) for s in series)
+    description = gettext(N_("Du %(first)s au %(last)s : %(figures)s à la fin.")) % {
+        "first": labels[0],
+        "last": labels[last],
+        "figures": figures,
+    }
     return _frame(title, description, width, height, body)
 
 

@@ -62,6 +62,7 @@ async def participation_dashboard(
             Series(gettext(N_("Votes")), cumulative["votes"]),
         ],
         empty=empty,
+        gettext=gettext,
     )
     return admin_page(
         request,
@@ -79,11 +80,13 @@ async def participation_dashboard(
             gettext(N_("Participant·es par secteur")),
             [(name, row.participants) for name, row in sectors],
             empty=empty,
+            gettext=gettext,
         ),
         postal_codes=postal_codes,
         postal_chart=bar_chart(
             gettext(N_("Participant·es par code postal")),
             [(name, row.participants) for name, row in postal_codes[:20]],
             empty=empty,
+            gettext=gettext,
         ),
     )

@@ -234,7 +234,9 @@ def struct_fields(
                 spec,
                 field_value,
                 label=spec.title or humanise(spec_field.name),
-                help=spec.description or docs.get(spec_field.name, ""),
+                # A field given a title speaks the forms' language; its docstring, written
+                # for developers, is not its help.
+                help=spec.description or ("" if spec.title else docs.get(spec_field.name, "")),
                 required=spec_field.required and not spec.optional,
                 errors=errors or {},
                 submitted=submitted,

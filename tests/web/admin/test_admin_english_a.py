@@ -9,6 +9,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from participe.testing import put_vote, vote_dialogue
 from tests.conftest import World
 from tests.helpers import create_dialogue
 from tests.web.front_helpers import text_of
@@ -128,3 +129,30 @@ async def test_a_refused_form_says_why_in_english(client: Client, world: World) 
     assert "The form has errors:" in text and "Give the dialogue a title." in text
     assert "Choose a dialogue type." in text
     assert not [word for word in FRENCH_WORDS if word in text], text
+
+
+async def test_the_charts_describe_their_figures_in_english(client: Client, world: World) -> None:
+    """A chart's text description, which screen readers read, follows the page."""
+    setup = await vote_dialogue(client, world, {"type": "support", "settings": {}})
+    voter = await world.person("carole@example.org", postal_code="44000")
+    assert (await put_vote(client, voter, setup, setup.proposals[0])).status_code == 200
+    path = f"/admin/dialogues/{setup.slug}/participation"
+    page = await client.get(path, headers={**world.admin.headers, **ENGLISH})
+    assert page.status_code == 200, page.text
+    description = re.search(r"<desc [^>]*>(From [^<]*)</desc>", page.text)
+    assert description, page.text
+    assert "Votes: 1 at the end." in description.group(1)
+    assert "44000: 1;" in page.text
+    assert "à la fin" not in page.text and "44000 : 1" not in page.text
+    french = await client.get(path, headers=world.admin.headers)
+    assert "Votes : 1 à la fin." in french.text and "44000 : 1;" in french.text
+
+
+async def test_the_organisation_settings_read_in_english(client: Client, world: World) -> None:
+    page = await client.get("/admin/organisation", headers={**world.admin.headers, **ENGLISH})
+    assert page.status_code == 200, page.text
+    text = main_text(page.text)
+    assert "Inactive accounts deleted after (months)" in text
+    assert "RGAA compliance status" in text and "South limit (latitude)" in text
+    for french in ("Comptes inactifs", "Territoire", "Limite sud", "Statuts personnalisés"):
+        assert french not in text
