@@ -44,6 +44,22 @@ def _ranking(question: Question, form: Form) -> tuple[list[str], str | None]:
     return [ranks[rank] for rank in sorted(ranks)], None
 
 
+def typed_ranks(questions: Sequence[Question], form: Form) -> dict[int, dict[str, int]]:
+    """The ranks typed for each ranking question of ``form``, as given (twice the same
+    rank, a gap): a refused form shows them again rather than an empty ranking."""
+    found: dict[int, dict[str, int]] = {}
+    for question in questions:
+        if question.kind != "ranking":
+            continue
+        ranks = {}
+        for option in question.options:
+            given = _one(form, f"{field_name(question)}_rank_{option['key']}")
+            if given.isdecimal():
+                ranks[str(option["key"])] = int(given)
+        found[question.id] = ranks
+    return found
+
+
 def read_form(questions: Sequence[Question], form: Form) -> tuple[dict[int, Any], dict[int, str]]:
     """The answers given to ``questions`` in ``form`` (``None`` when left empty), and the
     problems that the form's shape itself reveals (ranks given twice)."""

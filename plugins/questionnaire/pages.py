@@ -26,7 +26,7 @@ from plugins.questionnaire.answers import (
     visible_questions,
 )
 from plugins.questionnaire.api import questionnaire_of
-from plugins.questionnaire.forms import field_name, read_form
+from plugins.questionnaire.forms import field_name, read_form, typed_ranks
 from plugins.questionnaire.messages import said
 from plugins.questionnaire.models import OTHER, Question
 from plugins.questionnaire.questions import load_questions
@@ -109,7 +109,11 @@ class Field:
         return next((v.get(OTHER) or "" for v in values if isinstance(v, dict)), "")
 
     def rank(self, key: str) -> int | None:
-        """The rank given to option ``key`` of a ranking question, from 1."""
+        """The rank given to option ``key`` of a ranking question, from 1 (``value`` is the
+        ranking, or the ranks as typed in a refused form)."""
+        if isinstance(self.value, dict):
+            rank = self.value.get(key)
+            return rank if isinstance(rank, int) else None
         if isinstance(self.value, list) and key in self.value:
             return self.value.index(key) + 1
         return None
@@ -306,7 +310,8 @@ async def answer_form(
         number = next(s.number for s in visit.sections if errors.keys() & _ids(s))
     shown_here = {field.question.id for field in _shown(visit, answers, visit.section(number))}
     if shown_here.intersection(errors):
-        page_answers = {**answers, **given} if number == section.number else answers
+        typed = {**given, **typed_ranks(section.questions, form)}
+        page_answers = {**answers, **typed} if number == section.number else answers
         return _page(request, visit, number, page_answers, errors, status_code=422)
     if action in ("previous", "next"):
         number = _neighbour(visit, answers, number, -1 if action == "previous" else 1)

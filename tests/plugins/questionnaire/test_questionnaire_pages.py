@@ -4,6 +4,7 @@ accessible fields and errors, skip logic, the confirmation, and the results page
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from litestar import Litestar
@@ -233,6 +234,11 @@ async def test_ranks_given_twice_are_an_error(
     assert response.status_code == 422
     assert "Question 4 : deux choix ont le même rang" in response.text
     assert f'<a href="#q{ids[3]}_rank_nature">' in response.text
+    # The ranks as typed are shown again, the mistake included, for the person to mend.
+    for key, rank in (("nature", 1), ("patrimoine", 3), ("dynamisme", 1)):
+        select = re.search(rf'<select id="q{ids[3]}_rank_{key}".*?</select>', response.text, re.S)
+        assert select, key
+        assert f'<option value="{rank}" selected>' in select.group(0), key
 
 
 async def test_submitting_shows_the_first_page_with_a_problem(

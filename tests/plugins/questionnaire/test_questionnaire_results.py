@@ -203,3 +203,19 @@ async def test_manual_results_stay_hidden_until_published(
     await switch_phase(client, world.admin.headers, SLUG, "results")
     assert (await client.get(RESULTS, headers=world.alice.headers)).status_code == 403
     assert (await client.get(RESULTS, headers=world.admin.headers)).status_code == 200
+
+
+async def test_the_results_page_says_a_question_has_no_answer_yet(
+    client: AsyncTestClient[Litestar], world: World, make_questionnaire: MakeQuestionnaire
+) -> None:
+    """Without answers, no chart of zeros that reads like a ranking: a sentence."""
+    await make_questionnaire()
+    page = await client.get(f"/dialogues/{SLUG}/questionnaire/results", headers=world.admin.headers)
+    assert page.status_code == 200, page.text
+    assert page.text.count("Personne n'a encore répondu à cette question.") == 6
+    assert "<svg" not in page.text
+    english = await client.get(
+        f"/dialogues/{SLUG}/questionnaire/results",
+        headers={**world.admin.headers, "Accept-Language": "en"},
+    )
+    assert "Nobody has answered this question yet." in english.text
