@@ -49,6 +49,8 @@ def front_route_handlers() -> list[Any]:
         organisation_texts.privacy_policy,
         organisation_texts.accessibility_statement,
         assets.theme_stylesheet,
+        assets.favicon_file,
+        assets.touch_icon_file,
         assets.media_file,
         assets.switch_language,
         bot_check.fresh_challenge,

@@ -11,7 +11,7 @@ from jinja2.runtime import Context
 
 from core.models import Organisation, Proposal
 from core.services import branding, review
-from web import i18n, labels, markdown, theme
+from web import i18n, icons, labels, markdown, theme
 
 
 def url_with(path: str, params: Mapping[str, Any], **changes: Any) -> str:
@@ -62,6 +62,7 @@ def install(environment: Environment) -> None:
     environment.globals["url_with"] = url_with
     environment.globals["dialogue_tabs"] = dialogue_tabs
     environment.globals["theme_url"] = theme.theme_url
+    environment.globals["icon_version"] = icons.icon_version
     environment.globals["conformity_of"] = conformity_of
     environment.globals["conformity_labels"] = labels.CONFORMITY
     environment.globals["status_labels"] = labels.STATUSES

@@ -15,6 +15,7 @@ from core import uploads
 from core.errors import NotFound
 from web.dependencies import CurrentOrg
 from web.i18n import COOKIE, org_languages
+from web.icons import favicon, icon_version, touch_icon
 from web.pages.context import safe_next
 from web.state import AppContext
 from web.theme import contrast, luminance, theme_css, theme_version
@@ -36,6 +37,30 @@ def theme_stylesheet(request: Request[Any, Any, Any], org: CurrentOrg) -> Respon
     if request.headers.get("if-none-match") == f'"{etag}"':
         return Response("", status_code=304, headers=headers, media_type="text/css")
     return Response(css, headers=headers, media_type="text/css")
+
+
+def _icon(
+    request: Request[Any, Any, Any], org: CurrentOrg, body: bytes, kind: str
+) -> Response[bytes]:
+    """An icon of ``org``: kept a year at the versioned address the pages link
+    (``?v=``), a day at the bare one browsers also ask for."""
+    current = request.query_params.get("v") == icon_version(org)
+    cache = "public, max-age=31536000, immutable" if current else "public, max-age=86400"
+    return Response(body, media_type=kind, headers={"Cache-Control": cache})
+
+
+@get("/favicon.ico", include_in_schema=False, sync_to_thread=False)
+def favicon_file(request: Request[Any, Any, Any], org: CurrentOrg) -> Response[bytes]:
+    """The browser tab's icon, made from the organisation's logo (:mod:`web.icons`)."""
+    context: AppContext = request.app.state.context
+    return _icon(request, org, favicon(org, context.settings.upload_dir), "image/x-icon")
+
+
+@get("/apple-touch-icon.png", include_in_schema=False, sync_to_thread=False)
+def touch_icon_file(request: Request[Any, Any, Any], org: CurrentOrg) -> Response[bytes]:
+    """The home screen's icon, made from the organisation's logo (:mod:`web.icons`)."""
+    context: AppContext = request.app.state.context
+    return _icon(request, org, touch_icon(org, context.settings.upload_dir), "image/png")
 
 
 @get("/media/{name:str}", include_in_schema=False)
