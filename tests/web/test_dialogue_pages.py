@@ -3,6 +3,7 @@ organisation's theme."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -198,7 +199,6 @@ async def test_the_pages_load_the_theme_from_an_address_that_changes_with_it(
 ) -> None:
     """A new colour gives the pages a new address of the style sheet at once, and the
     versioned sheet is kept long by browsers; an unversioned or old one only briefly."""
-    import re
 
     def sheet_of(html: str) -> str:
         found = re.search(r'<link rel="stylesheet" href="(/theme\.css\?v=[0-9a-f]+)">', html)
@@ -282,4 +282,6 @@ async def test_organisation_home_blocks(client: Client, world: World, database: 
     assert "À la une" in home.text and "Aucune proposition pour le moment." in home.text
     assert "Budget participatif 2027" in home.text
     english = await client.get("/", headers={"Accept-Language": "en"})
-    assert "Idea box · Submission of proposals" in text_of(english.text)
+    assert "Current dialogues Idea box Budget participatif 2027 Submission of proposals" in (
+        text_of(english.text)
+    )

@@ -1,4 +1,5 @@
-"""The organisation's home page: its own blocks (if it has some), then its dialogues."""
+"""The organisation's home page: its own blocks (if it has some), then its dialogues,
+open ones first (:mod:`web.home_sections`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from litestar import Request, Response, get
 from core.db import utcnow
 from core.services import dialogues
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.home_sections import home_sections
 from web.labels import DIALOGUE_KINDS, PHASES
 from web.pages.dialogue import shown_blocks
 from web.templating import render
@@ -27,14 +29,10 @@ async def home_page(
     actor: Actor,
 ) -> Response[str]:
     now = utcnow()
-    items = [
-        {"dialogue": d, "phase": d.current_phase(now)}
-        for d in await dialogues.list_dialogues(db_session, org)
-    ]
     return render(
         request,
         "home.html",
-        dialogues=items,
+        sections=home_sections(await dialogues.list_dialogues(db_session, org), now),
         kinds=KIND_LABELS,
         phases=PHASE_LABELS,
         blocks=await shown_blocks(db_session, plugins, org, None, now),
