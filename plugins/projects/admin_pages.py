@@ -28,14 +28,37 @@ from web.admin.forms import FormValues, parse_int, refusal_fields
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.i18n import SOURCE_LANGUAGE, translator
+from web.labels import N_
+from web.refusals import refusal_text
 from web.results import results_cache
 
 SUFFIX = "/projects"
-TAB = "Suivi des projets"
+TAB = N_("Suivi des projets")
+CHOOSE_PROPOSAL = N_("Choisissez une proposition.")
+INVALID_DATE = N_("Saisissez une date (jour, mois, année).")
 
 
 def _base(dialogue: Dialogue) -> str:
     return f"/admin/dialogues/{dialogue.slug}{SUFFIX}"
+
+
+def _refusal_fields(
+    request: Request[Any, Any, Any], error: DomainError, default: str = "__all__"
+) -> dict[str, str]:
+    """A service's refusal as form errors in the reader's language: French pages say
+    them as written, others through the refusal's code (``error_messages``)."""
+    fields = refusal_fields(error, default)
+    return {name: _refusal_text(request, error, message) for name, message in fields.items()}
+
+
+def _refusal_text(
+    request: Request[Any, Any, Any], error: DomainError, message: str | None = None
+) -> str:
+    """``message`` (the refusal's detail by default) in the reader's language."""
+    written = error.detail if message is None else message
+    i18n = translator(request)
+    return written if i18n.lang == SOURCE_LANGUAGE else refusal_text(i18n, error.code, written)
 
 
 async def _addable(db_session: Any, dialogue: Dialogue, listed: set[int]) -> list[Proposal]:
@@ -74,7 +97,8 @@ class ProjectsAdminPages(Controller):
             "projects/admin_list.html",
             section="dialogues",
             status_code=422 if errors else 200,
-            page_title=f"{TAB} · {dialogue.title}",
+            page_title=TAB,
+            page_subject=dialogue.title,
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, SUFFIX),
             projects=views,
@@ -98,7 +122,8 @@ class ProjectsAdminPages(Controller):
             "projects/admin_project.html",
             section="dialogues",
             status_code=422 if errors else 200,
-            page_title=f"{view.proposal.title} · {TAB} · {dialogue.title}",
+            page_title=view.proposal.title,
+            page_subject=f"{translator(request).gettext(TAB)} · {dialogue.title}",
             dialogue=dialogue,
             tabs=dialogue_tabs(dialogue, SUFFIX),
             project=view,
@@ -139,7 +164,7 @@ class ProjectsAdminPages(Controller):
         await begin_write(db_session)
         dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
         if proposal_id is None and not errors:
-            errors["proposal_id"] = "Choisissez une proposition."
+            errors["proposal_id"] = CHOOSE_PROPOSAL
         if errors or proposal_id is None:
             return await self._list_page(request, db_session, plugins, dialogue, errors=errors)
         try:
@@ -151,7 +176,11 @@ class ProjectsAdminPages(Controller):
             await discard_changes(request, db_session)
             dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
             return await self._list_page(
-                request, db_session, plugins, dialogue, errors=refusal_fields(error, "proposal_id")
+                request,
+                db_session,
+                plugins,
+                dialogue,
+                errors=_refusal_fields(request, error, "proposal_id"),
             )
         await db_session.commit()
         return done(f"{_base(dialogue)}/{proposal_id}", "created")
@@ -217,7 +246,7 @@ class ProjectsAdminPages(Controller):
                 cache=results_cache(request),
             )  # fmt: skip
         except DomainError as error:
-            found = errors or refusal_fields(error)
+            found = errors or _refusal_fields(request, error)
             return await self._refused(
                 request, db_session, plugins, org, slug, proposal_id, found, form
             )
@@ -262,19 +291,19 @@ class ProjectsAdminPages(Controller):
             try:
                 day = date.fromisoformat(form.get("date"))
             except ValueError:
-                errors["date"] = "Saisissez une date (jour, mois, année)."
+                errors["date"] = INVALID_DATE
         files = [value for value in _all(data, "photos") if getattr(value, "filename", None)]
         names: list[str] = []
         try:
             follow_up.check_text(form.raw("text"))
         except DomainError as error:
-            errors.update(refusal_fields(error))
+            errors.update(_refusal_fields(request, error))
         try:
             follow_up.check_image_count(len(files))
             if not errors:
                 names = await store_images(request, files)
         except DomainError as error:
-            errors["photos"] = error.detail
+            errors["photos"] = _refusal_text(request, error)
         await begin_write(db_session)
         dialogue = await dialogues.get_dialogue(db_session, org, slug, fresh=True)
         try:
@@ -285,7 +314,7 @@ class ProjectsAdminPages(Controller):
                 text=form.raw("text"), day=day, images=names, cache=results_cache(request),
             )  # fmt: skip
         except DomainError as error:
-            found = errors or refusal_fields(error)
+            found = errors or _refusal_fields(request, error)
             return await self._refused(
                 request, db_session, plugins, org, slug, proposal_id, found, form
             )

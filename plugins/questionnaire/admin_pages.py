@@ -36,26 +36,37 @@ from plugins.questionnaire.editor import (
     moved,
     read_question,
     spec_of,
+    summary,
     version_of,
     whole_spec,
 )
+from plugins.questionnaire.messages import N_, said
 from plugins.questionnaire.questions import MODULE, has_responses, load_questions, settings_of
 from plugins.questionnaire.settings import QuestionnaireSettings
 from web.admin.forms import FormValues
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.i18n import SOURCE_LANGUAGE, Translator, translator
+from web.refusals import refusal_text
 
 SUFFIX = "/questionnaire"
 TAB = "Questionnaire"
-STALE = (
+STALE = N_(
     "Le questionnaire a changé depuis que vous avez ouvert cette page (une autre personne "
     "l'a modifié) : voici sa version actuelle. Refaites votre modification."
 )
-FROZEN = (
+FROZEN = N_(
     "Des personnes ont déjà répondu : seule la formulation peut encore changer (textes, "
     "aides, sections, libellés des choix). Le type, les choix, les limites, les conditions "
     "et l'ordre des questions sont figés."
+)
+#: Not found: plain texts, as the API may send them (the error pages translate them).
+UNKNOWN_QUESTION = str(N_("Cette question n'existe pas."))
+UNKNOWN_ACTION = str(N_("Cette action n'existe pas."))
+ANONYMOUS_NOT_EDITABLE = N_(
+    "Des réponses anonymes ne gardent aucun lien vers leur auteur : "
+    "elles ne peuvent pas être modifiées ensuite."
 )
 
 
@@ -108,14 +119,30 @@ async def _held(session: AsyncSession, organisation: Organisation, slug: str) ->
 def _number(editing: Editing, number: int) -> int:
     """The position of question ``number`` (from 1); 404 past the last."""
     if not 1 <= number <= len(editing.questions):
-        raise NotFound("Cette question n'existe pas.")
+        raise NotFound(UNKNOWN_QUESTION)
     return number - 1
 
 
-def _refusal(error: DomainError) -> dict[str, str]:
+def _refusal(request: Request[Any, Any, Any], error: DomainError) -> dict[str, str]:
+    """A refused save as the form's error, in the reader's language."""
     if error.code == "questionnaire.frozen":
         return {"__all__": FROZEN}
-    return {"__all__": f"Modification refusée : {error.detail}"}
+    i18n = translator(request)
+    detail = error.detail
+    if i18n.lang != SOURCE_LANGUAGE:  # French pages say the detail as it was written
+        detail = refusal_text(i18n, error.code, error.detail)
+    return {"__all__": N_("Modification refusée : %(detail)s", detail=detail)}
+
+
+def _said_all(i18n: Translator, errors: dict[str, str] | None) -> dict[str, str]:
+    """The form's errors in ``i18n``'s language, their values filled in."""
+    return {name: said(i18n, message) for name, message in (errors or {}).items()}
+
+
+def _conditions(i18n: Translator, questions: list[Spec], position: int) -> list[tuple[str, str]]:
+    """The answers a question at ``position`` may depend on, labelled in ``i18n``'s
+    language."""
+    return [(value, said(i18n, label)) for value, label in conditions_before(questions, position)]
 
 
 class QuestionnaireAdminPages(Controller):
@@ -132,18 +159,21 @@ class QuestionnaireAdminPages(Controller):
         submitted: FormValues | None = None,
         status_code: int | None = None,
     ) -> Response[str]:
+        i18n = translator(request)
         return admin_page(
             request,
             "questionnaire/admin_editor.html",
             section="dialogues",
             status_code=status_code or (422 if errors else 200),
-            page_title=f"{TAB} · {editing.dialogue.title}",
+            page_title=TAB,
+            page_subject=editing.dialogue.title,
             dialogue=editing.dialogue,
             tabs=dialogue_tabs(editing.dialogue, SUFFIX),
             editing=editing,
+            summaries=[summary(question, i18n) for question in editing.questions],
             kinds=list(KIND_LABELS.items()),
-            conditions=conditions_before(editing.questions, len(editing.questions)),
-            errors=errors or {},
+            conditions=_conditions(i18n, editing.questions, len(editing.questions)),
+            errors=_said_all(i18n, errors),
             submitted=submitted,
             base=_base(editing.dialogue),
         )
@@ -159,20 +189,22 @@ class QuestionnaireAdminPages(Controller):
         status_code: int | None = None,
     ) -> Response[str]:
         question = editing.questions[position]
+        i18n = translator(request)
         return admin_page(
             request,
             "questionnaire/admin_question.html",
             section="dialogues",
             status_code=status_code or (422 if errors else 200),
-            page_title=f"Question {position + 1} · {TAB} · {editing.dialogue.title}",
+            page_title=i18n("Question %(number)s · Questionnaire", number=position + 1),
+            page_subject=editing.dialogue.title,
             dialogue=editing.dialogue,
             tabs=dialogue_tabs(editing.dialogue, SUFFIX),
             editing=editing,
             number=position + 1,
             values=submitted.as_dict() if submitted else form_values(question),
             kinds=list(KIND_LABELS.items()),
-            conditions=conditions_before(editing.questions, position),
-            errors=errors or {},
+            conditions=_conditions(i18n, editing.questions, position),
+            errors=_said_all(i18n, errors),
             base=_base(editing.dialogue),
         )
 
@@ -232,10 +264,7 @@ class QuestionnaireAdminPages(Controller):
             return self._editor(request, editing, errors={"__all__": STALE}, status_code=409)
         anonymous, editable = form.checked("anonymous"), form.checked("editable")
         if anonymous and editable:
-            errors = {
-                "editable": "Des réponses anonymes ne gardent aucun lien vers leur auteur : "
-                "elles ne peuvent pas être modifiées ensuite."
-            }
+            errors: dict[str, str] = {"editable": ANONYMOUS_NOT_EDITABLE}
             return self._editor(request, editing, errors=errors, submitted=form)
         settings = QuestionnaireSettings(anonymous=anonymous, editable=editable)
         refused = await self._save(
@@ -243,7 +272,7 @@ class QuestionnaireAdminPages(Controller):
         )
         if refused is not None:
             editing = await _fresh(db_session, org, slug)
-            return self._editor(request, editing, errors=_refusal(refused), submitted=form)
+            return self._editor(request, editing, errors=_refusal(request, refused), submitted=form)
         return done(_base(editing.dialogue))
 
     @post("/questions")
@@ -278,7 +307,7 @@ class QuestionnaireAdminPages(Controller):
         )
         if refused is not None:
             editing = await _fresh(db_session, org, slug)
-            return self._editor(request, editing, errors=_refusal(refused), submitted=form)
+            return self._editor(request, editing, errors=_refusal(request, refused), submitted=form)
         return done(_base(editing.dialogue), "saved")
 
     @get("/questions/{number:int}")
@@ -322,7 +351,7 @@ class QuestionnaireAdminPages(Controller):
         if refused is not None:
             editing = await _fresh(db_session, org, slug)
             return self._question_page(
-                request, editing, position, errors=_refusal(refused), submitted=form
+                request, editing, position, errors=_refusal(request, refused), submitted=form
             )
         return done(_base(editing.dialogue))
 
@@ -342,7 +371,7 @@ class QuestionnaireAdminPages(Controller):
         """Moves question ``number`` up or down, or deletes it (``action``)."""
         change = REARRANGEMENTS.get(action)
         if change is None:
-            raise NotFound("Cette action n'existe pas.")
+            raise NotFound(UNKNOWN_ACTION)
         form = FormValues(data)
         editing = await _held(db_session, org, slug)
         if form.get("version") != editing.version:
@@ -350,13 +379,13 @@ class QuestionnaireAdminPages(Controller):
         try:
             questions = change(editing.questions, _number(editing, number))
         except EditRefused as refusal:
-            return self._editor(request, editing, errors={"__all__": str(refusal)})
+            return self._editor(request, editing, errors={"__all__": refusal.message})
         refused = await self._save(
             request, db_session, plugins, org, actor, editing, questions, editing.settings
         )
         if refused is not None:
             editing = await _fresh(db_session, org, slug)
-            return self._editor(request, editing, errors=_refusal(refused))
+            return self._editor(request, editing, errors=_refusal(request, refused))
         return done(_base(editing.dialogue), "deleted" if action == "delete" else "saved")
 
 

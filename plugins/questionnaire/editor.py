@@ -1,7 +1,8 @@
 """The back office's questionnaire editor, without its pages: the stored questions as the
 spec organisers send (:mod:`plugins.questionnaire.settings`), one question read from a
-form with its errors in French, and the moves and deletions that keep the conditions
-("show only if") pointing at the same questions.
+form with its errors (French :class:`~plugins.questionnaire.messages.Message` texts the
+pages say in the reader's language), the line that sums each question up, and the moves
+and deletions that keep the conditions ("show only if") pointing at the same questions.
 
 Every change rebuilds the whole spec and stores it through the module's settings
 (:func:`core.services.modules.enable_module`), so the editor checks nothing that
@@ -19,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from plugins.questionnaire.messages import N_, Message, Speaks
 from plugins.questionnaire.models import OTHER, Question
 from plugins.questionnaire.questions import CHOICE_KINDS, MAX_OPTIONS, MAX_SCALE_STEPS
 from plugins.questionnaire.settings import QuestionnaireSettings
@@ -26,11 +28,11 @@ from web.admin.forms import FormValues
 
 #: The kinds as the back office names them, in the order it offers them.
 KIND_LABELS: dict[str, str] = {
-    "single": "Choix unique",
-    "multiple": "Choix multiples",
-    "scale": "Échelle de notes",
-    "ranking": "Classement",
-    "text": "Réponse libre",
+    "single": N_("Choix unique"),
+    "multiple": N_("Choix multiples"),
+    "scale": N_("Échelle de notes"),
+    "ranking": N_("Classement"),
+    "text": N_("Réponse libre"),
 }
 LONGEST = {"text": 1000, "help": 2000, "section": 200, "option": 300, "label": 100}
 
@@ -39,6 +41,10 @@ Spec = dict[str, Any]
 
 class EditRefused(ValueError):
     """A move or deletion that would break a condition; the message is for staff."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def spec_of(question: Question) -> Spec:
@@ -83,19 +89,72 @@ def version_of(settings: QuestionnaireSettings | None, questions: Sequence[Spec]
     return hashlib.sha256(encoded).hexdigest()[:16]
 
 
-def conditions_before(questions: Sequence[Spec], position: int) -> list[tuple[str, str]]:
+def conditions_before(questions: Sequence[Spec], position: int) -> list[tuple[str, Message]]:
     """The answers a question at ``position`` may depend on, as a select's ``(value,
-    label)``: each option (and "Autre") of the single and multiple questions before it."""
+    label)``: each option (and "Autre") of the single and multiple questions before it.
+    A label is a :class:`Message` (``said`` puts it in the reader's language)."""
     found = []
     for index, question in enumerate(questions[:position]):
         if question["kind"] not in ("single", "multiple"):
             continue
-        options = [(o["key"], o["label"]) for o in question.get("options", [])]
+        options: list[tuple[str, str]] = [
+            (o["key"], o["label"]) for o in question.get("options", [])
+        ]
         if question.get("other"):
-            options.append((OTHER, "Autre"))
+            options.append((OTHER, N_("Autre")))
         for key, label in options:
-            found.append((f"{index}:{key}", f"Question {index + 1} : « {label} »"))
+            found.append(
+                (
+                    f"{index}:{key}",
+                    N_("Question %(number)s : « %(label)s »", number=index + 1, label=label),
+                )
+            )
     return found
+
+
+def summary(question: Spec, i18n: Speaks) -> str:
+    """What the list of questions says of ``question`` under its text, in ``i18n``'s
+    language: its kind, then whether it is required, its choices, its limits and its
+    condition, each a whole phrase, joined by " · "."""
+    kind = question["kind"]
+    parts = [i18n.gettext(KIND_LABELS[kind])]
+    if question.get("required"):
+        parts.append(i18n.gettext("obligatoire"))
+    count = len(question.get("options") or [])
+    if count and question.get("other"):
+        parts.append(
+            i18n.ngettext("%(count)s choix et « Autre »", "%(count)s choix et « Autre »", count)
+            % {"count": count}
+        )
+    elif count:
+        parts.append(i18n.ngettext("%(count)s choix", "%(count)s choix", count) % {"count": count})
+    low, high = question.get("min"), question.get("max")
+    if kind == "scale":
+        parts.append(i18n.gettext("de %(min)s à %(max)s") % {"min": low, "max": high})
+    elif kind in ("multiple", "ranking") and (low is not None or high is not None):
+        parts.append(_limits(kind, low, high, i18n) % {"min": low, "max": high})
+    condition = question.get("show_if")
+    if condition:
+        parts.append(
+            i18n.gettext("affichée selon la réponse à la question %(number)s")
+            % {"number": condition["question"] + 1}
+        )
+    return " · ".join(parts)
+
+
+def _limits(kind: str, low: int | None, high: int | None, i18n: Speaks) -> str:
+    """The phrase of a multiple or ranking question's limits, its values still to put in."""
+    if kind == "ranking":
+        if low is not None and high is not None:
+            return i18n.gettext("à classer : au moins %(min)s, au plus %(max)s")
+        if low is not None:
+            return i18n.gettext("à classer : au moins %(min)s")
+        return i18n.gettext("à classer : au plus %(max)s")
+    if low is not None and high is not None:
+        return i18n.gettext("à cocher : au moins %(min)s, au plus %(max)s")
+    if low is not None:
+        return i18n.gettext("à cocher : au moins %(min)s")
+    return i18n.gettext("à cocher : au plus %(max)s")
 
 
 def _slug(label: str) -> str:
@@ -126,7 +185,7 @@ def _int(form: FormValues, name: str, errors: dict[str, str]) -> int | None:
     try:
         return int(text)
     except ValueError:
-        errors[name] = "Un nombre entier."
+        errors[name] = N_("Un nombre entier.")
         return None
 
 
@@ -137,7 +196,9 @@ def _bounds(kind: str, form: FormValues, choices: int, errors: dict[str, str]) -
     if kind == "scale":
         low, high = (1 if low is None else low), (5 if high is None else high)
         if not 1 <= high - low <= MAX_SCALE_STEPS:
-            errors["max"] = f"Une échelle compte de 2 à {MAX_SCALE_STEPS + 1} valeurs."
+            errors["max"] = N_(
+                "Une échelle compte de 2 à %(count)s valeurs.", count=MAX_SCALE_STEPS + 1
+            )
         return {"min": low, "max": high}
     if kind == "ranking":
         # Rank them all, or, given only a maximum, from one up to it.
@@ -154,22 +215,22 @@ def _check_bounds(
 ) -> None:
     """The errors of a minimum and a maximum of choices, one message for each problem."""
     if low is not None and low < least:
-        errors["min"] = "Zéro ou plus." if least == 0 else "Au moins 1."
+        errors["min"] = N_("Zéro ou plus.") if least == 0 else N_("Au moins 1.")
     elif high is not None and high < 1:
-        errors["max"] = "Au moins 1."
+        errors["max"] = N_("Au moins 1.")
     elif high is not None and high > choices:
-        errors["max"] = f"Au plus {choices} : le nombre de choix de la question."
+        errors["max"] = N_("Au plus %(count)s : le nombre de choix de la question.", count=choices)
     elif low is not None and low > (high if high is not None else choices):
-        errors["min"] = "Le minimum dépasse le maximum."
+        errors["min"] = N_("Le minimum dépasse le maximum.")
 
 
 def _text(form: FormValues, name: str, errors: dict[str, str], *, required: bool) -> str:
     value = form.get(name)
     limit = LONGEST[name]
     if required and not value:
-        errors[name] = "À remplir."
+        errors[name] = N_("À remplir.")
     elif len(value) > limit:
-        errors[name] = f"{limit} caractères au plus."
+        errors[name] = N_("%(max)s caractères au plus.", max=limit)
     return value
 
 
@@ -182,7 +243,7 @@ def read_question(
     errors: dict[str, str] = {}
     kind = form.get("kind")
     if kind not in KIND_LABELS:
-        errors["kind"] = "Choisissez un type de question."
+        errors["kind"] = N_("Choisissez un type de question.")
         kind = "text"
     spec: Spec = {
         "kind": kind,
@@ -200,9 +261,11 @@ def read_question(
     if kind in CHOICE_KINDS:
         labels = [line.strip() for line in form.raw("options").splitlines() if line.strip()]
         if not 2 <= len(labels) <= MAX_OPTIONS:
-            errors["options"] = f"De 2 à {MAX_OPTIONS} choix, un par ligne."
+            errors["options"] = N_("De 2 à %(max)s choix, un par ligne.", max=MAX_OPTIONS)
         elif any(len(label) > LONGEST["option"] for label in labels):
-            errors["options"] = f"Chaque choix fait {LONGEST['option']} caractères au plus."
+            errors["options"] = N_(
+                "Chaque choix fait %(max)s caractères au plus.", max=LONGEST["option"]
+            )
         old = (before or {}).get("options", []) if (before or {}).get("kind") == kind else []
         keys = option_keys(labels, [o["key"] for o in old], other=other)
         spec["options"] = [
@@ -215,14 +278,14 @@ def read_question(
         ends = {"min": form.get("label_min"), "max": form.get("label_max")}
         for end, text in ends.items():
             if len(text) > LONGEST["label"]:
-                errors[f"label_{end}"] = f"{LONGEST['label']} caractères au plus."
+                errors[f"label_{end}"] = N_("%(max)s caractères au plus.", max=LONGEST["label"])
         if any(ends.values()):
             spec["labels"] = ends
     shown_after = form.get("show_if")
     if shown_after:
         allowed = {value for value, _ in conditions_before(earlier, len(earlier))}
         if shown_after not in allowed:
-            errors["show_if"] = "Choisissez la réponse d'une question précédente."
+            errors["show_if"] = N_("Choisissez la réponse d'une question précédente.")
         else:
             position, key = shown_after.split(":", 1)
             spec["show_if"] = {"question": int(position), "equals": key}
@@ -239,12 +302,16 @@ def moved(questions: Sequence[Spec], position: int, step: int) -> list[Spec]:
     before the one it depends on."""
     other = position + step
     if not (0 <= position < len(questions) and 0 <= other < len(questions)):
-        raise EditRefused("Cette question ne peut pas aller plus loin.")
+        raise EditRefused(N_("Cette question ne peut pas aller plus loin."))
     first, second = sorted((position, other))
     if _depends_on(questions[second], first):
         raise EditRefused(
-            f"La question {second + 1} ne s'affiche que selon la réponse à la question "
-            f"{first + 1} : elle doit rester après elle."
+            N_(
+                "La question %(later)s ne s'affiche que selon la réponse à la question "
+                "%(earlier)s : elle doit rester après elle.",
+                later=second + 1,
+                earlier=first + 1,
+            )
         )
     swap = {first: second, second: first}
     result = [dict(question) for question in questions]
@@ -260,13 +327,16 @@ def deleted(questions: Sequence[Spec], position: int) -> list[Spec]:
     """``questions`` without the one at ``position``; refused while another question
     is shown only after an answer to it."""
     if not 0 <= position < len(questions):
-        raise EditRefused("Cette question n'existe plus.")
+        raise EditRefused(N_("Cette question n'existe plus."))
     dependants = [i + 1 for i, q in enumerate(questions) if _depends_on(q, position)]
     if dependants:
         numbers = ", ".join(str(number) for number in dependants)
         raise EditRefused(
-            f"La question {numbers} ne s'affiche que selon la réponse à celle-ci : "
-            "changez d'abord sa condition."
+            N_(
+                "La question %(numbers)s ne s'affiche que selon la réponse à celle-ci : "
+                "changez d'abord sa condition.",
+                numbers=numbers,
+            )
         )
     result = []
     for index, question in enumerate(questions):

@@ -32,10 +32,22 @@ class Translates(Protocol):
     def gettext(self, message: str) -> str: ...
 
 
+class Speaks(Translates, Protocol):
+    """A translator that also knows plurals (:class:`web.i18n.Translator`)."""
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str: ...
+
+
 def said(i18n: Translates, text: str) -> str:
-    """``text`` in ``i18n``'s language: a :class:`Message` translated then filled in,
-    another text translated when the catalogue knows it."""
+    """``text`` in ``i18n``'s language: a :class:`Message` translated then filled in
+    (its values that are messages said too), another text translated when the catalogue
+    knows it."""
     if isinstance(text, Message):
         translated = i18n.gettext(text.message_id)
-        return translated % text.values if text.values else translated
+        if not text.values:
+            return translated
+        return translated % {
+            name: said(i18n, value) if isinstance(value, Message) else value
+            for name, value in text.values.items()
+        }
     return i18n.gettext(text)

@@ -1,5 +1,5 @@
-"""Every text of the follow-up's public pages has its English translation in the plugin's
-catalogue (the back office is in French). After adding texts, see
+"""Every text of the follow-up's pages, public and back office, has its English translation
+in the plugin's catalogue. After adding texts, see
 ``plugins/projects/translations/babel.cfg``."""
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from litestar.testing import AsyncTestClient
 from participe.testing import World
 from tests.plugins.projects.test_projects_api import png
 from tests.projects_helpers import ADMIN_PROJECTS, PAGE, SLUG, TITLES, budget_with_results
+from tests.web.test_english_everywhere import french_words_in
 
 Client = AsyncTestClient[Litestar]
 ADMIN_TAB = f"/admin/dialogues/{SLUG}/projects"
@@ -232,3 +233,83 @@ async def test_the_organisers_stages_are_set_in_the_modules_tab(
         headers=world.admin.headers,
     )
     assert refused.status_code == 422
+
+
+ENGLISH = {"Accept-Language": "en"}
+
+
+async def test_the_back_office_tab_reads_in_english_and_stays_french_in_french(
+    client: Client, world: World
+) -> None:
+    """An English reader gets the tab, a project's page, its dates, amounts and refusals
+    in English; the French pages say what they always said."""
+    setup = await budget_with_results(client, world)
+    pool = setup.proposals[2]
+    added = await client.post(
+        ADMIN_TAB, data={"proposal_id": str(pool)},
+        headers=world.admin.headers, follow_redirects=False,
+    )  # fmt: skip
+    assert added.status_code == 303, added.text
+    project = f"{ADMIN_TAB}/{pool}"
+    posted = await client.post(
+        f"{project}/updates",
+        data={"date": "2026-12-01", "text": "Premier coup de pioche."},
+        files=[
+            ("photos", ("a.png", png(), "image/png")),
+            ("photos", ("b.png", png(), "image/png")),
+        ],
+        headers=world.admin.headers,
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303, posted.text
+    english_headers = {**world.admin.headers, **ENGLISH}
+    staff_texts = (*TITLES, "Budget participatif 2026", "Premier coup de pioche.")
+
+    tab = await client.get(ADMIN_TAB, headers=english_headers)
+    assert tab.status_code == 200
+    text = unescape(_text(tab.text))
+    for wanted in ("Project follow-up", "Followed projects (4)", "Spent", "Planned cost", "News"):
+        assert wanted in text, wanted
+    assert "Add a project" in text or "Every published proposal is already followed." in text
+    assert french_words_in(text, staff_texts) == []
+    for french in ("Suivi des projets", "Dépensé", "Coût prévu", "Actualités", "ajouté"):
+        assert french not in text, french
+
+    page = await client.get(project, headers=english_headers)
+    assert page.status_code == 200
+    text = unescape(_text(page.text))
+    for wanted in (
+        "planned cost: 2,000,000 €",  # spaces collapsed by _text
+        "Publish a news item",
+        "JPEG, PNG, WebP or GIF, 5 MB at most each, 10 at most.",
+        "Published news (1)",
+        "2 photos: photo 1 , photo 2",
+        "Delete the news item of December 1, 2026",
+        "Remove from the follow-up",
+        "Progress (in %)",
+    ):
+        assert wanted in text, wanted
+    assert french_words_in(text, staff_texts) == []
+    for french in ("Publier une actualité", "coût prévu", "décembre", "Retirer du suivi"):
+        assert french not in text, french
+    refused = await client.post(
+        project, data={"stage": "works", "progress": "150", "spent": "10"},
+        headers=english_headers,
+    )  # fmt: skip
+    assert refused.status_code == 422
+    refusal = unescape(_text(refused.text))
+    assert "The progress is a percentage from 0 to 100." in refusal
+    assert "pourcentage" not in refusal
+
+    french_tab = unescape(_text((await client.get(ADMIN_TAB, headers=world.admin.headers)).text))
+    assert "Suivi des projets" in french_tab and "Coût prévu" in french_tab
+    french_page = unescape(_text((await client.get(project, headers=world.admin.headers)).text))
+    for wanted in (
+        "coût prévu : 2 000 000 €",
+        "JPEG, PNG, WebP ou GIF, 5 Mo au plus chacune, 10 au plus.",
+        "2 photo(s) : photo 1 , photo 2",
+        "Supprimer l'actualité du 1 décembre 2026",
+        "Retirer du suivi",
+        "Avancement (en %)",
+    ):
+        assert wanted in french_page, wanted

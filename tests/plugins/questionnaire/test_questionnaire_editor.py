@@ -27,6 +27,8 @@ from tests.questionnaire_helpers import (
     answers,
     dialogue_with,
 )
+from tests.web.front_helpers import text_of
+from tests.web.test_english_everywhere import french_words_in
 from web.admin.forms import FormValues
 
 Client = AsyncTestClient[Litestar]
@@ -337,3 +339,85 @@ async def test_a_dialogue_of_another_kind_links_its_questionnaire(
     assert f'href="/dialogues/{SLUG}/questionnaire"' in page.text
     english = await client.get(f"/dialogues/{SLUG}", headers={"Accept-Language": "en"})
     assert "A questionnaire comes with this dialogue." in english.text
+
+
+ENGLISH = {"Accept-Language": "en"}
+#: The staff's own texts of :data:`EVERY_KIND`, which stay as they were written.
+STAFF_TEXTS = (
+    "Le logo de la ville",
+    "Quel logo pour notre ville ?",
+    "Le logo",
+    "Le blason",
+    "La rivière",
+    "L'arbre",
+    "Où le voir ?",
+    "Votre avis",
+    "Êtes-vous attaché·e au blason actuel ?",
+    "Classez ces valeurs.",
+    "Pourquoi le blason ?",
+    "Un commentaire ?",
+)
+
+
+async def test_the_editor_reads_in_english_and_stays_french_in_french(
+    client: Client, world: World
+) -> None:
+    """An English reader gets the editor, its question lines, its fields, its errors and
+    its refusals in English; the French page says what it always said."""
+    created = await client.post(
+        ADMIN_DIALOGUES, json=dialogue_with(EVERY_KIND), headers=world.admin.headers
+    )
+    assert created.status_code == 201, created.text
+    english_headers = {**world.admin.headers, **ENGLISH}
+    page = await client.get(EDITOR, headers=english_headers)
+    assert page.status_code == 200, page.text
+    text = text_of(page.text)
+    for wanted in (
+        "Single choice · required · 3 choices and “Other”",
+        "Multiple choice · 3 choices and “Other” · to tick: at least 1, at most 2",
+        "Rating scale · required · from 1 to 5",
+        "Free text · required · shown depending on the answer to question 1",
+        "Part: Le logo",
+        "Add a question",
+        "Question type",
+        "Show only after the answer",
+        "Question 1: “Le blason”",
+        "Question 2: “Other”",
+        "Anonymous answers: no link between an answer and its author is kept",
+        "Save the answer settings",
+    ):
+        assert wanted in text, wanted
+    assert french_words_in(text, STAFF_TEXTS) == []
+    assert "Choix unique" not in text and "Échelle de notes" not in text
+
+    question = await client.get(f"{EDITOR}/questions/2", headers=english_headers)
+    assert question.status_code == 200
+    question_text = text_of(question.text)
+    assert "Question 2" in question_text and "Save the question" in question_text
+    assert "Limits (multiple choice, scale and ranking)" in question_text
+    assert french_words_in(question_text, STAFF_TEXTS) == []
+
+    version = _version(page.text)
+    too_many = {"version": version, "kind": "multiple", "text": "Q", "options": "A\nB", "max": "3"}
+    refused = await client.post(f"{EDITOR}/questions", data=too_many, headers=english_headers)
+    assert refused.status_code == 422
+    assert "At most 2: the number of choices of the question." in text_of(refused.text)
+    orphaning = await client.post(
+        f"{EDITOR}/questions/1/delete", data={"version": version}, headers=english_headers
+    )
+    assert orphaning.status_code == 422
+    assert (
+        "Question 5 is shown only depending on the answer to this one: change its condition first."
+    ) in text_of(orphaning.text)
+    stale = await client.post(
+        f"{EDITOR}/questions/2/up", data={"version": "0"}, headers=english_headers
+    )
+    assert stale.status_code == 409
+    assert "The questionnaire has changed since you opened this page" in text_of(stale.text)
+
+    french = text_of(await _editor(client, world))
+    assert "Choix unique · obligatoire · 3 choix et « Autre »" in french
+    assert "Choix multiples · 3 choix et « Autre » · à cocher : au moins 1, au plus 2" in french
+    assert "Échelle de notes · obligatoire · de 1 à 5" in french
+    assert "Réponse libre · obligatoire · affichée selon la réponse à la question 1" in french
+    assert "Question 1 : « Le blason »" in french and "Ajouter une question" in french
