@@ -409,3 +409,12 @@ async def test_the_letters_page_escapes_what_the_list_says(client: Client, world
     )
     assert letters.status_code == 201
     assert "<script>alert" not in letters.text and "&lt;script&gt;alert" in letters.text
+    # The file for a mail merge has no formula in it.
+    formula = "nom;prenom;naissance;cp;adresse\n=1+1;Ana;1990-01-01;75011;rue\n"
+    letters = await client.post(
+        "/admin/verification/letters",
+        files={"letters_file": ("p.csv", formula.encode(), "text/csv")},
+        headers=world.admin.headers,
+    )
+    posted = re.search(r'<textarea name="letters"[^>]*>(.*?)</textarea>', letters.text, re.S)
+    assert posted is not None and "\n'=1+1;Ana;" in html.unescape(posted.group(1))

@@ -21,6 +21,7 @@ from litestar.response import Redirect
 from core.db import utcnow
 from core.defaults.verification import CENSUS, DESK, LETTER_CODE, POSTAL_CODE
 from core.errors import DomainError
+from core.exports import inert_cells
 from core.permissions import Action
 from core.services import letter_codes, verification
 from web.admin.forms import FormValues
@@ -269,10 +270,13 @@ class VerificationPages(Controller):
 
 
 def _letters_csv(letters: list[letter_codes.Letter]) -> str:
-    """The letters as CSV (``;``, as spreadsheets in French read it), for a mail merge."""
+    """The letters as CSV (``;``, as spreadsheets in French read it), for a mail merge;
+    a cell that a spreadsheet would read as a formula stays text."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["nom", "prenom", "adresse", "code"])
     for letter in letters:
-        writer.writerow([letter.last_name, letter.first_name, letter.address, letter.code])
+        writer.writerow(
+            inert_cells([letter.last_name, letter.first_name, letter.address, letter.code])
+        )
     return out.getvalue()
