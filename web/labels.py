@@ -145,6 +145,7 @@ CODE_MESSAGES = {
     "export.link_not_yours": N_("Ce lien de téléchargement a été fait pour une autre personne."),
     "group.exists": N_("Un groupe de ce nom existe déjà."),
     "migration": N_("Cette migration ne peut pas être faite comme demandé."),
+    "letter_codes.unknown_batch": N_("Aucun code inutilisé dans ce lot."),
     "module.in_use": N_("Ce module est utilisé par cette démarche : il ne peut pas être retiré."),
     "module.unknown": N_("Ce module n'existe pas ou n'est pas ouvert à cette organisation."),
     "organisation.exists": N_("Une organisation a déjà cet identifiant."),

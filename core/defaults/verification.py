@@ -6,6 +6,9 @@ of its accounts it uses (409 ``vote.identity_already_voted``).
 - ``census``: staff upload the organisation's residents list (stored as keyed digests
   only); a citizen is verified by giving the fields of a line of it.
 - ``desk``: a staff member verifies a person at the town hall's desk, in the back office.
+- ``letter_code``: staff generate single-use codes for a list of people and mail them; a
+  citizen is verified as the person a code was mailed to by typing it (the codes and
+  addresses are shown once and stored only as keyed digests).
 - ``postal_code``: a citizen gives a postal code of the organisation's list. A weak check,
   labelled as such: it proves nothing of who the person is, so each account counts as its
   own identity (one vote per account, as without verification, but only accounts that
@@ -33,7 +36,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.hookspecs import hookimpl
-from core.models import BirthDate, IdentityVote, User, UserVerification
+from core.models import BirthDate, IdentityVote, LetterCode, User, UserVerification
 from core.modules import Module
 from core.personal_data import PersonalDataContext, PersonalDataSource
 from core.registries import Registry
@@ -52,6 +55,15 @@ DESK = Module(
     title="Résident·es vérifié·es : au guichet",
     description="Seules les personnes vérifiées votent : par l'équipe, au guichet de la "
     "mairie, sur présentation d'une pièce.",
+    granted_by_default=True,
+    decides_votes=True,
+)
+
+LETTER_CODE = Module(
+    name="letter_code",
+    title="Résident·es vérifié·es : code reçu par courrier",
+    description="Seules les personnes vérifiées votent : par le code à usage unique que "
+    "l'équipe leur a envoyé par courrier, à leur adresse.",
     granted_by_default=True,
     decides_votes=True,
 )
@@ -100,10 +112,10 @@ MINIMUM_AGE = Module(
 )
 
 #: Every verification method, in the order they are offered.
-METHODS: tuple[Module, ...] = (CENSUS, DESK, POSTAL_CODE)
+METHODS: tuple[Module, ...] = (CENSUS, DESK, LETTER_CODE, POSTAL_CODE)
 #: The methods that recognise a person (not only an account), strongest first: a weaker
 #: verification never replaces one of them.
-PERSON_METHODS = frozenset({CENSUS.name, DESK.name})
+PERSON_METHODS = frozenset({CENSUS.name, DESK.name, LETTER_CODE.name})
 
 
 @hookimpl
@@ -141,6 +153,10 @@ class VerificationSource(PersonalDataSource):
         await session.execute(delete(BirthDate).where(BirthDate.user_id == user.id))
         await session.execute(
             update(IdentityVote).where(IdentityVote.user_id == user.id).values(user_id=None)
+        )
+        # The code stays used (it cannot verify anyone else), by no account.
+        await session.execute(
+            update(LetterCode).where(LetterCode.used_by_id == user.id).values(used_by_id=None)
         )
 
 

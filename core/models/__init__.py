@@ -20,6 +20,7 @@ from core.models.verification import (
     CensusEntry,
     Identity,
     IdentityVote,
+    LetterCode,
     UserVerification,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "GroupMembership",
     "Identity",
     "IdentityVote",
+    "LetterCode",
     "Notification",
     "NotificationPreference",
     "Organisation",

@@ -97,3 +97,25 @@ class BirthDate(Base):
     birth_date: Mapped[date]
     verified: Mapped[bool] = mapped_column(default=False)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LetterCode(Base):
+    """A single-use code mailed to a person (the ``letter_code`` method): the keyed digest
+    of the code and of the person it was mailed to, never the clear code, name or
+    address. ``batch`` numbers the codes generated together; ``used_at`` and
+    ``used_by_id`` say when and by which account it was typed (``None`` once that
+    account is deleted)."""
+
+    __tablename__ = "letter_codes"
+    __table_args__ = (UniqueConstraint("organisation_id", "code_digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    code_digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
+    identity_digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH))
+    batch: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+    used_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )

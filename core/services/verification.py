@@ -25,7 +25,7 @@ import hmac
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -53,11 +53,13 @@ from core.services import ages, audit
 __all__ = [
     "FIELDS",
     "Person",
+    "PersonLine",
     "accepted_methods",
     "census_size",
     "hold_vote",
     "identity_digest",
     "person",
+    "read_people",
     "upload_census",
     "verification_of",
     "verifications",
@@ -575,36 +577,62 @@ class CensusUpload:
     residents: int
 
 
-def _columns(header: Sequence[str]) -> dict[str, int]:
+@dataclass(frozen=True)
+class PersonLine:
+    """One line of a list of people: the person, and the cells as typed (the four fields
+    and, when asked for, the groups of extra columns, each group's cells joined by a new
+    line)."""
+
+    number: int
+    who: Person
+    cells: dict[str, str]
+
+
+def _columns(
+    header: Sequence[str], extra: Mapping[str, tuple[str, ...]]
+) -> tuple[dict[str, int], dict[str, list[int]]]:
     wanted = {
         normalise_name(alias): field for field, aliases in HEADERS.items() for alias in aliases
     }
+    wanted_extra = {
+        normalise_name(alias): group for group, aliases in extra.items() for alias in aliases
+    }
     columns: dict[str, int] = {}
+    groups: dict[str, list[int]] = {}
     for index, name in enumerate(header):
         field = wanted.get(normalise_name(name))
         if field is not None and field not in columns:
             columns[field] = index
+        group = wanted_extra.get(normalise_name(name))
+        if group is not None:
+            groups.setdefault(group, []).append(index)
     missing = [field for field in FIELDS if field not in columns]
+    if extra and not groups:
+        missing.append(next(iter(extra)))
     if missing:
         raise ValidationFailed(
             f"Colonnes manquantes dans la liste : {', '.join(missing)}.",
             code="census.columns",
             extra={"missing": missing},
         )
-    return columns
+    return columns, groups
 
 
-def read_census(text: str, secret_key: str, organisation_id: int) -> tuple[int, set[str]]:
-    """The digests of a residents list (CSV, ``,`` or ``;``, a header line naming the
-    columns) and its number of lines; 422 ``census.columns`` without the four columns,
-    ``census.invalid_line`` naming the first line that cannot be read."""
+def read_people(
+    text: str, *, max_lines: int, extra: Mapping[str, tuple[str, ...]] | None = None
+) -> Iterator[PersonLine]:
+    """The people of a list (CSV, ``,`` or ``;``, a header line naming the columns: the
+    four fields, by the names of :data:`HEADERS`, and the groups of ``extra``, at least
+    one of them, by their aliases), one line at a time; blank lines are skipped. 422
+    ``census.columns`` without the columns, ``census.invalid_line`` naming the first line
+    that cannot be read, ``census.too_large`` past ``max_lines``."""
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     # ``newline=""``: the csv module reads every kind of line end itself (a lone "\r").
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return _read_census(reader, secret_key, organisation_id)
+        yield from _read_people(reader, max_lines, extra or {})
     except csv.Error as error:
         raise ValidationFailed(
             f"La liste ne peut pas être lue : {error}.",
@@ -613,31 +641,42 @@ def read_census(text: str, secret_key: str, organisation_id: int) -> tuple[int, 
         ) from None
 
 
-def _read_census(reader: Any, secret_key: str, organisation_id: int) -> tuple[int, set[str]]:
+def _read_people(
+    reader: Any, max_lines: int, extra: Mapping[str, tuple[str, ...]]
+) -> Iterator[PersonLine]:
     header = next(reader, None)
     if header is None:
         raise ValidationFailed("La liste est vide.", code="census.columns", extra={"missing": []})
-    columns = _columns(header)
-    digests: set[str] = set()
+    columns, groups = _columns(header, extra)
     lines = 0
     for number, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
         lines += 1
-        if lines > MAX_CENSUS_LINES:
-            raise ValidationFailed(
-                f"La liste dépasse {MAX_CENSUS_LINES} lignes.", code="census.too_large"
-            )
+        if lines > max_lines:
+            raise ValidationFailed(f"La liste dépasse {max_lines} lignes.", code="census.too_large")
         try:
-            values = [row[columns[field]] for field in FIELDS]
-            who = person(*values)
+            cells = {field: row[columns[field]].strip() for field in FIELDS}
+            who = person(*cells.values())
         except (IndexError, ValidationFailed):
             raise ValidationFailed(
                 f"La ligne {number} de la liste est incomplète ou illisible.",
                 code="census.invalid_line",
                 extra={"line": number},
             ) from None
-        digests.add(identity_digest(secret_key, organisation_id, who))
+        for group, indexes in groups.items():
+            found = (row[index].strip() if index < len(row) else "" for index in indexes)
+            cells[group] = "\n".join(cell for cell in found if cell)
+        yield PersonLine(number, who, cells)
+
+
+def read_census(text: str, secret_key: str, organisation_id: int) -> tuple[int, set[str]]:
+    """The digests of a residents list (:func:`read_people`) and its number of lines."""
+    digests: set[str] = set()
+    lines = 0
+    for line in read_people(text, max_lines=MAX_CENSUS_LINES):
+        lines += 1
+        digests.add(identity_digest(secret_key, organisation_id, line.who))
     return lines, digests
 
 

@@ -20,11 +20,12 @@ How it holds:
 - When the current phase is restricted to groups, the voter's memberships of those groups
   are read in the transaction ``FOR KEY SHARE`` (:func:`voter_groups`): removing a member
   waits for their vote to commit, and a vote that starts after the removal sees it.
-- Where the dialogue accepts verified residents only (its ``census`` or ``desk`` module
-  on), the voter's verification is read in the transaction and their identity's vote in
-  the dialogue is taken, the row of ``identity_votes`` whose primary key lets one account
-  per identity through (:func:`core.services.verification.hold_vote`); a dialogue without
-  them reads nothing more.
+- Where the dialogue accepts verified residents only (a verification method's module
+  on: ``census``, ``desk``, ``letter_code``, ``postal_code``), the voter's verification
+  is read in the transaction and their identity's vote in the dialogue is taken, the
+  row of ``identity_votes`` whose primary key lets one account per identity through
+  (:func:`core.services.verification.hold_vote`); a dialogue without them reads nothing
+  more.
 - On SQLite every write transaction begins with ``BEGIN IMMEDIATE``, so writes are already
   one at a time; the version comparison is what makes a stale snapshot lose there.
 

@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from core import unsubscribe_links
 from core.db import Database, utcnow
 from core.hookspecs import hookimpl
-from core.models import AgendaEvent, ApiToken, Ballot, Dialogue, Group, Organisation
+from core.models import AgendaEvent, ApiToken, Ballot, Dialogue, Group, LetterCode, Organisation
 from core.models.users import Role
 from core.services import organisations, page_blocks, users
 from core.settings import Settings
@@ -143,6 +143,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/me/verification/postal-code"): Rule(
         SIGNED_IN, json=body({"postal_code": "1"})
     ),
+    # An unknown code: 422 for anyone signed in, nothing changes.
+    ("POST", "/me/verification/letter-code"): Rule(SIGNED_IN, data=body({"code": "x"})),
+    ("POST", "/api/v1/me/verification/letter-code"): Rule(SIGNED_IN, json=body({"code": "x"})),
     ("POST", "/api/v1/me/verification/census"): Rule(
         SIGNED_IN,
         json=body(
@@ -248,6 +251,15 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/verification/desk"): Rule(MODERATORS, data=EMPTY_FORM),
     ("POST", "/admin/verification/census"): Rule(ADMINS, data=EMPTY_FORM, multipart=True),
     ("PUT", "/api/v1/admin/verification/postal-codes"): Rule(ADMINS, json=INVALID),
+    ("POST", "/api/v1/admin/verification/letter-codes"): Rule(ADMINS, json=INVALID),
+    ("DELETE", "/api/v1/admin/verification/letter-codes/{batch:int}"): Rule(
+        ADMINS, ids={"batch": "letter_batch"}
+    ),
+    ("POST", "/admin/verification/letters"): Rule(ADMINS, data=EMPTY_FORM, multipart=True),
+    ("POST", "/admin/verification/letters/csv"): Rule(ADMINS, data=body({"letters": "x"})),
+    ("POST", "/admin/verification/letters/{batch:int}/withdraw"): Rule(
+        ADMINS, data=EMPTY_FORM, ids={"batch": "spare_letter_batch"}
+    ),
     ("POST", "/admin/verification/postal-codes"): Rule(
         ADMINS, data=body({"postal_codes": "pas un code"})
     ),
@@ -593,6 +605,16 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
             for n in range(2)
         ]
         session.add_all(events)
+        # Two batches of codes to mail, one withdrawn by the API, one by the page.
+        session.add_all(
+            LetterCode(
+                organisation_id=org.id,
+                code_digest=f"{batch:064d}",
+                identity_digest="0" * 64,
+                batch=batch,
+            )
+            for batch in (1, 2)
+        )
         await session.flush()
         await users.create_api_token(session, alice.user, "spare")
         token_id = await session.scalar(
@@ -638,6 +660,8 @@ async def build_world(client: Client, world: World) -> tuple[dict[str, Person], 
             "module": "questionnaire",
             "change": "withdraw",
             "email": spare.user.email,
+            "letter_batch": 1,
+            "spare_letter_batch": 2,
         }
         await session.commit()
     return people, ids

@@ -33,6 +33,7 @@ NOTICES = {
     "group_created": N_("Le groupe est créé."),
     "census_uploaded": N_("La liste des habitant·es est remplacée."),
     "desk_verified": N_("Le compte est vérifié."),
+    "letters_withdrawn": N_("Les codes inutilisés de ce lot sont retirés."),
     "member_added": N_("La personne est ajoutée au groupe."),
     "member_removed": N_("La personne est retirée du groupe."),
     "role_changed": N_("Le rôle est changé."),

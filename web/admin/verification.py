@@ -1,26 +1,36 @@
 """Back office: verified residents. Who is verified, how and when (never the clear values
-of the residents list), the residents list's upload (administrators), and the desk's
-form, where a moderator or an administrator verifies a person for an account."""
+of the residents list), the residents list's upload (administrators), the codes to mail
+(administrators), and the desk's form, where a moderator or an administrator verifies a
+person for an account.
+
+The codes to mail are shown once: the upload's answer is the page of printable letters
+(one a sheet when printed), which also holds the same letters as CSV in a form that posts
+them back to be downloaded as a file (for a mail merge); nothing of them is stored in
+clear, so neither can be asked for again."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import MultipartBody, URLEncodedBody
+from litestar.params import FromPath, MultipartBody, URLEncodedBody
 from litestar.response import Redirect
 
 from core.db import utcnow
-from core.defaults.verification import CENSUS, DESK, POSTAL_CODE
+from core.defaults.verification import CENSUS, DESK, LETTER_CODE, POSTAL_CODE
 from core.errors import DomainError
+from core.exports import inert_cells
 from core.permissions import Action
-from core.services import verification
+from core.services import letter_codes, verification
 from web.admin.forms import FormValues
 from web.admin.guard import staff, staff_guard
 from web.admin.page_texts import translated, translated_map
 from web.admin.pages import admin_page, discard_changes, done
 from web.dependencies import Actor, CurrentOrg, DbSession
 from web.labels import N_
+from web.pages.context import public_url
 
 MAX_CENSUS_BYTES = 20 * 1024 * 1024
 PAGE = "/admin/verification"
@@ -74,6 +84,8 @@ class VerificationPages(Controller):
             desk=DESK.granted_to(org),
             postal_code=POSTAL_CODE.granted_to(org),
             postal_codes=verification.postal_codes_of(org),
+            letter_code=LETTER_CODE.granted_to(org),
+            batches=await letter_codes.batches(db_session, org),
             errors=translated_map(request, errors or {}),
             values=values or {},
             report=report,
@@ -114,6 +126,83 @@ class VerificationPages(Controller):
             return await self._index(request, db_session, org, errors={"file": error.detail})
         await db_session.commit()
         return await self._index(request, db_session, org, report=report)
+
+    @post("/letters")
+    async def generate_letters(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        data: MultipartBody[dict[str, Any]],
+    ) -> Response[Any]:
+        """A new batch of codes for the people of the file: the printable letters."""
+        field = "letters_file"
+        upload = FormValues(data).file(field)
+        content = await upload.read(MAX_CENSUS_BYTES + 1) if upload is not None else b""
+        if not content.strip():
+            errors = {field: N_("Choisissez un fichier CSV.")}
+            return await self._index(request, db_session, org, errors=errors)
+        if len(content) > MAX_CENSUS_BYTES:
+            errors = {field: N_("Fichier trop gros (20 Mo au plus).")}
+            return await self._index(request, db_session, org, errors=errors)
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("cp1252", errors="replace")
+        try:
+            batch, letters = await letter_codes.generate_letters(
+                db_session,
+                org,
+                actor,
+                text,
+                secret_key=request.app.state.context.settings.secret_key,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            await discard_changes(request, db_session)
+            return await self._index(request, db_session, org, errors={field: error.detail})
+        await db_session.commit()
+        return admin_page(
+            request,
+            "admin/letters.html",
+            section="verification",
+            status_code=201,
+            page_title=translated(request, "Codes à envoyer par courrier"),
+            batch=batch,
+            letters=letters,
+            letters_csv=_letters_csv(letters),
+            verification_url=public_url(request, "/me/verification"),
+        )
+
+    @post("/letters/csv")
+    async def download_letters(self, data: URLEncodedBody[dict[str, Any]]) -> Response[bytes]:
+        """The letters the page shows, posted back by it, as a CSV file for a mail merge
+        (nothing is read from the database: the codes are stored as digests only)."""
+        text = FormValues(data).raw("letters")
+        return Response(
+            text.encode("utf-8-sig"),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": 'attachment; filename="codes-courrier.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @post("/letters/{batch:int}/withdraw")
+    async def withdraw_letters(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        batch: FromPath[int],
+    ) -> Response[Any]:
+        """Withdraws the batch's unused codes (letters lost or sent by mistake); the page
+        of a missing thing for a batch without any (404)."""
+        await letter_codes.withdraw_batch(db_session, org, actor, batch, now=utcnow())
+        await db_session.commit()
+        return Redirect(f"{PAGE}?notice=letters_withdrawn#letters", status_code=303)
 
     @post("/desk", opt=STAFF)
     async def verify_at_desk(
@@ -178,3 +267,16 @@ class VerificationPages(Controller):
         await db_session.commit()
         # Back where the form is, not at the top of a long page.
         return Redirect(f"{PAGE}?notice=saved#postal-codes", status_code=303)
+
+
+def _letters_csv(letters: list[letter_codes.Letter]) -> str:
+    """The letters as CSV (``;``, as spreadsheets in French read it), for a mail merge;
+    a cell that a spreadsheet would read as a formula stays text."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["nom", "prenom", "adresse", "code"])
+    for letter in letters:
+        writer.writerow(
+            inert_cells([letter.last_name, letter.first_name, letter.address, letter.code])
+        )
+    return out.getvalue()

@@ -1,7 +1,7 @@
 """API: verified residents (an addition to the contract). A citizen verifies their account
-by the residents list (``/api/v1/me/verification``); staff upload that list, verify a
-person at the desk and see who is verified how (``/api/v1/admin/verification``), never
-the clear values of the list."""
+by the residents list or a code received by mail (``/api/v1/me/verification``); staff
+upload that list, generate the codes to mail, verify a person at the desk and see who is
+verified how (``/api/v1/admin/verification``), never the clear values of the list."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from datetime import date, datetime
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, get, post, put
-from litestar.params import FromQuery, JSONBody
+from litestar import Controller, Request, delete, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.db import begin_write, utcnow
 from core.errors import AuthRequired
 from core.models import User, UserVerification
 from core.permissions import Action
-from core.services import ages, verification
+from core.services import ages, letter_codes, verification
 from core.specs import Strict
 from web.admin.guard import staff, staff_guard
 from web.dependencies import Actor, CurrentOrg, DbSession
@@ -57,6 +57,40 @@ class PostalCodesSpec(Strict):
 
 class PostalCodesOut(msgspec.Struct):
     postal_codes: list[str]
+
+
+class LetterCodeSpec(Strict):
+    #: The code received by mail (``ABCD-EFGH-JKMN``; case, spaces and dashes do not matter).
+    code: str
+
+
+class LettersSpec(Strict):
+    #: The people to mail a code to: the residents list's columns and address columns.
+    csv: str
+
+
+class LetterOut(msgspec.Struct):
+    last_name: str
+    first_name: str
+    address: str
+    code: str
+
+
+class LettersOut(msgspec.Struct):
+    batch: int
+    #: The only time the codes are shown: they are stored as keyed digests only.
+    letters: list[LetterOut]
+
+
+class BatchOut(msgspec.Struct):
+    batch: int
+    created_at: datetime
+    codes: int
+    used: int
+
+
+class BatchesOut(msgspec.Struct):
+    batches: list[BatchOut]
 
 
 class CensusSpec(Strict):
@@ -158,6 +192,25 @@ class MyVerificationController(Controller):
             data.postal_code,
             secret_key=_secret(request),
             now=utcnow(),
+        )
+        out = verification_out(held)
+        await db_session.commit()
+        return out
+
+    @post("/letter-code", status_code=200, guards=[rate_limited("verification")])
+    async def verify_by_letter_code(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        data: JSONBody[LetterCodeSpec],
+    ) -> VerificationOut:
+        """Verifies the signed-in account as the person a code was mailed to, and uses
+        the code up; 422 ``verification.no_match`` for a code unknown, used or withdrawn.
+        Limited per account and per network."""
+        held = await letter_codes.verify_by_letter_code(
+            db_session, org, _signed_in(actor), data.code, secret_key=_secret(request), now=utcnow()
         )
         out = verification_out(held)
         await db_session.commit()
@@ -268,3 +321,37 @@ class AdminVerificationController(Controller):
         )
         await db_session.commit()
         return PostalCodesOut(codes)
+
+    @get("/letter-codes")
+    async def read_letter_codes(self, db_session: DbSession, org: CurrentOrg) -> BatchesOut:
+        found = await letter_codes.batches(db_session, org)
+        return BatchesOut([BatchOut(b.batch, b.created_at, b.codes, b.used) for b in found])
+
+    @post("/letter-codes", status_code=201)
+    async def generate_letters(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        data: JSONBody[LettersSpec],
+    ) -> LettersOut:
+        """A new batch of single-use codes for the people listed; this answer is the only
+        time the codes are shown."""
+        batch, letters = await letter_codes.generate_letters(
+            db_session, org, actor, data.csv, secret_key=_secret(request), now=utcnow()
+        )
+        await db_session.commit()
+        return LettersOut(
+            batch,
+            [LetterOut(i.last_name, i.first_name, i.address, i.code) for i in letters],
+        )
+
+    @delete("/letter-codes/{batch:int}", status_code=204)
+    async def withdraw_letter_codes(
+        self, db_session: DbSession, org: CurrentOrg, actor: Actor, batch: FromPath[int]
+    ) -> None:
+        """Withdraws the batch's unused codes; 404 ``letter_codes.unknown_batch`` when it
+        has none."""
+        await letter_codes.withdraw_batch(db_session, org, actor, batch, now=utcnow())
+        await db_session.commit()

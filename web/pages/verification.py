@@ -2,7 +2,8 @@
 
 A citizen types their last name, first name, birth date and postal code; when the
 organisation's residents list holds them, their account is verified (the census method,
-:mod:`core.services.verification`). Every try counts against the ``verification`` rate
+:mod:`core.services.verification`). Or they type the code mailed to them (the letter_code
+method, :mod:`core.services.letter_codes`). Every try counts against the ``verification`` rate
 limits (per account and per network), so that the list cannot be guessed. The page also
 says how to be verified at the town hall's desk, and what the account is verified as.
 """
@@ -17,9 +18,9 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 
 from core.db import begin_write, utcnow
-from core.defaults.verification import CENSUS, DESK, MINIMUM_AGE, POSTAL_CODE
+from core.defaults.verification import CENSUS, DESK, LETTER_CODE, MINIMUM_AGE, POSTAL_CODE
 from core.errors import DomainError
-from core.services import ages, verification
+from core.services import ages, letter_codes, verification
 from web.admin.pages import discard_changes
 from web.dependencies import Actor, CurrentOrg, DbSession
 from web.i18n import translator
@@ -31,6 +32,10 @@ from web.templating import render
 PAGE = "/me/verification"
 BIRTH_DATE_REFUSED = (
     "Indiquez une date de naissance plausible, par exemple 02/04/2008 ou 2008-04-02."
+)
+LETTER_CODE_UNKNOWN = (
+    "Ce code n'est pas valable : vérifiez-le sur votre courrier (il ne sert qu'une fois), "
+    "ou faites-vous vérifier autrement."
 )
 POSTAL_CODE_UNKNOWN = (
     "Ce code postal n'est pas l'un de ceux de la commune : seuls ses habitant·es votent ici."
@@ -67,6 +72,7 @@ async def _page(
         # The list's form only once there is a list to be found in.
         census=CENSUS.granted_to(org) and await verification.census_size(db_session, org) > 0,
         desk=DESK.granted_to(org),
+        letter_code=LETTER_CODE.granted_to(org) and await letter_codes.has_codes(db_session, org),
         postal_code=POSTAL_CODE.granted_to(org) and bool(verification.postal_codes_of(org)),
         minimum_age=MINIMUM_AGE.granted_to(org),
         birth=await ages.birth_date_of(db_session, actor),
@@ -198,6 +204,55 @@ async def verify_postal_code_form(
     held = await verification.verification_of(db_session, actor)
     weak = held is not None and held.method == POSTAL_CODE.name
     return _verified(next_path, "postal_code_declared" if weak else "verified")
+
+
+class LetterCodeForm(msgspec.Struct):
+    code: str = ""
+    next: str = ""
+
+
+@post(PAGE + "/letter-code", include_in_schema=False, guards=[rate_limited("verification")])
+async def verify_letter_code_form(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    org: CurrentOrg,
+    actor: Actor,
+    data: URLEncodedBody[LetterCodeForm],
+) -> Response[Any]:
+    """The code received by mail; every try counts against the ``verification`` limits."""
+    if actor is None:
+        return Redirect(signin_url(request, PAGE), status_code=303)
+    next_path = safe_next(data.next, "")
+    i18n = translator(request, org)
+    try:
+        await letter_codes.verify_by_letter_code(
+            db_session,
+            org,
+            actor,
+            data.code,
+            secret_key=request.app.state.context.settings.secret_key,
+            now=utcnow(),
+        )
+    except DomainError as error:
+        await discard_changes(request, db_session)
+        if error.extra.get("errors"):
+            message = i18n.gettext("Indiquez le code reçu par courrier.")
+        elif error.code == "verification.no_match":
+            message = i18n.gettext(LETTER_CODE_UNKNOWN)
+        else:
+            message = known_refusal(i18n, error.code) or error.detail
+        return await _page(
+            request,
+            db_session,
+            org,
+            actor,
+            next_path=next_path,
+            errors={"letter_form": message},
+            values={"letter_code": data.code},
+            status_code=error.status_code,
+        )
+    await db_session.commit()
+    return _verified(next_path)
 
 
 class BirthDateForm(msgspec.Struct):
