@@ -148,6 +148,10 @@ async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
     return world
 
 
+#: What one citizen's chosen projects may cost at most in the demo's budget (its basket).
+BASKET_LIMIT = 300_000
+
+
 async def _participation(session: AsyncSession, plugins: Plugins, world: DemoWorld) -> None:
     """Some citizens have already voted and commented, through the same services as the
     site, so that the demo's figures, results and debates are not empty."""
@@ -156,6 +160,8 @@ async def _participation(session: AsyncSession, plugins: Plugins, world: DemoWor
     in_vote = [p for p in world.proposals["budget"] if p.is_votable]
     for citizen in world.citizens[:14]:
         picks = choose.sample(in_vote, k=choose.randint(2, 5))
+        while sum(p.cost or 0 for p in picks) > BASKET_LIMIT:
+            picks.pop()
         await ballots.replace_ballot(
             session, plugins, budget, citizen, [(p.id, None) for p in picks], now=utcnow()
         )
@@ -195,7 +201,11 @@ async def _budget(session: AsyncSession, plugins: Plugins, world: DemoWorld, now
             ),
             vote={
                 "type": "support",
-                "settings": {"max_votes": 5, "label": "Je soutiens ce projet"},
+                "settings": {
+                    "max_votes": 5,
+                    "budget_limit": BASKET_LIMIT,
+                    "label": "Je soutiens ce projet",
+                },
             },
             budget={"amount": 500_000, "rule": "equal_shares"},
             comments={"mode": "qualified"},

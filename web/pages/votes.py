@@ -11,7 +11,7 @@ citizen may still give (votes, points, budget) is shown on every page that has w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -118,6 +118,7 @@ async def vote_panel(
         proposal_id: rules.kind.present_value(rules.settings, value)
         for proposal_id, value in state.votes.items()
     }
+    remaining = rules.kind.remaining(rules.settings, state.content())
     return {
         "open": refused is None,
         "refusal": refusal_message(i18n, refused) if refused is not None else None,
@@ -130,7 +131,8 @@ async def vote_panel(
         "template": rules.kind.widget_template,
         "settings": rules.settings,
         "rules": rules.kind.rules(rules.settings),
-        "remaining": rules.kind.remaining(rules.settings, state.content()),
+        "remaining": remaining,
+        "basket": budget_basket(state, remaining),
         "given": values,
         "count": len(state.votes),
         "status": state.status.value,
@@ -140,6 +142,25 @@ async def vote_panel(
         "dialogue": dialogue,
         "missing": False,
     }
+
+
+def budget_basket(state: BallotState, remaining: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Where the vote type caps the cost of a ballot (it says what is left of a
+    ``budget``), the citizen's basket: the chosen projects with their costs, what they
+    come to, and the cap. ``None`` without a cap."""
+    left = remaining.get("budget")
+    if left is None:
+        return None
+    items = [
+        {
+            "id": proposal_id,
+            "title": state.proposals[proposal_id].title,
+            "cost": state.proposals[proposal_id].cost or 0,
+        }
+        for proposal_id in state.votes
+    ]
+    spent = sum(item["cost"] for item in items)
+    return {"items": items, "spent": spent, "limit": spent + left}
 
 
 MISSING = labels.ERRORS["vote.type_missing"]
@@ -162,6 +183,7 @@ def _missing_vote_type(
         "settings": None,
         "rules": {},
         "remaining": {},
+        "basket": None,
         "given": {},
         "count": 0,
         "status": "draft",
