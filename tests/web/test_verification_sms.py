@@ -28,8 +28,9 @@ from core.settings import Settings
 from core.sms import SMS_KIND, OutboxSmsGateway, SmsGateway, choose_gateway
 from participe.testing import Outbox, http_client, make_app, put_vote
 from tests.ballot_helpers import Client
-from tests.conftest import Person, World
+from tests.conftest import LiveServer, Person, World
 from tests.signin_helpers import csrf_in, sign_in
+from tests.web.test_ballot_concurrency import at_once, summary
 from tests.web.test_rate_limits import assert_limited, limited_client
 from tests.web.test_verification import ELODIE, ME_API, by_census, residents_dialogue, upload
 from web.plugins import build_plugins
@@ -117,9 +118,39 @@ async def test_a_citizen_verified_by_sms_votes_and_a_second_account_of_the_numbe
     refused = await put_vote(client, world.bob, setup, setup.proposals[1])
     assert (refused.status_code, refused.json()["code"]) == (409, "vote.identity_already_voted")
 
+    # Staff see how the accounts are verified and that they share one identity, not the
+    # number.
+    listed = await client.get(
+        "/api/v1/admin/verification/verifications", headers=world.admin.headers
+    )
+    assert {(item["method"], item["accounts_of_identity"]) for item in listed.json()["items"]} == {
+        ("sms_code", 2)
+    }
+    page = await client.get("/admin/verification", headers=world.admin.headers)
+    assert "Code par SMS" in page.text and E164 not in page.text and "54 32" not in page.text
+
     # A dialogue that asks for the residents list does not take a code by SMS.
     strict = await residents_dialogue(client, world, slug="liste", methods=("census",))
     assert (await put_vote(client, world.alice, strict, strict.proposals[0])).status_code == 403
+
+
+async def test_three_accounts_of_one_number_voting_at_once_make_one_ballot(
+    client: Client, world: World, outbox: Outbox, live_server: LiveServer
+) -> None:
+    accounts = [world.alice, world.bob, await world.person("carol@example.org")]
+    for account in accounts:
+        assert (await ask_code(client, account)).status_code == 202
+        assert (await give_code(client, account, await sent_code(outbox))).status_code == 200
+    for trial in range(3):
+        setup = await residents_dialogue(client, world, f"course-{trial}", methods=("sms_code",))
+        responses = await at_once(
+            live_server,
+            [(account, setup.vote(setup.proposals[n]), {}) for n, account in enumerate(accounts)],
+        )
+        assert summary(responses) == {
+            (200, ""): 1,
+            (409, "vote.identity_already_voted"): 2,
+        }, trial
 
 
 async def test_a_code_expires(client: Client, world: World, database: Database) -> None:
