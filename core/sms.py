@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
-from core.errors import ConfigurationError
+from core.errors import ConfigurationError, DomainError
 from core.languages import DEFAULT_LANGUAGE
 from core.models import OutboxMessage
 
@@ -27,12 +27,28 @@ if TYPE_CHECKING:
     from core.models import Organisation
     from core.registries import Registry
 
-__all__ = ["OUTBOX", "SMS_KIND", "OutboxSmsGateway", "SmsGateway", "choose_gateway"]
+__all__ = [
+    "OUTBOX",
+    "SMS_KIND",
+    "OutboxSmsGateway",
+    "SmsGateway",
+    "SmsNotSent",
+    "choose_gateway",
+]
 
 #: The outbox row's ``kind`` of a text message written by the outbox gateway.
 SMS_KIND = "sms"
 #: The id of the core's gateway.
 OUTBOX = "outbox"
+
+
+class SmsNotSent(DomainError):
+    """The message could not be sent (the provider refused it or is unreachable): 503
+    ``verification.sms_not_sent``, and the request changes nothing. Whatever else a
+    gateway raises is turned into this one."""
+
+    status_code = 503
+    code = "verification.sms_not_sent"
 
 
 class SmsGateway(ABC):
@@ -48,9 +64,9 @@ class SmsGateway(ABC):
         """Sends ``text`` to ``phone`` (E.164: ``+33612345678``) for ``organisation``.
 
         Called in the request's transaction, which commits after it returns; an exception
-        fails the request and nothing is committed. A gateway must not log nor store the
-        phone number or the text (they carry a secret code): the database only ever holds
-        a keyed digest of the number.
+        fails the request (503 ``verification.sms_not_sent``) and nothing is committed. A
+        gateway must not log nor store the phone number or the text (they carry a secret
+        code): the database only ever holds a keyed digest of the number.
         """
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 from datetime import datetime
 
@@ -30,7 +31,7 @@ from core.defaults.verification import PERSON_METHODS, SMS_CODE
 from core.errors import NotFound, ValidationFailed
 from core.models import Organisation, User, UserVerification
 from core.services.verification import _verify
-from core.sms import SmsGateway
+from core.sms import SmsGateway, SmsNotSent
 
 __all__ = [
     "CODE_WINDOW_SECONDS",
@@ -40,6 +41,8 @@ __all__ = [
     "send_code",
     "verify_by_sms_code",
 ]
+
+log = logging.getLogger("participe.verification")
 
 #: A code belongs to a window of this many seconds; it is good in its window and the next.
 CODE_WINDOW_SECONDS = 600
@@ -120,7 +123,14 @@ async def send_code(
     digest = phone_digest(secret_key, organisation.id, phone)
     code = code_for(secret_key, organisation.id, user.id, digest, _window(now))
     await begin_write(session)
-    await gateway.send(session, organisation, phone, text % {"code": code})
+    try:
+        await gateway.send(session, organisation, phone, text % {"code": code})
+    except SmsNotSent:
+        raise
+    except Exception as error:
+        # Its class only: a provider's message may quote the number.
+        log.warning("SMS gateway %r failed: %s", gateway.id, type(error).__name__)
+        raise SmsNotSent("Le SMS n'a pas pu être envoyé : réessayez plus tard.") from None
     return digest
 
 

@@ -300,6 +300,37 @@ async def test_hook_register_sms_gateways(
     assert len(carrier.sent) == 1 and len(await outbox.messages(kind=SMS_KIND)) == 1
 
 
+class Down(Recorded):
+    """A provider that cannot be reached, and says so quoting the number."""
+
+    id = "down"
+
+    async def send(self, session: Any, organisation: Organisation, phone: str, text: str) -> None:
+        raise RuntimeError(f"cannot reach the provider for {phone}")
+
+
+async def test_a_gateway_that_fails_is_a_clear_refusal(
+    settings: Settings,
+    database: Database,
+    world: World,
+    outbox: Outbox,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    plugins = build_plugins(settings, extra=[("down", CarrierPlugin(Down()))])
+    async with http_client(make_app(settings, database, plugins)) as client:
+        failed = await ask_code(client, world.alice)
+        assert (failed.status_code, failed.json()["code"]) == (503, "verification.sms_not_sent")
+        await sign_in(client, database, world.alice.user.email)
+        page = await client.get("/me/verification")
+        shown = await client.post(
+            "/me/verification/sms", data={"phone": PHONE, "csrf_token": csrf_in(page.text)}
+        )
+        assert shown.status_code == 503
+        assert "Le SMS n'a pas pu être envoyé" in unescape(shown.text)
+    assert E164 not in "\n".join(record.getMessage() for record in caplog.records)
+    assert "RuntimeError" in caplog.text
+
+
 def test_the_gateway_is_chosen_by_name(settings: Settings) -> None:
     plugins: Plugins = build_plugins(
         settings,
