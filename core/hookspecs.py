@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from core.personal_data import PersonalDataSource
     from core.registries import Registry
     from core.result_sections import ResultSection
+    from core.sms import SmsGateway
     from core.vote_types import VoteType
 
 PROJECT_NAME = "participe"
@@ -195,6 +196,20 @@ def register_event_handlers(registry: Registry[EventHandler]) -> None:
     the session, the organisation, the dialogue, the settings, the mailer and the plugins
     (:class:`core.events.EventContext`), again after a failure. Called once, when the
     plugin manager is built. Returns nothing.
+    """
+
+
+@hookspec
+def register_sms_gateways(registry: Registry[SmsGateway]) -> None:
+    """Add ways of sending text messages (verification codes), as
+    :class:`core.sms.SmsGateway` objects, to ``registry``.
+
+    Called once, when the plugin manager is built. The gateway that sends is the one
+    ``PARTICIPE_SMS_GATEWAY`` names; without it, the only one registered besides the
+    core's ``outbox`` (which writes messages to the outbox, for tests and demonstrations),
+    else ``outbox``; a name nobody registered, or several gateways and no name, stops
+    start-up. Its ``send(session, organisation, phone, text)`` runs in the request's
+    transaction. Returns nothing.
     """
 
 

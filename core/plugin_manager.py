@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from core.notification_kinds import NotificationKind
     from core.personal_data import PersonalDataSource
     from core.result_sections import ResultSection
+    from core.sms import SmsGateway
     from core.vote_types import VoteType
 
 ENTRY_POINT_GROUP = "participe"
@@ -154,6 +155,9 @@ class Plugins:
         self.commands: Registry[Command] = self._collect("command", pm.hook.register_commands)
         self.notification_kinds: Registry[NotificationKind] = self._collect(
             "notification kind", pm.hook.register_notification_kinds
+        )
+        self.sms_gateways: Registry[SmsGateway] = self._collect(
+            "SMS gateway", pm.hook.register_sms_gateways
         )
         self._error_messages = _collect_error_messages(pm.hook.error_messages)
 

@@ -40,6 +40,15 @@ DEFAULT_RATES: Mapping[str, str] = {
     # Tries at verifying an account by the residents list (against guessing).
     "verification": "5/hour",
     "verification_ip": "30/hour",
+    # Codes sent by SMS (the ``sms_code`` verification) per account, and to one number
+    # (counted by its keyed digest), against flooding a phone; tries at a code per account
+    # and per number, against guessing its 6 digits.
+    "sms_send": "3/hour",
+    "sms_send_ip": "30/hour",
+    "sms_send_number": "5/day",
+    "sms_check": "5/hour",
+    "sms_check_ip": "30/hour",
+    "sms_check_number": "10/hour",
     "vote": "120/minute",
     "vote_ip": "1200/minute",
 }

@@ -212,6 +212,9 @@ class Settings:
     #: How log lines are written: ``text`` (one readable line) or ``json`` (one object
     #: per line, for a log collector).
     log_format: str = "text"
+    #: The SMS gateway that sends verification codes, by its id (``core.sms``); none: the
+    #: one a plugin registers, else the outbox.
+    sms_gateway: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -266,6 +269,7 @@ class Settings:
                 unit="hours",
             ),
             log_format=_log_format(environ.get("PARTICIPE_LOG_FORMAT")),
+            sms_gateway=(environ.get("PARTICIPE_SMS_GATEWAY") or "").strip() or None,
         )
 
     def replace(self, **changes: object) -> Settings:

@@ -49,6 +49,7 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "core.plugin_manager",
     "core.mail",
     "core.notification_kinds",
+    "core.sms",
     "core.uploads",
     "core.leases",
     "core.results_cache",

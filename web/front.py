@@ -42,6 +42,8 @@ def front_route_handlers() -> list[Any]:
         verification.verification_page,
         verification.verify_form,
         verification.verify_postal_code_form,
+        verification.send_sms_code_form,
+        verification.verify_sms_code_form,
         verification.verify_letter_code_form,
         verification.declare_birth_date_form,
         MyVerificationController,

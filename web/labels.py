@@ -108,6 +108,7 @@ ERRORS = {
         "vérifiez-les, ou faites-vous vérifier au guichet de la mairie."
     ),
     "verification.unavailable": N_("La vérification n'est pas proposée ici."),
+    "verification.sms_not_sent": N_("Le SMS n'a pas pu être envoyé : réessayez plus tard."),
     "rate_limited": N_("Trop de demandes : réessayez dans un moment."),
 }
 

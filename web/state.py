@@ -1,5 +1,5 @@
 """What one app holds: its settings, database, plugins, templates, mailer, rate limiter,
-bot checks, the cache of its proposal maps and its snapshots of organisations and
+SMS gateway, bot checks, the cache of its proposal maps and its snapshots of organisations and
 dialogues. Nothing else."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from core.rate_limits import RateLimiter
 from core.read_cache import ReadCache
 from core.services.proposal_map import MapCache
 from core.settings import Settings
+from core.sms import SmsGateway, choose_gateway
 
 
 @dataclass
@@ -37,7 +38,10 @@ class AppContext:
     bot_checks: BotChecks = field(init=False)
     #: This worker's snapshots of organisations and dialogues (``core.read_cache``).
     read_cache: ReadCache = field(init=False)
+    #: The one that sends verification codes (``core.sms``); a wrong choice stops start-up.
+    sms_gateway: SmsGateway = field(init=False)
 
     def __post_init__(self) -> None:
+        self.sms_gateway = choose_gateway(self.plugins.sms_gateways, self.settings.sms_gateway)
         self.bot_checks = BotChecks(self.settings.secret_key, self.database)
         self.read_cache = ReadCache(self.settings.read_cache_seconds)

@@ -13,6 +13,10 @@ of its accounts it uses (409 ``vote.identity_already_voted``).
   labelled as such: it proves nothing of who the person is, so each account counts as its
   own identity (one vote per account, as without verification, but only accounts that
   declared a postal code of the area vote).
+- ``sms_code``: a citizen receives a code by SMS at a mobile number and types it back
+  (:mod:`core.services.sms_verification`). The number, kept only as a keyed digest, is
+  the identity: two accounts verified with one number are one identity. Stronger than a
+  postal code, weaker than the residents list or the desk (a number is not a person).
 
 A dialogue where none of them is on asks nothing of its voters, and its votes read nothing
 more (:func:`core.services.verification.accepted_methods` looks at the dialogue only).
@@ -40,6 +44,7 @@ from core.models import BirthDate, IdentityVote, LetterCode, User, UserVerificat
 from core.modules import Module
 from core.personal_data import PersonalDataContext, PersonalDataSource
 from core.registries import Registry
+from core.sms import OutboxSmsGateway, SmsGateway
 
 CENSUS = Module(
     name="census",
@@ -78,6 +83,16 @@ POSTAL_CODE = Module(
     decides_votes=True,
 )
 
+SMS_CODE = Module(
+    name="sms_code",
+    title="Résident·es vérifié·es : code par SMS",
+    description="Votent les comptes qui ont reçu un code par SMS sur un numéro de mobile et "
+    "l'ont saisi : un numéro ne vérifie qu'une identité, qui vote une fois, quel que soit "
+    "le compte. Il ne prouve pas que la personne habite la commune.",
+    granted_by_default=True,
+    decides_votes=True,
+)
+
 
 class MinimumAgeSettings(msgspec.Struct, forbid_unknown_fields=True):
     """Who is old enough to vote in a dialogue."""
@@ -112,7 +127,7 @@ MINIMUM_AGE = Module(
 )
 
 #: Every verification method, in the order they are offered.
-METHODS: tuple[Module, ...] = (CENSUS, DESK, LETTER_CODE, POSTAL_CODE)
+METHODS: tuple[Module, ...] = (CENSUS, DESK, LETTER_CODE, SMS_CODE, POSTAL_CODE)
 #: The methods that recognise a person (not only an account), strongest first: a weaker
 #: verification never replaces one of them.
 PERSON_METHODS = frozenset({CENSUS.name, DESK.name, LETTER_CODE.name})
@@ -123,6 +138,11 @@ def register_modules(registry: Registry[Module]) -> None:
     for module in METHODS:
         registry.add(module)
     registry.add(MINIMUM_AGE)
+
+
+@hookimpl
+def register_sms_gateways(registry: Registry[SmsGateway]) -> None:
+    registry.add(OutboxSmsGateway())
 
 
 class VerificationSource(PersonalDataSource):

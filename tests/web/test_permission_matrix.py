@@ -139,6 +139,15 @@ RULES: dict[tuple[str, str], Rule] = {
     # No postal code is listed: a signed-in citizen is told so (422), nothing changes.
     ("POST", "/me/verification/postal-code"): Rule(SIGNED_IN, data=body({"postal_code": "1"})),
     ("POST", "/me/verification/birth-date"): Rule(SIGNED_IN, data=body({"birth_date": "x"})),
+    # Not a mobile number, not a digest: refused as bad input (422), nothing is sent.
+    ("POST", "/me/verification/sms"): Rule(SIGNED_IN, data=body({"phone": "x"})),
+    ("POST", "/me/verification/sms/code"): Rule(
+        SIGNED_IN, data=body({"phone_digest": "x", "code": "1"})
+    ),
+    ("POST", "/api/v1/me/verification/sms"): Rule(SIGNED_IN, json=body({"phone": "x"})),
+    ("POST", "/api/v1/me/verification/sms/code"): Rule(
+        SIGNED_IN, json=body({"phone": "x", "code": "1"})
+    ),
     ("PUT", "/api/v1/me/verification/birth-date"): Rule(SIGNED_IN, json=body({"birth_date": "x"})),
     ("POST", "/api/v1/me/verification/postal-code"): Rule(
         SIGNED_IN, json=body({"postal_code": "1"})

@@ -1,7 +1,8 @@
 """API: verified residents (an addition to the contract). A citizen verifies their account
-by the residents list or a code received by mail (``/api/v1/me/verification``); staff
-upload that list, generate the codes to mail, verify a person at the desk and see who is
-verified how (``/api/v1/admin/verification``), never the clear values of the list."""
+by the residents list, a code received by mail, a postal code or a code sent by SMS
+(``/api/v1/me/verification``); staff upload that list, generate the codes to mail, verify
+a person at the desk and see who is verified how (``/api/v1/admin/verification``), never
+the clear values of the list."""
 
 from __future__ import annotations
 
@@ -11,16 +12,19 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import begin_write, utcnow
 from core.errors import AuthRequired
-from core.models import User, UserVerification
+from core.models import Organisation, User, UserVerification
 from core.permissions import Action
-from core.services import ages, letter_codes, verification
+from core.services import ages, letter_codes, sms_verification, verification
 from core.specs import Strict
 from web.admin.guard import staff, staff_guard
 from web.dependencies import Actor, CurrentOrg, DbSession
-from web.rate_limits import rate_limited
+from web.i18n import translator
+from web.labels import N_
+from web.rate_limits import enforce, rate_limited
 
 
 class PersonSpec(Strict):
@@ -48,6 +52,22 @@ class BirthDateOut(msgspec.Struct):
 
 class PostalCodeSpec(Strict):
     postal_code: str
+
+
+class PhoneSpec(Strict):
+    #: A French mobile number: ``06 12 34 56 78``, ``+33 6 12 34 56 78``...
+    phone: str
+
+
+class PhoneCodeSpec(PhoneSpec):
+    #: The 6 digits received by SMS.
+    code: str
+
+
+class CodeSentOut(msgspec.Struct):
+    sent: bool
+    #: Minutes the code stays good, at least.
+    valid_minutes: int
 
 
 class PostalCodesSpec(Strict):
@@ -146,6 +166,58 @@ def _signed_in(actor: User | None) -> User:
     return actor
 
 
+#: The SMS, ``%(code)s`` standing for the code (translated to the reader's language).
+SMS_TEXT = N_(
+    "%(code)s est votre code de vérification pour %(organisation)s. Il est valable 10 minutes."
+)
+
+
+async def send_code(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    org: Organisation,
+    user: User,
+    typed: str,
+) -> str:
+    """Sends ``user`` a code at the number ``typed`` (shared by the API and the page),
+    counting the send against the number's limit; returns the number's digest."""
+    phone = sms_verification.normalise_phone(typed)
+    secret = _secret(request)
+    digest = sms_verification.phone_digest(secret, org.id, phone)
+    await enforce(request, "sms_send_number", f"phone:{digest}")
+    text = translator(request, org).gettext(SMS_TEXT) % {
+        "code": "%(code)s",
+        # The name goes into the template the code is put in later: its "%" stay "%".
+        "organisation": org.name.replace("%", "%%"),
+    }
+    return await sms_verification.send_code(
+        db_session,
+        org,
+        user,
+        phone,
+        gateway=request.app.state.context.sms_gateway,
+        secret_key=secret,
+        text=text,
+        now=utcnow(),
+    )
+
+
+async def check_code(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    org: Organisation,
+    user: User,
+    digest: str,
+    code: str,
+) -> UserVerification:
+    """Checks the code typed for the number ``digest`` (shared by the API and the page),
+    counting the try against the number's limit."""
+    await enforce(request, "sms_check_number", f"phone:{digest}")
+    return await sms_verification.verify_by_sms_code(
+        db_session, org, user, digest, code, secret_key=_secret(request), now=utcnow()
+    )
+
+
 class MyVerificationController(Controller):
     path = "/api/v1/me/verification"
     tags = ["account"]  # noqa: RUF012
@@ -212,6 +284,42 @@ class MyVerificationController(Controller):
         held = await letter_codes.verify_by_letter_code(
             db_session, org, _signed_in(actor), data.code, secret_key=_secret(request), now=utcnow()
         )
+        out = verification_out(held)
+        await db_session.commit()
+        return out
+
+    @post("/sms", status_code=202, guards=[rate_limited("sms_send")])
+    async def send_sms_code(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        data: JSONBody[PhoneSpec],
+    ) -> CodeSentOut:
+        """Sends a 6-digit code by SMS to the mobile number given; 422 ``validation``
+        naming ``phone`` for something else. Limited per account, per network and per
+        number."""
+        user = _signed_in(actor)
+        await send_code(request, db_session, org, user, data.phone)
+        await db_session.commit()
+        return CodeSentOut(True, sms_verification.CODE_WINDOW_SECONDS // 60)
+
+    @post("/sms/code", status_code=200, guards=[rate_limited("sms_check")])
+    async def verify_by_sms_code(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        data: JSONBody[PhoneCodeSpec],
+    ) -> VerificationOut:
+        """Verifies the signed-in account by the code sent to the number; 422
+        ``verification.no_match`` for a wrong or expired code."""
+        user = _signed_in(actor)
+        phone = sms_verification.normalise_phone(data.phone)
+        digest = sms_verification.phone_digest(_secret(request), org.id, phone)
+        held = await check_code(request, db_session, org, user, digest, data.code)
         out = verification_out(held)
         await db_session.commit()
         return out

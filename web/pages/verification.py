@@ -5,7 +5,9 @@ organisation's residents list holds them, their account is verified (the census 
 :mod:`core.services.verification`). Or they type the code mailed to them (the letter_code
 method, :mod:`core.services.letter_codes`). Every try counts against the ``verification`` rate
 limits (per account and per network), so that the list cannot be guessed. The page also
-says how to be verified at the town hall's desk, and what the account is verified as.
+offers the weak check by a postal code and a code sent by SMS (its number never shown back
+once sent: the second form carries its keyed digest), says how to be verified at the town
+hall's desk, and what the account is verified as.
 """
 
 from __future__ import annotations
@@ -18,12 +20,21 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect
 
 from core.db import begin_write, utcnow
-from core.defaults.verification import CENSUS, DESK, LETTER_CODE, MINIMUM_AGE, POSTAL_CODE
+from core.defaults.verification import (
+    CENSUS,
+    DESK,
+    LETTER_CODE,
+    MINIMUM_AGE,
+    POSTAL_CODE,
+    SMS_CODE,
+)
 from core.errors import DomainError
 from core.services import ages, letter_codes, verification
 from web.admin.pages import discard_changes
+from web.api.verification import check_code, send_code
 from web.dependencies import Actor, CurrentOrg, DbSession
 from web.i18n import translator
+from web.labels import N_
 from web.pages.context import notice, safe_next, signin_url
 from web.rate_limits import rate_limited
 from web.refusals import known_refusal
@@ -62,6 +73,7 @@ async def _page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status_code: int = 200,
+    sms_digest: str = "",
 ) -> Response[str]:
     held = await verification.verification_of(db_session, actor)
     return render(
@@ -74,12 +86,14 @@ async def _page(
         desk=DESK.granted_to(org),
         letter_code=LETTER_CODE.granted_to(org) and await letter_codes.has_codes(db_session, org),
         postal_code=POSTAL_CODE.granted_to(org) and bool(verification.postal_codes_of(org)),
+        sms=SMS_CODE.granted_to(org),
         minimum_age=MINIMUM_AGE.granted_to(org),
         birth=await ages.birth_date_of(db_session, actor),
         errors=errors or {},
         values=values or {},
         next_path=next_path,
         notice=notice(request),
+        sms_digest=sms_digest,
     )
 
 
@@ -292,3 +306,106 @@ async def declare_birth_date_form(
         )
     await db_session.commit()
     return _verified(next_path, "birth_date_saved")
+
+
+SMS_SENT = N_(
+    "Un code vous a été envoyé par SMS : saisissez-le ci-dessous. Il est valable 10 minutes."
+)
+SMS_NOT_A_MOBILE = N_(
+    "Indiquez un numéro de mobile, par exemple 06 12 34 56 78 ou +33 6 12 34 56 78."
+)
+SMS_NO_MATCH = N_(
+    "Ce code ne correspond pas, ou il a expiré : vérifiez-le ou demandez-en un nouveau."
+)
+
+
+class SmsForm(msgspec.Struct):
+    phone: str = ""
+    next: str = ""
+
+
+@post(PAGE + "/sms", include_in_schema=False, guards=[rate_limited("sms_send")])
+async def send_sms_code_form(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    org: CurrentOrg,
+    actor: Actor,
+    data: URLEncodedBody[SmsForm],
+) -> Response[Any]:
+    """Sends a code by SMS and shows the form to type it in (the number stays out of the
+    page: the form carries its keyed digest)."""
+    if actor is None:
+        return Redirect(signin_url(request, PAGE), status_code=303)
+    next_path = safe_next(data.next, "")
+    i18n = translator(request, org)
+    try:
+        digest = await send_code(request, db_session, org, actor, data.phone)
+    except DomainError as error:
+        await discard_changes(request, db_session)
+        if error.extra.get("errors"):
+            message = i18n.gettext(SMS_NOT_A_MOBILE)
+        else:
+            message = known_refusal(i18n, error.code) or error.detail
+        return await _page(
+            request,
+            db_session,
+            org,
+            actor,
+            next_path=next_path,
+            errors={"sms_form": message},
+            values={"sms_phone": data.phone},
+            status_code=error.status_code,
+        )
+    await db_session.commit()
+    return await _page(
+        request,
+        db_session,
+        org,
+        actor,
+        next_path=next_path,
+        values={"sms_sent": i18n.gettext(SMS_SENT)},
+        sms_digest=digest,
+    )
+
+
+class SmsCodeForm(msgspec.Struct):
+    phone_digest: str = ""
+    code: str = ""
+    next: str = ""
+
+
+@post(PAGE + "/sms/code", include_in_schema=False, guards=[rate_limited("sms_check")])
+async def verify_sms_code_form(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    org: CurrentOrg,
+    actor: Actor,
+    data: URLEncodedBody[SmsCodeForm],
+) -> Response[Any]:
+    """The code received by SMS, typed back."""
+    if actor is None:
+        return Redirect(signin_url(request, PAGE), status_code=303)
+    next_path = safe_next(data.next, "")
+    digest = data.phone_digest.strip().lower()
+    try:
+        await check_code(request, db_session, org, actor, digest, data.code)
+    except DomainError as error:
+        await discard_changes(request, db_session)
+        i18n = translator(request, org)
+        if error.code == "verification.no_match":
+            message = i18n.gettext(SMS_NO_MATCH)
+        else:
+            message = known_refusal(i18n, error.code) or error.detail
+        return await _page(
+            request,
+            db_session,
+            org,
+            actor,
+            next_path=next_path,
+            errors={"sms_code_form": message},
+            values={"sms_code": data.code},
+            status_code=error.status_code,
+            sms_digest=digest if len(digest) == 64 else "",
+        )
+    await db_session.commit()
+    return _verified(next_path)
