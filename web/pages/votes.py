@@ -151,15 +151,12 @@ def budget_basket(state: BallotState, remaining: Mapping[str, Any]) -> dict[str,
     left = remaining.get("budget")
     if left is None:
         return None
+    costs = {proposal_id: state.proposals[proposal_id].cost or 0 for proposal_id in state.votes}
     items = [
-        {
-            "id": proposal_id,
-            "title": state.proposals[proposal_id].title,
-            "cost": state.proposals[proposal_id].cost or 0,
-        }
-        for proposal_id in state.votes
+        {"id": proposal_id, "title": state.proposals[proposal_id].title, "cost": cost}
+        for proposal_id, cost in costs.items()
     ]
-    spent = sum(item["cost"] for item in items)
+    spent = sum(costs.values())
     return {"items": items, "spent": spent, "limit": spent + left}
 
 
