@@ -34,6 +34,7 @@ def admin_route_handlers() -> list[Any]:
     from web.api.admin_groups import AdminGroupController
     from web.api.admin_modules import AdminModulesController
     from web.api.admin_oversight import AdminOversightController
+    from web.api.assisted_ballots import AssistedBallotController
     from web.api.candidates import CandidateController
     from web.api.operator_modules import OperatorModulesController
     from web.api.verification import AdminVerificationController
@@ -61,6 +62,7 @@ def admin_route_handlers() -> list[Any]:
         BallotPages,
         OversightPages,
         AdminBallotController,
+        AssistedBallotController,
         AdminOversightController,
         CandidateController,
         OperatorPages,
