@@ -79,7 +79,12 @@ async def desk_account(
     the same person at once make one account."""
     digest = verification.identity_digest(secret_key, organisation.id, who)
     identity_id = await verification.ensure_identity(session, organisation, digest, now)
-    await session.execute(select(Identity.id).where(Identity.id == identity_id).with_for_update())
+    # ``FOR NO KEY UPDATE``: two desks wait for each other, but an online vote of the same
+    # person does not (its ``identity_votes`` insert checks its key with ``FOR KEY
+    # SHARE``, which a ``FOR UPDATE`` would block into a deadlock with this transaction).
+    await session.execute(
+        select(Identity.id).where(Identity.id == identity_id).with_for_update(key_share=True)
+    )
     user = await _desk_account(session, organisation, identity_id, now)
     if user is None:
         user = User(organisation_id=organisation.id, email=None, display_name="", created_at=now)

@@ -106,6 +106,15 @@ async def test_the_desk_refuses_citizens_bad_fields_and_dialogues_without_a_desk
     plain = await vote_dialogue(client, world, SUPPORT, slug="sans-guichet")
     refused = await assisted(client, world.admin, plain, JEAN, plain.proposals[:1])
     assert refused.status_code == 404 and refused.json()["code"] == "desk.not_enabled"
+    # Outside the vote's phase, the desk is refused as an online vote is.
+    closed = await client.post(
+        f"/api/v1/admin/dialogues/{setup.slug}/phase",
+        json={"kind": "results"},
+        headers=world.admin.headers,
+    )
+    assert closed.status_code == 200, closed.text
+    late = await assisted(client, world.admin, setup, JEAN, setup.proposals[:1])
+    assert late.status_code in {403, 409} and late.json()["code"].startswith("vote.")
     assert (await read_results(client, setup.slug, world.admin)).json()["ballots_counted"] == 0
 
 
@@ -180,3 +189,43 @@ async def test_online_and_at_the_desk_at_the_same_instant_make_one_ballot(
         assert await ballots_of(database, setup.slug) == 1
         results = (await read_results(client, setup.slug, world.admin)).json()
         assert results["ballots_counted"] == 1, trial
+
+
+async def test_the_desk_vote_page_works_without_javascript(
+    client: Client, world: World, database: Database
+) -> None:
+    moderator = await world.person("moderation@ville.test", Role.MODERATOR)
+    setup = await desk_dialogue(client, world)
+    page_url = f"/admin/dialogues/{setup.slug}/desk-vote"
+    page = await client.get(page_url, headers=moderator.headers)
+    assert page.status_code == 200, page.text
+    assert f'name="vote-{setup.proposals[0]}"' in page.text and 'name="birth_date"' in page.text
+    general = await client.get(f"/admin/dialogues/{setup.slug}", headers=world.admin.headers)
+    assert page_url in general.text
+    assert (await client.get(page_url, headers=world.alice.headers)).status_code in {302, 303, 403}
+
+    refused = await client.post(
+        page_url,
+        data={**JEAN, "birth_date": "x", f"vote-{setup.proposals[0]}": "on"},
+        headers=moderator.headers,
+    )
+    assert refused.status_code == 422 and 'value="Martin"' in refused.text
+    cast = await client.post(
+        page_url,
+        data={**JEAN, f"vote-{setup.proposals[0]}": "on"},
+        headers=moderator.headers,
+        follow_redirects=False,
+    )
+    assert cast.status_code == 303, cast.text
+    assert (await read_results(client, setup.slug, world.admin)).json()["ballots_counted"] == 1
+    again = await client.post(
+        page_url, data={**JEAN, f"vote-{setup.proposals[1]}": "on"}, headers=moderator.headers
+    )
+    assert again.status_code == 422 and "déjà voté" in again.text
+
+    # Without the desk module: no tab, and the page says why it has no form.
+    plain = await vote_dialogue(client, world, SUPPORT, slug="sans-guichet")
+    general = await client.get(f"/admin/dialogues/{plain.slug}", headers=world.admin.headers)
+    assert "desk-vote" not in general.text
+    off = await client.get(f"/admin/dialogues/{plain.slug}/desk-vote", headers=moderator.headers)
+    assert off.status_code == 200 and 'name="birth_date"' not in off.text

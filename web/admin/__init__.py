@@ -16,6 +16,7 @@ def admin_route_handlers() -> list[Any]:
     from web.admin.blocks import BlockPages, OrganisationBlockPages
     from web.admin.candidates import CandidatePages
     from web.admin.dashboard import participation_dashboard
+    from web.admin.desk_votes import DeskVotePages
     from web.admin.dialogue_modules import DialogueModulePages
     from web.admin.dialogues import DialoguePages
     from web.admin.exports import ExportPages
@@ -68,5 +69,6 @@ def admin_route_handlers() -> list[Any]:
         OperatorPages,
         OperatorModulesController,
         VerificationPages,
+        DeskVotePages,
         AdminVerificationController,
     ]
