@@ -229,3 +229,57 @@ async def test_the_desk_vote_page_works_without_javascript(
     assert "desk-vote" not in general.text
     off = await client.get(f"/admin/dialogues/{plain.slug}/desk-vote", headers=moderator.headers)
     assert off.status_code == 200 and 'name="birth_date"' not in off.text
+
+
+async def test_an_assisted_ballot_is_confirmed_as_the_vote_type_asks(
+    client: Client, world: World, database: Database
+) -> None:
+    setup = await vote_dialogue(
+        client,
+        world,
+        {"type": "support", "settings": {"min_votes": 2}},
+        slug="deux-au-moins",
+        modules={"desk": {}},
+    )
+    short = await assisted(client, world.admin, setup, JEAN, setup.proposals[:1])
+    assert short.status_code == 409 and short.json()["code"] == "vote.min_not_reached"
+    async with database.session() as session:
+        # Refused whole: no desk account, no hold, no ballot.
+        assert (await session.scalars(select(UserVerification.user_id))).all() == []
+        assert (await session.scalars(select(IdentityVote.user_id))).all() == []
+    cast = await assisted(client, world.admin, setup, JEAN, setup.proposals[:2])
+    assert cast.status_code == 201, cast.text
+    assert cast.json()["counted"] is True and cast.json()["status"] == "confirmed"
+    async with database.session() as session:
+        logged = (await session.execute(select(VoteLogEntry.action, VoteLogEntry.reason))).all()
+    assert ("confirm", f"assisted:staff:{world.admin.user.id}") in logged
+    assert {reason for _, reason in logged} == {f"assisted:staff:{world.admin.user.id}"}
+
+
+async def test_two_desks_serving_one_person_at_once_make_one_account_and_one_ballot(
+    client: Client, world: World, live_server: LiveServer, database: Database
+) -> None:
+    moderator = await world.person("moderation@ville.test", Role.MODERATOR)
+    # The person's identity is known already (Bob's account is verified as Jean): only
+    # the lock on it keeps the two desks from creating an account each.
+    assert (await at_desk(client, world.admin, "bob@example.org", JEAN)).status_code == 200
+    for trial in range(TRIALS):
+        setup = await desk_dialogue(client, world, f"deux-guichets-{trial}")
+        calls = [
+            (
+                "POST",
+                assisted_url(setup.slug),
+                staff.headers,
+                {**JEAN, "votes": [{"proposal_id": setup.proposals[n]}]},
+            )
+            for n, staff in enumerate((world.admin, moderator))
+        ]
+        answers = await _at_the_same_instant(live_server, calls)
+        codes = sorted((answer.status_code, answer.json().get("code", "")) for answer in answers)
+        assert codes == [(201, ""), (409, "vote.identity_already_voted")], [
+            answer.text for answer in answers
+        ]
+        assert await ballots_of(database, setup.slug) == 1
+    async with database.session() as session:
+        desk_accounts = (await session.scalars(select(User.id).where(User.email.is_(None)))).all()
+    assert len(desk_accounts) == 1, desk_accounts
