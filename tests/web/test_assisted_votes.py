@@ -79,6 +79,9 @@ async def test_staff_cast_an_assisted_ballot_counted_and_logged_as_assisted(
     assert user.email is None and verified.method == "desk"
     assert verified.verified_by_id == moderator.user.id
 
+    listed = await client.get("/admin/verification", headers=moderator.headers)
+    assert "compte du guichet" in listed.text and "Martin" not in listed.text
+
     # The person votes once: a second visit to the desk is refused.
     again = await assisted(client, world.admin, setup, JEAN, setup.proposals[2:])
     assert again.status_code == 409 and again.json()["code"] == "vote.identity_already_voted"
