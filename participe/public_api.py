@@ -69,6 +69,7 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "core.services.results",
     "core.services.counted_votes",
     "core.services.organisations",
+    "core.services.verification",
     # Pages and routes.
     "web.dependencies",
     "web.templating",

@@ -175,6 +175,7 @@ CODE_MESSAGES = {
     "upload.too_large": N_("Le fichier est trop volumineux."),
     "upload.unsupported": N_("Format non accepté : envoyez une image ou un PDF."),
     "verification.no_account": N_("Aucun compte n'a cette adresse."),
+    "desk.not_enabled": N_("Le vote assisté au guichet n'est pas ouvert dans cette démarche."),
     "vote.config_frozen": N_(
         "Le vote est ouvert ou a déjà des bulletins : ce qui décide du vote ne peut plus changer."
     ),

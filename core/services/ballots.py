@@ -175,9 +175,12 @@ async def replace_ballot(
     now: datetime,
     group_ids: Collection[int] = (),
     network: str | None = None,
+    reason: str = "",
 ) -> BallotChange:
     """Replaces ``actor``'s whole ballot by ``raw_votes`` (``(proposal_id, API value)``
-    pairs), judged as a whole: the way to reorder ranks or swap supports at once."""
+    pairs), judged as a whole: the way to reorder ranks or swap supports at once.
+    ``reason``, when given, is the vote log's reason of every entry the change writes
+    (an assisted vote at the desk says who cast it)."""
     if len(raw_votes) > MAX_BALLOT_SIZE:
         raise InvalidVoteValue(f"Un bulletin compte au plus {MAX_BALLOT_SIZE} votes.")
     wanted = [proposal_id for proposal_id, _ in raw_votes]
@@ -193,7 +196,7 @@ async def replace_ballot(
         return votes, found, VoteAction.REPLACE
 
     return await _locked(
-        session, asked, network, change, VoteAction.REPLACE, create=bool(raw_votes)
+        session, asked, network, change, VoteAction.REPLACE, create=bool(raw_votes), reason=reason
     )
 
 
@@ -206,9 +209,11 @@ async def confirm_ballot(
     now: datetime,
     group_ids: Collection[int] = (),
     network: str | None = None,
+    reason: str = "",
 ) -> BallotChange:
     """Confirms ``actor``'s ballot so that it counts; 409 ``vote.min_not_reached`` while
-    it holds fewer votes than the minimum (or none). Confirming twice changes nothing."""
+    it holds fewer votes than the minimum (or none). Confirming twice changes nothing.
+    ``reason`` as for :func:`replace_ballot`."""
     asked = _Asked(plugins, actor, dialogue, now, group_ids, [], votable=False)
 
     def change(rules: VoteRules, current: BallotState, found: dict[int, VotedProposal]) -> _Change:
@@ -216,7 +221,9 @@ async def confirm_ballot(
             raise _min_not_reached(rules)
         return current.votes, current.proposals, VoteAction.CONFIRM
 
-    return await _locked(session, asked, network, change, VoteAction.CONFIRM, create=False)
+    return await _locked(
+        session, asked, network, change, VoteAction.CONFIRM, create=False, reason=reason
+    )
 
 
 async def void_ballot(
@@ -330,6 +337,7 @@ async def _locked(
     action: VoteAction,
     *,
     create: bool = True,
+    reason: str = "",
 ) -> BallotChange:
     """Runs ``change`` on the citizen's ballot, locked and re-read, in a write
     transaction that holds the dialogue's lock, and writes what it asks for. Without a
@@ -386,7 +394,9 @@ async def _locked(
                 return BallotChange(current, action, rules=rules)
         current.ballot = _ballot(session, dialogue, user, row)
     votes, proposals, action = asked_for
-    written = await _write(connection, rules, current, votes, proposals, action, now, network)
+    written = await _write(
+        connection, rules, current, votes, proposals, action, now, network, reason
+    )
     return _queue_jobs(session, asked.plugins, written)
 
 
@@ -501,9 +511,11 @@ async def _write(
     action: VoteAction,
     now: datetime,
     network: str | None,
+    reason: str = "",
 ) -> BallotChange:
     """Judges the resulting ``votes``, settles the status, writes the difference with
-    ``current`` and logs it."""
+    ``current`` and logs it, each entry with ``reason`` (a status change made by a vote
+    says ``automatic`` when no reason is given)."""
     ballot = current.ballot
     assert ballot is not None
     new = BallotState(current.dialogue, ballot, votes, {p: proposals[p] for p in votes})
@@ -524,11 +536,11 @@ async def _write(
     )
     entries = writes.entries
     logged = VoteAction.REPLACE if replace else VoteAction.WITHDRAW
-    entries.extend((logged.value, p, None, "") for p in writes.removed)
+    entries.extend((logged.value, p, None, reason) for p in writes.removed)
     logged = VoteAction.REPLACE if replace else VoteAction.CAST
-    entries.extend((logged.value, p, value, "") for p, value in writes.added.items())
+    entries.extend((logged.value, p, value, reason) for p, value in writes.added.items())
     logged = VoteAction.REPLACE if replace else VoteAction.CHANGE
-    entries.extend((logged.value, p, value, "") for p, value in writes.changed.items())
+    entries.extend((logged.value, p, value, reason) for p, value in writes.changed.items())
 
     was_confirmed = ballot.status == BallotStatus.CONFIRMED
     if action == VoteAction.CONFIRM:
@@ -544,7 +556,7 @@ async def _write(
         writes.confirmed_at = now if confirmed else None
         automatic = "" if action == VoteAction.CONFIRM else "automatic"
         status_action = VoteAction.CONFIRM if confirmed else VoteAction.UNCONFIRM
-        entries.append((status_action.value, None, None, automatic))
+        entries.append((status_action.value, None, None, reason or automatic))
     if not entries:
         return BallotChange(new, action, rules=rules)
 

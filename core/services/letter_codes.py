@@ -33,7 +33,7 @@ from core.errors import NotFound, ValidationFailed
 from core.models import LetterCode, Organisation, User, UserVerification
 from core.permissions import Action, staff_check
 from core.services import audit
-from core.services.verification import _verify, identity_digest, read_people
+from core.services.verification import identity_digest, read_people, verify_as
 
 __all__ = [
     "ADDRESS_HEADERS",
@@ -283,4 +283,4 @@ async def verify_by_letter_code(
             "fois), ou faites-vous vérifier autrement.",
             code="verification.no_match",
         )
-    return await _verify(session, organisation, user, digest, LETTER_CODE.name, None, now)
+    return await verify_as(session, organisation, user, digest, LETTER_CODE.name, None, now)

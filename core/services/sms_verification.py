@@ -30,7 +30,7 @@ from core.db import begin_write
 from core.defaults.verification import PERSON_METHODS, SMS_CODE
 from core.errors import NotFound, ValidationFailed
 from core.models import Organisation, User, UserVerification
-from core.services.verification import _verify
+from core.services.verification import verify_as
 from core.sms import SmsGateway, SmsNotSent
 
 __all__ = [
@@ -171,4 +171,4 @@ async def verify_by_sms_code(
     held = await session.get(UserVerification, user.id)
     if held is not None and held.method in PERSON_METHODS:
         return held
-    return await _verify(session, organisation, user, digest, SMS_CODE.name, None, now)
+    return await verify_as(session, organisation, user, digest, SMS_CODE.name, None, now)

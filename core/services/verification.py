@@ -56,10 +56,12 @@ __all__ = [
     "PersonLine",
     "accepted_methods",
     "census_size",
+    "claim_identity_vote",
     "hold_vote",
     "identity_digest",
     "person",
     "read_people",
+    "release_identity_vote",
     "upload_census",
     "verification_of",
     "verifications",
@@ -279,23 +281,80 @@ async def hold_vote(
         return
     if not claim:  # a withdrawal or a confirmation: without a ballot, it writes nothing
         return
+    if not await _hold(session, dialogue, row.identity_id, user.id, now):
+        # Held meanwhile: by a concurrent request of this account, or of another one.
+        holder = await connection.scalar(
+            _HOLDER, {"dialogue_id": dialogue.id, "identity_id": row.identity_id}
+        )
+        if holder != user.id:
+            raise _already_voted()
+
+
+async def _hold(
+    session: AsyncSession, dialogue: Dialogue, identity_id: int, user_id: int | None, now: datetime
+) -> bool:
+    """Inserts the ``identity_votes`` row of ``identity_id`` in ``dialogue``, held by
+    ``user_id``; whether it was inserted (``False``: the identity's vote was held
+    already, or by a concurrent transaction that committed first, which the insert
+    waited for on PostgreSQL)."""
+    connection = await session.connection()
     insert_hold = _INSERT_HOLD[connection.dialect.name]
-    params = {**keys, "identity_id": row.identity_id, "now": now}
-    if (await connection.execute(insert_hold, params)).first() is not None:
-        return
-    # Held meanwhile: by a concurrent request of this account, or of another one.
-    holder = await connection.scalar(_HOLDER, params)
-    if holder != user.id:
+    params = {
+        "dialogue_id": dialogue.id,
+        "identity_id": identity_id,
+        "user_id": user_id,
+        "now": now,
+    }
+    return (await connection.execute(insert_hold, params)).first() is not None
+
+
+async def claim_identity_vote(
+    session: AsyncSession,
+    organisation: Organisation,
+    dialogue: Dialogue,
+    digest: str,
+    *,
+    now: datetime,
+) -> int:
+    """Makes the vote in ``dialogue`` of the identity ``digest`` (:func:`identity_digest`)
+    held by no account: a vote cast outside the platform (a paper ballot), after which
+    none of the person's accounts votes there; 409 ``vote.identity_already_voted`` when
+    the identity votes there already (online, or outside). Returns the identity's id, to
+    keep with the vote and to :func:`release_identity_vote` it. In the caller's write
+    transaction, like a vote: an online vote of the same person at the same instant
+    waits for it (PostgreSQL) or comes before or after it (SQLite), and one of both is
+    refused."""
+    await begin_write(session)
+    identity_id = await ensure_identity(session, organisation, digest, now)
+    if not await _hold(session, dialogue, identity_id, None, now):
         raise _already_voted()
+    return identity_id
+
+
+async def release_identity_vote(
+    session: AsyncSession, dialogue: Dialogue, identity_id: int
+) -> None:
+    """Gives back the vote that :func:`claim_identity_vote` claimed (the vote outside was
+    voided): the person may vote again in ``dialogue``. A vote held by an account is never
+    released here."""
+    await begin_write(session)
+    await session.execute(
+        delete(IdentityVote).where(
+            IdentityVote.dialogue_id == dialogue.id,
+            IdentityVote.identity_id == identity_id,
+            IdentityVote.user_id.is_(None),
+        )
+    )
 
 
 # -- verifying ----------------------------------------------------------------------
 
 
-async def _identity(
+async def ensure_identity(
     session: AsyncSession, organisation: Organisation, digest: str, now: datetime
 ) -> int:
-    """The id of the organisation's identity ``digest``, created when new."""
+    """The id of the organisation's identity ``digest``, created when new (in the
+    caller's write transaction)."""
     connection = await session.connection()
     table = cast(Table, Identity.__table__)
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
@@ -313,7 +372,7 @@ async def _identity(
     return int(found)
 
 
-async def _verify(
+async def verify_as(
     session: AsyncSession,
     organisation: Organisation,
     user: User,
@@ -322,7 +381,9 @@ async def _verify(
     by: User | None,
     now: datetime,
 ) -> UserVerification:
-    identity_id = await _identity(session, organisation, digest, now)
+    """Verifies ``user`` as the identity ``digest`` by ``method`` (``by``: the staff
+    member, for the desk), replacing an earlier verification of the account."""
+    identity_id = await ensure_identity(session, organisation, digest, now)
     verification = await session.get(UserVerification, user.id)
     if verification is None:
         verification = UserVerification(user_id=user.id)
@@ -361,7 +422,7 @@ async def verify_by_census(
             "vérifiez-les, ou faites-vous vérifier au guichet.",
             code="verification.no_match",
         )
-    verified = await _verify(session, organisation, user, digest, CENSUS.name, None, now)
+    verified = await verify_as(session, organisation, user, digest, CENSUS.name, None, now)
     await ages.record_verified_birth_date(session, user, who.birth_date, now)
     return verified
 
@@ -393,7 +454,7 @@ async def verify_at_desk(
     if user is None:
         raise NotFound("Aucun compte n'a cette adresse.", code="verification.no_account")
     digest = identity_digest(secret_key, organisation.id, who)
-    verification = await _verify(session, organisation, user, digest, DESK.name, actor, now)
+    verification = await verify_as(session, organisation, user, digest, DESK.name, actor, now)
     await ages.record_verified_birth_date(session, user, who.birth_date, now)
     audit.record(
         session,
@@ -516,7 +577,7 @@ async def verify_by_postal_code(
     if held is not None and held.method in PERSON_METHODS:
         return held
     digest = account_digest(secret_key, organisation.id, user)
-    return await _verify(session, organisation, user, digest, POSTAL_CODE.name, None, now)
+    return await verify_as(session, organisation, user, digest, POSTAL_CODE.name, None, now)
 
 
 async def verification_of(session: AsyncSession, user: User) -> UserVerification | None:

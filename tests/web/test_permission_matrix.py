@@ -278,6 +278,20 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{ADMIN_DIALOGUES}/{{slug:str}}/ballots/{{ballot_id:int}}/void"): Rule(
         ADMINS, json=INVALID, ids={"slug": "vote_slug"}, stranger=body({"reason": "Fraude"})
     ),
+    ("POST", f"{ADMIN_DIALOGUES}/{{slug:str}}/assisted-ballots"): Rule(
+        MODERATORS,
+        json=INVALID,
+        ids={"slug": "vote_slug"},
+        stranger=body(
+            {
+                "last_name": "Martin",
+                "first_name": "Jean",
+                "birth_date": "1975-12-31",
+                "postal_code": "75012",
+                "votes": [],
+            }
+        ),
+    ),
     # Back office, pages.
     ("POST", "/admin/dialogues/new"): Rule(ADMINS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}"): Rule(ADMINS, data=EMPTY_FORM),
@@ -343,6 +357,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/moderation/comments/{comment_id:int}"): Rule(MODERATORS, data=EMPTY_FORM),
     ("POST", "/admin/dialogues/{slug:str}/ballots/{ballot_id:int}/void"): Rule(
         ADMINS, data=EMPTY_FORM, ids={"slug": "vote_slug"}
+    ),
+    ("POST", "/admin/dialogues/{slug:str}/desk-vote"): Rule(
+        MODERATORS, data=EMPTY_FORM, ids={"slug": "vote_slug"}
     ),
     ("POST", "/admin/dialogues/{slug:str}/modules/{name:str}"): Rule(
         ADMINS, data=EMPTY_FORM, ids={"name": "module"}

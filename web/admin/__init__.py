@@ -16,6 +16,7 @@ def admin_route_handlers() -> list[Any]:
     from web.admin.blocks import BlockPages, OrganisationBlockPages
     from web.admin.candidates import CandidatePages
     from web.admin.dashboard import participation_dashboard
+    from web.admin.desk_votes import DeskVotePages
     from web.admin.dialogue_modules import DialogueModulePages
     from web.admin.dialogues import DialoguePages
     from web.admin.exports import ExportPages
@@ -34,6 +35,7 @@ def admin_route_handlers() -> list[Any]:
     from web.api.admin_groups import AdminGroupController
     from web.api.admin_modules import AdminModulesController
     from web.api.admin_oversight import AdminOversightController
+    from web.api.assisted_ballots import AssistedBallotController
     from web.api.candidates import CandidateController
     from web.api.operator_modules import OperatorModulesController
     from web.api.verification import AdminVerificationController
@@ -61,10 +63,12 @@ def admin_route_handlers() -> list[Any]:
         BallotPages,
         OversightPages,
         AdminBallotController,
+        AssistedBallotController,
         AdminOversightController,
         CandidateController,
         OperatorPages,
         OperatorModulesController,
         VerificationPages,
+        DeskVotePages,
         AdminVerificationController,
     ]

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.admin_tabs import AdminTab, AdminTabPlace
 from core.defaults.agenda import AGENDA
 from core.defaults.features import PAGE_BLOCKS
+from core.defaults.verification import DESK
 from core.errors import ConfigurationError
 from core.models import Dialogue, Organisation
 from core.plugin_manager import Plugins
@@ -34,6 +35,7 @@ NOTICES = {
     "census_uploaded": N_("La liste des habitant·es est remplacée."),
     "desk_verified": N_("Le compte est vérifié."),
     "letters_withdrawn": N_("Les codes inutilisés de ce lot sont retirés."),
+    "desk_voted": N_("Le bulletin de la personne est enregistré et compté."),
     "member_added": N_("La personne est ajoutée au groupe."),
     "member_removed": N_("La personne est retirée du groupe."),
     "role_changed": N_("Le rôle est changé."),
@@ -78,10 +80,11 @@ DIALOGUE_TABS = (
     ("/exports", N_("Exports")),
     ("/participation", N_("Participation")),
     ("/ballots", N_("Bulletins")),
+    ("/desk-vote", N_("Vote au guichet")),
 )
 
 #: The tabs that exist only where their module is on for the dialogue.
-TAB_MODULES = {"/agenda": AGENDA, "/blocks": PAGE_BLOCKS}
+TAB_MODULES = {"/agenda": AGENDA, "/blocks": PAGE_BLOCKS, "/desk-vote": DESK}
 
 
 def admin_page(

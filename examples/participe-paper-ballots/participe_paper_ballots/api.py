@@ -4,7 +4,9 @@
 - ``GET ""``: the settings and a page of ballots, newest first;
 - ``PUT /settings`` ``{"stations": [...]}``: enables paper ballots (or changes them);
 - ``POST ""`` ``{"station", "reference"?, "votes": [{"proposal_id", "value"?}]}``: 201,
-  the ballot entered;
+  the ballot entered; where the dialogue accepts only verified voters, with the voter's
+  ``"last_name", "first_name", "birth_date", "postal_code"`` (409
+  ``vote.identity_already_voted`` when the person voted already);
 - ``POST /{id}/void`` ``{"reason"}``: the voided ballot;
 - ``GET /log``: a page of the entry log, newest first.
 
@@ -19,7 +21,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post, put
+from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from core.db import utcnow
@@ -28,7 +30,7 @@ from core.plugin_manager import Plugins
 from core.services import dialogues
 from core.specs import Strict
 from participe_paper_ballots import entries
-from participe_paper_ballots.entries import EnteredBallot
+from participe_paper_ballots.entries import EnteredBallot, Voter
 from participe_paper_ballots.models import PaperLogEntry
 from participe_paper_ballots.settings import settings_of
 from web.admin.guard import staff_guard
@@ -51,6 +53,13 @@ class PaperBallotIn(Strict):
     station: str
     votes: list[VoteIn]
     reference: str = ""
+    #: The voter, from the signed register: required where the dialogue accepts only
+    #: verified voters, ignored elsewhere.
+    last_name: str = ""
+    first_name: str = ""
+    #: ``1980-04-02``, ``02/04/1980``...
+    birth_date: str = ""
+    postal_code: str = ""
 
 
 class VoidIn(Strict):
@@ -137,6 +146,12 @@ def log_out(entry: PaperLogEntry) -> LogEntryOut:
     )
 
 
+def secret_key(request: Request[Any, Any, Any]) -> str:
+    """The app's secret key, which digests a voter's identity."""
+    key: str = request.app.state.context.settings.secret_key
+    return key
+
+
 def _staff(actor: User | None) -> User:
     assert actor is not None  # the guard let only staff in
     return actor
@@ -190,6 +205,7 @@ class PaperBallotController(Controller):
     @post("/", status_code=201)
     async def enter_paper_ballot(
         self,
+        request: Request[Any, Any, Any],
         db_session: DbSession,
         plugins: PluginsDep,
         org: CurrentOrg,
@@ -208,6 +224,14 @@ class PaperBallotController(Controller):
             reference=data.reference,
             raw_votes=[(vote.proposal_id, vote.value) for vote in data.votes],
             now=utcnow(),
+            voter=Voter(
+                org,
+                secret_key(request),
+                data.last_name,
+                data.first_name,
+                data.birth_date,
+                data.postal_code,
+            ),
         )
         await db_session.commit()
         return ballot_out(plugins, dialogue, entered)

@@ -6,6 +6,13 @@ budgets, ranks) and it needs the vote type's minimum of votes, since a paper bal
 counted at once (it is "confirmed" by being entered). Every change is appended to the
 entry log (:class:`~participe_paper_ballots.models.PaperLogEntry`) in the same
 transaction; the caller commits.
+
+Where the dialogue accepts only verified voters (a verification module on), each person
+votes once, online or on paper: a paper ballot carries the voter's four identifying
+fields, typed by staff from the signed register, and claims the vote of their identity in
+the dialogue (:func:`core.services.verification.claim_identity_vote`), refused with 409
+``vote.identity_already_voted`` when the person voted already; only the identity's id is
+kept with the ballot, never the fields. Voiding the ballot gives the vote back.
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import begin_write
 from core.errors import Conflict, NotFound, ValidationFailed
-from core.models import Dialogue, Proposal, User
+from core.models import Dialogue, Organisation, Proposal, User
 from core.plugin_manager import Plugins
+from core.services import verification
 from core.services.ballot_box import vote_rules
 from core.vote_types import BallotContent, InvalidVoteValue, ProposalFacts, VoteRejected
 from participe_paper_ballots.models import PaperAction, PaperBallot, PaperLogEntry, PaperVote
@@ -78,6 +86,27 @@ def _station(settings: PaperBallotSettings, station: str) -> str:
     return station
 
 
+@dataclass(frozen=True)
+class Voter:
+    """The four identifying fields of a paper ballot's voter, as typed from the register,
+    and what digests them (the organisation and the app's secret key)."""
+
+    organisation: Organisation
+    secret_key: str
+    last_name: str = ""
+    first_name: str = ""
+    birth_date: str = ""
+    postal_code: str = ""
+
+    def digest(self) -> str:
+        """The voter's identity digest; 422 ``validation`` naming each field that is
+        empty or not understood."""
+        who = verification.person(
+            self.last_name, self.first_name, self.birth_date, self.postal_code
+        )
+        return verification.identity_digest(self.secret_key, self.organisation.id, who)
+
+
 async def enter_ballot(
     session: AsyncSession,
     plugins: Plugins,
@@ -88,10 +117,17 @@ async def enter_ballot(
     reference: str,
     raw_votes: Sequence[tuple[int, object]],
     now: datetime,
+    voter: Voter | None = None,
 ) -> EnteredBallot:
     """Enters one paper ballot: ``raw_votes`` are ``(proposal_id, API value)`` pairs, as
-    an online ballot replaced at once."""
+    an online ballot replaced at once. Where the dialogue accepts only verified voters,
+    ``voter`` is required and their identity votes once (see the module)."""
     settings = require_enabled(dialogue)
+    digest = None
+    if verification.accepted_methods(dialogue):
+        if voter is None:
+            raise ValidationFailed("Indiquez la personne qui a voté.")
+        digest = voter.digest()
     rules = vote_rules(plugins, dialogue)
     station = _station(settings, station)
     reference = reference.strip()
@@ -143,6 +179,11 @@ async def enter_ballot(
                 f"Le bulletin {reference} du bureau « {station} » est déjà saisi.",
                 code="paper.duplicate",
             )
+    identity_id = None
+    if digest is not None and voter is not None:
+        identity_id = await verification.claim_identity_vote(
+            session, voter.organisation, dialogue, digest, now=now
+        )
     ballot = PaperBallot(
         dialogue_id=dialogue.id,
         station=station,
@@ -150,6 +191,7 @@ async def enter_ballot(
         entered_by_id=staff.id,
         created_at=now,
         void_reason="",
+        identity_id=identity_id,
     )
     session.add(ballot)
     await session.flush()
@@ -184,7 +226,8 @@ async def void_ballot(
     now: datetime,
 ) -> EnteredBallot:
     """Voids a paper ballot entered by mistake: it stays stored and logged, no longer
-    counted. Voiding twice changes nothing."""
+    counted, and gives back its voter's vote in the dialogue, if it claimed one. Voiding
+    twice changes nothing."""
     reason = reason.strip()
     if not reason:
         raise ValidationFailed("reason: say why the ballot is voided")
@@ -200,6 +243,8 @@ async def void_ballot(
     if ballot.voided_at is None:
         ballot.voided_at = now
         ballot.void_reason = reason
+        if ballot.identity_id is not None:
+            await verification.release_identity_vote(session, dialogue, ballot.identity_id)
         session.add(
             PaperLogEntry(
                 dialogue_id=dialogue.id,

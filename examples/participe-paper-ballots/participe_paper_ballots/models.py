@@ -34,6 +34,11 @@ class PaperBallot(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     voided_at: Mapped[datetime | None]
     void_reason: Mapped[str] = mapped_column(Text, default="")
+    #: Where the dialogue accepts only verified voters: the voter's identity (its id in
+    #: the core's ``identities``, never their fields), whose vote in the dialogue this
+    #: ballot claims while it counts. No foreign key: adding one to this table on SQLite
+    #: would copy and drop it, and the drop would delete its votes.
+    identity_id: Mapped[int | None]
 
 
 class PaperVote(Base):

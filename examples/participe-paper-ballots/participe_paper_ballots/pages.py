@@ -18,9 +18,10 @@ from core.errors import DomainError
 from core.models import Dialogue, Proposal, User
 from core.models.proposals import VOTABLE_STATUSES
 from core.plugin_manager import Plugins
-from core.services import dialogues
+from core.services import dialogues, verification
 from core.services.ballot_box import vote_rules
 from participe_paper_ballots import entries
+from participe_paper_ballots.api import secret_key
 from participe_paper_ballots.results import paper_summary
 from participe_paper_ballots.settings import PaperBallotSettings, settings_of
 from web.admin.forms import FormValues
@@ -113,6 +114,8 @@ class PaperBallotPages(Controller):
                 proposals=proposals,
                 titles={p.id: p.title for p in proposals},
                 field=_vote_field(plugins, dialogue),
+                # Only verified voters: the voter's fields, from the signed register.
+                voter_required=bool(verification.accepted_methods(dialogue)),
                 ballots=found,
                 total=total,
                 log=log,
@@ -192,6 +195,9 @@ class PaperBallotPages(Controller):
             if value == "on":  # a support's box
                 value = None
             raw_votes.append((proposal_id, value))
+        voter = entries.Voter(
+            org, secret_key(request), *(form.get(name) for name in verification.FIELDS)
+        )
         try:
             await entries.enter_ballot(
                 db_session,
@@ -202,6 +208,7 @@ class PaperBallotPages(Controller):
                 reference=form.get("reference"),
                 raw_votes=raw_votes,
                 now=utcnow(),
+                voter=voter,
             )
         except DomainError as error:
             await discard_changes(request, db_session)
