@@ -127,4 +127,5 @@ def test_every_type_and_rule_title_reads_in_english(plugins: Plugins) -> None:
                 texts.append(description)
     for module in own(plugins, plugins.modules):
         texts += [module.title, module.description]
+    texts += [label for label, _stack in branding.FONT_STACKS.values()]
     assert untranslated(plugins, texts) == []
