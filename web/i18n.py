@@ -38,6 +38,7 @@ from litestar import Request
 
 from core import languages
 from core.models import Organisation
+from web.labels import FilledText
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 DOMAIN = "messages"
@@ -125,6 +126,10 @@ class Translator:
     error_messages: Mapping[str, str] = field(default_factory=dict)
 
     def gettext(self, message: str) -> str:
+        """``message`` in this language; a :class:`~web.labels.FilledText` is translated
+        as its message id, then filled with its values again."""
+        if isinstance(message, FilledText):
+            return self.gettext(message.message_id) % message.values
         override = self.overrides.get(message)
         return override if override is not None else self.translations.gettext(message)
 

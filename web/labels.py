@@ -5,9 +5,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def N_(message: str) -> str:
     return message
+
+
+class FilledText(str):
+    """A French text with values (``"… supérieur ou égal à 3."``) that remembers its
+    message id and values, so that a page in another language translates the message and
+    fills it again (:func:`web.admin.page_texts.translated_map`, :mod:`web.refusals`).
+    Anywhere else it is the French text it reads as."""
+
+    message_id: str
+    values: dict[str, Any]
+
+    def __new__(cls, message_id: str, **values: Any) -> FilledText:
+        made = super().__new__(cls, message_id % values)
+        made.message_id = message_id
+        made.values = values
+        return made
+
+
+def filled(message_id: str, **values: Any) -> FilledText:
+    """``message_id`` (marked for the catalogue: call it with a literal) filled with
+    ``values``; see :class:`FilledText`."""
+    return FilledText(message_id, **values)
 
 
 DIALOGUE_KINDS = {

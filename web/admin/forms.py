@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from core.db_range import INT_MAX, INT_MIN, in_range
 from core.errors import DomainError
+from web.labels import N_, filled
 
 #: Organisers type dates and times in French metropolitan time.
 LOCAL_ZONE = ZoneInfo("Europe/Paris")
@@ -102,10 +103,12 @@ def parse_int(
         errors[field] = "Saisissez un nombre entier."
         return None
     if minimum is not None and number < minimum:
-        errors[field] = f"Saisissez un nombre supérieur ou égal à {minimum}."
+        errors[field] = filled(N_("Saisissez un nombre supérieur ou égal à %(n)s."), n=minimum)
         return None
     if not in_range(number):
-        errors[field] = f"Saisissez un nombre entre {INT_MIN} et {INT_MAX}."
+        errors[field] = filled(
+            N_("Saisissez un nombre entre %(low)s et %(high)s."), low=INT_MIN, high=INT_MAX
+        )
         return None
     return number
 

@@ -41,6 +41,7 @@ from msgspec import inspect as mi
 from core.db_range import INT_MAX, INT_MIN, in_range
 from core.errors import where_refused
 from web.admin.forms import FormValues, local_input, parse_local_datetime
+from web.labels import N_, filled
 
 #: Items shown for a list of Structs beyond those it holds (to add one).
 EXTRA_ITEMS = 1
@@ -482,7 +483,11 @@ def _number(text: str, type_info: Any) -> int | float:
         except ValueError:
             raise ValueError("Saisissez un nombre entier.") from None
         if not in_range(number):
-            raise ValueError(f"Saisissez un nombre entre {INT_MIN} et {INT_MAX}.")
+            raise ValueError(
+                filled(
+                    N_("Saisissez un nombre entre %(low)s et %(high)s."), low=INT_MIN, high=INT_MAX
+                )
+            )
         return number
     try:
         return float(cleaned.replace(",", "."))
@@ -492,23 +497,38 @@ def _number(text: str, type_info: Any) -> int | float:
 
 def _check_number(number: int | float, type_info: Any) -> None:
     if type_info.ge is not None and number < type_info.ge:
-        raise ValueError(f"Saisissez un nombre supérieur ou égal à {type_info.ge}.")
+        raise ValueError(
+            filled(N_("Saisissez un nombre supérieur ou égal à %(n)s."), n=type_info.ge)
+        )
     if type_info.gt is not None and number <= type_info.gt:
-        raise ValueError(f"Saisissez un nombre supérieur à {type_info.gt}.")
+        raise ValueError(filled(N_("Saisissez un nombre supérieur à %(n)s."), n=type_info.gt))
     if type_info.le is not None and number > type_info.le:
-        raise ValueError(f"Saisissez un nombre inférieur ou égal à {type_info.le}.")
+        raise ValueError(
+            filled(N_("Saisissez un nombre inférieur ou égal à %(n)s."), n=type_info.le)
+        )
     if type_info.lt is not None and number >= type_info.lt:
-        raise ValueError(f"Saisissez un nombre inférieur à {type_info.lt}.")
+        raise ValueError(filled(N_("Saisissez un nombre inférieur à %(n)s."), n=type_info.lt))
     multiple = getattr(type_info, "multiple_of", None)
     if multiple and number % multiple:
-        raise ValueError(f"Saisissez un multiple de {multiple}.")
+        raise ValueError(filled(N_("Saisissez un multiple de %(n)s."), n=multiple))
+
+
+#: What a length limit says, for a text (characters) and for a list (items).
+_AT_LEAST = {
+    "characters": N_("%(n)s caractères au moins."),
+    "items": N_("%(n)s éléments au moins."),
+}
+_AT_MOST = {
+    "characters": N_("%(n)s caractères au plus."),
+    "items": N_("%(n)s éléments au plus."),
+}
 
 
 def _check_length(value: Sized, type_info: Any, *, noun: str) -> None:
     if type_info.min_length is not None and len(value) < type_info.min_length:
-        raise ValueError(f"{type_info.min_length} {noun} au moins.")
+        raise ValueError(filled(_AT_LEAST[noun], n=type_info.min_length))
     if type_info.max_length is not None and len(value) > type_info.max_length:
-        raise ValueError(f"{type_info.max_length} {noun} au plus.")
+        raise ValueError(filled(_AT_MOST[noun], n=type_info.max_length))
 
 
 def _scalar(text: str, spec: _Spec) -> Any:
@@ -525,7 +545,7 @@ def _scalar(text: str, spec: _Spec) -> Any:
         _check_number(number, type_info)
         return number
     if isinstance(type_info, mi.StrType):
-        _check_length(text, type_info, noun="caractères")
+        _check_length(text, type_info, noun="characters")
         if type_info.pattern and not re.search(type_info.pattern, text):
             raise ValueError("Format non valide.")
         return text
@@ -569,7 +589,7 @@ def _read(
                     else [line.strip() for line in form.raw(name).splitlines()]
                 )
                 values = [_scalar(line, item) for line in lines if line]
-            _check_length(values, type_info, noun="éléments")
+            _check_length(values, type_info, noun="items")
             return values
         if isinstance(type_info, mi.DictType):
             key_spec, value_spec = _unwrap(type_info.key_type), _unwrap(type_info.value_type)
@@ -595,5 +615,7 @@ def _read(
             return _OMIT
         return _scalar(text, spec)
     except ValueError as error:
-        errors[name] = str(error)
+        # The message itself: a FilledText keeps its message id for other languages.
+        first = error.args[0] if error.args else ""
+        errors[name] = first if isinstance(first, str) else str(error)
         raise _Refused from None

@@ -137,6 +137,15 @@ async def test_bad_hosts_languages_and_options_are_said(client: Client, world: W
     assert "« autre.example.org » sert déjà une autre organisation." in refused.text
     assert "Choisissez au moins une langue de la liste." in refused.text
     assert "Saisissez un nombre supérieur ou égal à 1." in refused.text
+    english = await client.post(
+        "/admin/organisation",
+        data=form(**{"options.retention.sent_emails_days": "0", "options.map.zoom": "40"}),
+        files=NO_FILE,
+        headers={**world.admin.headers, "Accept-Language": "en"},
+    )
+    assert english.status_code == 422
+    assert "Enter a number of 1 or more." in english.text
+    assert "Saisissez" not in english.text
 
 
 async def test_a_logo_is_uploaded_and_shown(client: Client, world: World) -> None:
