@@ -81,6 +81,8 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "web.admin.review",
     "web.pages.context",
     "web.i18n",
+    "web.labels",
+    "web.refusals",
     "web.rate_limits",
     "web.results",
     "web.charts",
