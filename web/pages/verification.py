@@ -97,6 +97,44 @@ async def _page(
     )
 
 
+async def _refused(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    org: CurrentOrg,
+    actor: Any,
+    error: DomainError,
+    *,
+    form: str,
+    values: dict[str, str],
+    next_path: str,
+    missing: str | None = None,
+    no_match: str | None = None,
+    sms_digest: str = "",
+) -> Response[str]:
+    """The page again after one of its one-field forms was refused, nothing of the try
+    kept: the form's message says what was ``missing`` (a field not understood), that
+    nothing matched (``no_match``), or the refusal in the reader's language."""
+    await discard_changes(request, db_session)
+    i18n = translator(request, org)
+    if missing is not None and error.extra.get("errors"):
+        message = i18n.gettext(missing)
+    elif no_match is not None and error.code == "verification.no_match":
+        message = i18n.gettext(no_match)
+    else:
+        message = known_refusal(i18n, error.code) or error.detail
+    return await _page(
+        request,
+        db_session,
+        org,
+        actor,
+        next_path=next_path,
+        errors={form: message},
+        values=values,
+        status_code=error.status_code,
+        sms_digest=sms_digest,
+    )
+
+
 @get(PAGE, include_in_schema=False)
 async def verification_page(
     request: Request[Any, Any, Any], db_session: DbSession, org: CurrentOrg, actor: Actor
@@ -186,7 +224,6 @@ async def verify_postal_code_form(
     if actor is None:
         return Redirect(signin_url(request, PAGE), status_code=303)
     next_path = safe_next(data.next, "")
-    i18n = translator(request, org)
     try:
         await verification.verify_by_postal_code(
             db_session,
@@ -197,22 +234,17 @@ async def verify_postal_code_form(
             now=utcnow(),
         )
     except DomainError as error:
-        await discard_changes(request, db_session)
-        if error.extra.get("errors"):
-            message = i18n.gettext("Indiquez votre code postal.")
-        elif error.code == "verification.no_match":
-            message = i18n.gettext(POSTAL_CODE_UNKNOWN)
-        else:
-            message = known_refusal(i18n, error.code) or error.detail
-        return await _page(
+        return await _refused(
             request,
             db_session,
             org,
             actor,
-            next_path=next_path,
-            errors={"postal_form": message},
+            error,
+            form="postal_form",
             values={"postal_only": data.postal_code},
-            status_code=error.status_code,
+            next_path=next_path,
+            missing=N_("Indiquez votre code postal."),
+            no_match=POSTAL_CODE_UNKNOWN,
         )
     await db_session.commit()
     held = await verification.verification_of(db_session, actor)
@@ -237,7 +269,6 @@ async def verify_letter_code_form(
     if actor is None:
         return Redirect(signin_url(request, PAGE), status_code=303)
     next_path = safe_next(data.next, "")
-    i18n = translator(request, org)
     try:
         await letter_codes.verify_by_letter_code(
             db_session,
@@ -248,22 +279,17 @@ async def verify_letter_code_form(
             now=utcnow(),
         )
     except DomainError as error:
-        await discard_changes(request, db_session)
-        if error.extra.get("errors"):
-            message = i18n.gettext("Indiquez le code reçu par courrier.")
-        elif error.code == "verification.no_match":
-            message = i18n.gettext(LETTER_CODE_UNKNOWN)
-        else:
-            message = known_refusal(i18n, error.code) or error.detail
-        return await _page(
+        return await _refused(
             request,
             db_session,
             org,
             actor,
-            next_path=next_path,
-            errors={"letter_form": message},
+            error,
+            form="letter_form",
             values={"letter_code": data.code},
-            status_code=error.status_code,
+            next_path=next_path,
+            missing=N_("Indiquez le code reçu par courrier."),
+            no_match=LETTER_CODE_UNKNOWN,
         )
     await db_session.commit()
     return _verified(next_path)
@@ -341,20 +367,16 @@ async def send_sms_code_form(
     try:
         digest = await send_code(request, db_session, org, actor, data.phone)
     except DomainError as error:
-        await discard_changes(request, db_session)
-        if error.extra.get("errors"):
-            message = i18n.gettext(SMS_NOT_A_MOBILE)
-        else:
-            message = known_refusal(i18n, error.code) or error.detail
-        return await _page(
+        return await _refused(
             request,
             db_session,
             org,
             actor,
-            next_path=next_path,
-            errors={"sms_form": message},
+            error,
+            form="sms_form",
             values={"sms_phone": data.phone},
-            status_code=error.status_code,
+            next_path=next_path,
+            missing=SMS_NOT_A_MOBILE,
         )
     await db_session.commit()
     return await _page(
@@ -390,21 +412,16 @@ async def verify_sms_code_form(
     try:
         await check_code(request, db_session, org, actor, digest, data.code)
     except DomainError as error:
-        await discard_changes(request, db_session)
-        i18n = translator(request, org)
-        if error.code == "verification.no_match":
-            message = i18n.gettext(SMS_NO_MATCH)
-        else:
-            message = known_refusal(i18n, error.code) or error.detail
-        return await _page(
+        return await _refused(
             request,
             db_session,
             org,
             actor,
-            next_path=next_path,
-            errors={"sms_code_form": message},
+            error,
+            form="sms_code_form",
             values={"sms_code": data.code},
-            status_code=error.status_code,
+            next_path=next_path,
+            no_match=SMS_NO_MATCH,
             sms_digest=digest if len(digest) == 64 else "",
         )
     await db_session.commit()
