@@ -43,6 +43,21 @@ def _errors(error: DomainError, default: str) -> dict[str, str]:
     return {default: error.detail, **found}
 
 
+async def _uploaded_csv(data: dict[str, Any], field: str) -> tuple[str, str | None]:
+    """The text of the CSV file posted as ``field`` (UTF-8, else Windows-1252, as
+    spreadsheets save it), or why it is refused (no file, too big)."""
+    upload = FormValues(data).file(field)
+    content = await upload.read(MAX_CENSUS_BYTES + 1) if upload is not None else b""
+    if not content.strip():
+        return "", N_("Choisissez un fichier CSV.")
+    if len(content) > MAX_CENSUS_BYTES:
+        return "", N_("Fichier trop gros (20 Mo au plus).")
+    try:
+        return content.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace"), None
+
+
 class VerificationPages(Controller):
     path = PAGE
     guards = [staff_guard]  # noqa: RUF012
@@ -100,18 +115,9 @@ class VerificationPages(Controller):
         actor: Actor,
         data: MultipartBody[dict[str, Any]],
     ) -> Response[Any]:
-        upload = FormValues(data).file("file")
-        content = await upload.read(MAX_CENSUS_BYTES + 1) if upload is not None else b""
-        if not content.strip():
-            errors = {"file": N_("Choisissez un fichier CSV.")}
-            return await self._index(request, db_session, org, errors=errors)
-        if len(content) > MAX_CENSUS_BYTES:
-            errors = {"file": N_("Fichier trop gros (20 Mo au plus).")}
-            return await self._index(request, db_session, org, errors=errors)
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1252", errors="replace")
+        text, refused = await _uploaded_csv(data, "file")
+        if refused is not None:
+            return await self._index(request, db_session, org, errors={"file": refused})
         try:
             report = await verification.upload_census(
                 db_session,
@@ -138,18 +144,9 @@ class VerificationPages(Controller):
     ) -> Response[Any]:
         """A new batch of codes for the people of the file: the printable letters."""
         field = "letters_file"
-        upload = FormValues(data).file(field)
-        content = await upload.read(MAX_CENSUS_BYTES + 1) if upload is not None else b""
-        if not content.strip():
-            errors = {field: N_("Choisissez un fichier CSV.")}
-            return await self._index(request, db_session, org, errors=errors)
-        if len(content) > MAX_CENSUS_BYTES:
-            errors = {field: N_("Fichier trop gros (20 Mo au plus).")}
-            return await self._index(request, db_session, org, errors=errors)
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1252", errors="replace")
+        text, refused = await _uploaded_csv(data, field)
+        if refused is not None:
+            return await self._index(request, db_session, org, errors={field: refused})
         try:
             batch, letters = await letter_codes.generate_letters(
                 db_session,
