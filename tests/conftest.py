@@ -136,6 +136,7 @@ def stop_live_server(server: LiveServer) -> None:
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
+        server.process.wait()  # reaped, so that no ResourceWarning fails a later test
 
 
 @pytest.fixture
