@@ -108,6 +108,9 @@ class Module:
     #: Its plugin stores its settings itself, through ``prepare_module_settings`` (the
     #: questionnaire keeps its questions in tables of its own).
     keeps_own_settings: bool = False
+    #: Checks the decoded settings against the dialogue they are for (its sectors, say),
+    #: raising 422 ``validation`` naming the field; ``None``: the type's checks suffice.
+    check_settings: Callable[[Dialogue, Any], None] | None = None
 
     def __post_init__(self) -> None:
         if not MODULE_NAME.match(self.name):
@@ -283,13 +286,16 @@ def module_change(
     dialogue: Dialogue,
     name: str,
     settings: Mapping[str, Any] | None,
+    *,
+    checked_as: Any = None,
 ) -> ModuleChange:
     """Checks turning the module ``name`` on for ``dialogue`` with ``settings``, or off
     (``None``), before anything changes: 404 ``module.unknown`` for a module that
     ``grants`` (the organisation's, read under their lock) do not let it use, 422
     ``validation`` naming the field of the settings (``settings.threshold``). A module
     that keeps its own settings has its plugin check them (after its ``settings_type``,
-    when it has one)."""
+    when it has one). ``checked_as`` stands for the dialogue in the module's own checks
+    (``check_settings``): the dialogue as a body's other changes will leave it."""
     module = dialogue_module(plugins, grants, name)
     if settings is None:
         return ModuleChange(module, None)
@@ -299,6 +305,8 @@ def module_change(
             extra={"errors": [{"field": "settings", "message": "no settings expected"}]},
         )
     decoded = module.decode_settings(settings)
+    if decoded is not None and module.check_settings is not None:
+        module.check_settings(dialogue if checked_as is None else checked_as, decoded)
     given: dict[str, Any] = dict(settings) if decoded is None else msgspec.to_builtins(decoded)
     if not module.keeps_own_settings:
         return ModuleChange(module, given)

@@ -64,6 +64,7 @@ CORE_PLUGINS: tuple[tuple[str, str], ...] = (
     ("comments", "core.defaults.comments"),
     ("notifications", "core.defaults.notifications"),
     ("verification", "core.defaults.verification"),
+    ("envelopes", "core.defaults.envelopes"),
 )
 
 

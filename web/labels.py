@@ -139,6 +139,16 @@ ERRORS = {
 #: General messages of refusal codes whose detail says more than a page needs or is not
 #: in the catalogue: a reader of another language than French gets this rather than a
 #: detail in French (``web.refusals``). ``validation`` keeps its detail: it names fields.
+#: Refusals whose message depends on their ``reason`` (in the refusal's ``extra``): a
+#: ``(code, reason)`` here is said instead of the code's message in :data:`ERRORS`.
+REASONS = {
+    ("vote.not_eligible", "envelope"): N_(
+        "Chacun·e vote pour les projets de son secteur et de toute la ville : ce projet est "
+        "dans l'enveloppe d'un autre secteur. Le secteur se lit au code postal de votre "
+        "compte."
+    ),
+}
+
 CODE_MESSAGES = {
     "not_found": N_("Cette ressource n'existe pas."),
     "forbidden": N_("Vous n'avez pas accès à cette action."),

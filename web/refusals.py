@@ -19,17 +19,19 @@ from web import labels
 from web.i18n import SOURCE_LANGUAGE, Translator, translator
 
 
-def known_refusal(i18n: Translator, code: str) -> str | None:
-    """The message of refusal ``code`` in ``i18n``'s language: the core's
-    (:data:`web.labels.ERRORS`) or a plugin's (``error_messages``); ``None`` for a code
+def known_refusal(i18n: Translator, code: str, reason: object = None) -> str | None:
+    """The message of refusal ``code`` (given for ``reason``, when its ``extra`` names
+    one) in ``i18n``'s language: the core's (:data:`web.labels.REASONS`, then
+    :data:`web.labels.ERRORS`) or a plugin's (``error_messages``); ``None`` for a code
     without one."""
-    message = labels.ERRORS.get(code)
+    message = labels.REASONS.get((code, str(reason))) or labels.ERRORS.get(code)
     return i18n.gettext(message) if message else i18n.error_messages.get(code)
 
 
-def refusal_text(i18n: Translator, code: str, detail: str) -> str:
-    """What refusal ``code`` (raised with ``detail``) says to ``i18n``'s reader."""
-    known = known_refusal(i18n, code)
+def refusal_text(i18n: Translator, code: str, detail: str, reason: object = None) -> str:
+    """What refusal ``code`` (raised with ``detail``, for ``reason``) says to ``i18n``'s
+    reader."""
+    known = known_refusal(i18n, code, reason)
     if known:
         return known
     if i18n.lang == SOURCE_LANGUAGE:
@@ -67,7 +69,7 @@ def api_detail(
             if isinstance(message, str) and said[key] != message:
                 detail = detail.replace(message, str(said[key]))
         extra = {**extra, "errors": said}
-    return refusal_text(i18n, code, detail), extra
+    return refusal_text(i18n, code, detail, (extra or {}).get("reason")), extra
 
 
 def _said(i18n: Translator, message: object) -> object:

@@ -90,6 +90,10 @@ async def desk_account(
         user = User(organisation_id=organisation.id, email=None, display_name="", created_at=now)
         session.add(user)
         await session.flush()
+    # The postal code typed at the desk places the person's ballot in their sector's
+    # envelope where the budget is split (:mod:`core.services.envelopes`), as an online
+    # voter's account's does.
+    user.postal_code = who.postal_code
     await verification.verify_as(session, organisation, user, digest, DESK.name, staff, now)
     await ages.record_verified_birth_date(session, user, who.birth_date, now)
     return user, identity_id

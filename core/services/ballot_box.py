@@ -4,7 +4,7 @@ dialogue they voted in). Changes are in :mod:`core.services.ballots`."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import exists, func, select
@@ -14,20 +14,48 @@ from core.errors import Conflict
 from core.models import Ballot, Dialogue, Organisation, Proposal, User, Vote
 from core.models.ballots import BallotStatus
 from core.plugin_manager import Plugins
+from core.services import envelopes
+from core.services.envelopes import EnvelopeJudge
 from core.services.proposal_facts import FACT_COLUMNS, facts_from
 from core.vote_types import BallotContent, ProposalFacts, VoteType
 
 
 @dataclass(frozen=True)
 class VoteRules:
-    """A dialogue's vote type with its decoded settings."""
+    """A dialogue's vote type with its decoded settings, and, where the dialogue's budget
+    is split into envelopes, the voter's (:mod:`core.services.envelopes`)."""
 
     kind: VoteType[Any]
     settings: Any
+    envelopes: EnvelopeJudge | None = None
 
     @property
     def min_votes(self) -> int:
         return self.kind.min_votes(self.settings)
+
+    def for_voter(
+        self, dialogue: Dialogue, postal_code: str | None, *, unknown: bool = False
+    ) -> VoteRules:
+        """These rules for one voter of ``dialogue``: where its budget is split into
+        envelopes, judged in the envelope of ``postal_code`` (the voter's account's) and
+        the city-wide one. ``unknown``: the voter's sector is not known (a paper ballot
+        entered without its voter), and the ballot may vote in one sector's envelope."""
+        split = envelopes.split_of(dialogue)
+        if split is None:
+            return self
+        if unknown:
+            return replace(self, envelopes=EnvelopeJudge(split, None, sector_from_ballot=True))
+        return replace(
+            self, envelopes=EnvelopeJudge(split, envelopes.voter_envelope(split, postal_code))
+        )
+
+    def judge(self, content: BallotContent) -> None:
+        """Refuses ``content`` where it breaks a rule of the vote type, envelope by
+        envelope in a split dialogue."""
+        if self.envelopes is not None:
+            self.envelopes.judge(self.kind, self.settings, content)
+        else:
+            self.kind.judge(self.settings, content)
 
 
 def vote_rules(plugins: Plugins, dialogue: Dialogue) -> VoteRules:

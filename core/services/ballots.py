@@ -315,7 +315,7 @@ async def _judged(session: AsyncSession, asked: _Asked) -> tuple[_Judged, Any]:
         row = (await connection.execute(statements.LOCK, keys)).first()
     group_ids = await vote_locks.voter_groups(session, dialogue, actor, asked.now, asked.group_ids)
     user = check(asked.plugins, actor, Action.VOTE, dialogue, now=asked.now, group_ids=group_ids)
-    rules = vote_rules(asked.plugins, dialogue)
+    rules = vote_rules(asked.plugins, dialogue).for_voter(dialogue, user.postal_code)
     methods = verification.accepted_methods(dialogue)
     if methods:  # a dialogue for verified residents: one vote per identity
         await verification.hold_vote(
@@ -520,7 +520,7 @@ async def _write(
     assert ballot is not None
     new = BallotState(current.dialogue, ballot, votes, {p: proposals[p] for p in votes})
     if action != VoteAction.WITHDRAW:
-        rules.kind.judge(rules.settings, new.content())
+        rules.judge(new.content())
     before = current.votes
     replace = action == VoteAction.REPLACE
     writes = statements.Writes(

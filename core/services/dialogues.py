@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -281,7 +281,9 @@ async def _apply(
         changes["sectors"] = [
             msgspec.to_builtins(o) for o in _check_options("sectors", spec.sectors)
         ]
-    module_changes = _module_changes(plugins, grants, dialogue, spec, frozen=frozen)
+    module_changes = _module_changes(
+        plugins, grants, dialogue, spec, frozen=frozen, pending=changes
+    )
     phases = None
     if spec.phases is not msgspec.UNSET:
         phases = await _build_phases(session, organisation, spec.phases)
@@ -297,6 +299,20 @@ async def _apply(
     return module_changes
 
 
+class Preview:
+    """``dialogue`` as the ``pending`` changes of a body will leave it, read-only: what a
+    module's settings are checked against (its sectors, say) before anything changes."""
+
+    def __init__(self, dialogue: Dialogue, pending: Mapping[str, Any]) -> None:
+        self._dialogue = dialogue
+        self._pending = pending
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._pending:
+            return self._pending[name]
+        return getattr(self._dialogue, name)
+
+
 def _module_changes(
     plugins: Plugins,
     grants: Grants,
@@ -304,6 +320,7 @@ def _module_changes(
     spec: DialogueSpec,
     *,
     frozen: bool,
+    pending: Mapping[str, Any],
 ) -> list[ModuleChange]:
     """The modules that ``spec`` turns on with their settings or off (``null``), each
     checked as ``PUT /api/v1/admin/dialogues/{slug}/modules/{name}`` checks it. The
@@ -325,7 +342,9 @@ def _module_changes(
     changes = []
     for name, (where, settings) in given.items():
         try:
-            change = module_change(plugins, grants, dialogue, name, settings)
+            change = module_change(
+                plugins, grants, dialogue, name, settings, checked_as=Preview(dialogue, pending)
+            )
         except DomainError as error:
             raise _named_in_body(error, where) from error
         if frozen and change.changes_vote(dialogue):

@@ -30,7 +30,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.models import Ballot, Comment, Dialogue, Organisation, Proposal, User, Vote
 from core.models.ballots import BallotStatus, VoteAction
 from core.models.proposals import ProposalStatus
@@ -172,17 +172,27 @@ async def _carry_votes(
     touched = select(Vote.ballot_id).where(Vote.proposal_id.in_(merged))
     rows = (
         await session.execute(
-            select(Ballot.id, Ballot.status, Ballot.confirmed_at, Vote.proposal_id, Vote.value)
+            select(
+                Ballot.id,
+                Ballot.status,
+                Ballot.confirmed_at,
+                Vote.proposal_id,
+                Vote.value,
+                User.postal_code,
+            )
             .join(Vote, Vote.ballot_id == Ballot.id)
+            .outerjoin(User, User.id == Ballot.user_id)
             .where(Ballot.dialogue_id == dialogue.id, Ballot.id.in_(touched))
             .order_by(Ballot.id, Vote.proposal_id)
         )
     ).all()
     ballots: dict[int, dict[int, int]] = defaultdict(dict)
     standing: dict[int, tuple[BallotStatus, datetime | None]] = {}
+    postal_codes: dict[int, str | None] = {}
     for row in rows:
         ballots[row.id][row.proposal_id] = row.value
         standing[row.id] = (row.status, row.confirmed_at)
+        postal_codes[row.id] = row.postal_code
     voted = {pid for votes in ballots.values() for pid in votes}
     facts = {
         p.id: ProposalFacts.of(p)
@@ -211,8 +221,8 @@ async def _carry_votes(
             candidate = {**remaining, kept.id: carried}
             content = BallotContent(candidate, proposals={pid: facts[pid] for pid in candidate})
             try:
-                rules.kind.judge(rules.settings, content)
-            except VoteRejected:
+                rules.for_voter(dialogue, postal_codes[ballot_id]).judge(content)
+            except (VoteRejected, Forbidden):  # a rule, or another sector's envelope
                 result.refused += 1
             else:
                 remaining = candidate

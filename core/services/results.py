@@ -47,6 +47,7 @@ from core.models.ballots import VoteLogHead
 from core.plugin_manager import Plugins
 from core.result_sections import compute_sections
 from core.results_cache import ResultsCache
+from core.services import envelopes
 from core.services.ballot_box import VoteRules, vote_rules
 from core.services.counted_votes import (
     Candidate,
@@ -233,16 +234,21 @@ async def compute_results(
     costs = {c.id: c.cost for c in found}
     winners: list[int] = []
     budget: dict[str, Any] | None = None
+    split = envelopes.split_of(dialogue)
+    by_envelope: list[dict[str, Any]] | None = None
     if rule is not None and budget_ballots is not None and votes is not None:
-        election = election_from_votes(
-            float(dialogue.budget_amount or 0),
-            [c.id for c in found],
-            [c.cost for c in found],
-            votes,
-            budget_ballots,
-        )
-        outcome = rule.select(election)
-        winners = list(outcome.winners)
+        if split is None:
+            election = election_from_votes(
+                float(dialogue.budget_amount or 0),
+                [c.id for c in found],
+                [c.cost for c in found],
+                votes,
+                budget_ballots,
+            )
+            winners = list(rule.select(election).winners)
+        else:
+            by_envelope = _count_by_envelope(split, rule, budget_ballots, found, votes)
+            winners = [pid for envelope in by_envelope for pid in envelope["winners"]]
     else:
         order = ranked_order(tally)
         if order is not None:
@@ -254,6 +260,8 @@ async def compute_results(
             "rule": dialogue.budget_rule,
             "spent": sum(costs.get(pid) or 0 for pid in winners),
         }
+        if by_envelope is not None:
+            budget["envelopes"] = by_envelope
     return {
         "vote_type": rules.kind.id,
         "ballots_counted": counted,
@@ -270,6 +278,37 @@ async def compute_results(
         "budget": budget,
         "withdrawn": await withdrawn_candidates(session, dialogue),
     }
+
+
+def _count_by_envelope(
+    split: envelopes.Split,
+    rule: AggregationRule,
+    budget_ballots: str,
+    found: list[Candidate],
+    votes: CountedVotes,
+) -> list[dict[str, Any]]:
+    """The dialogue's rule run on each envelope: its candidates, its amount, and the
+    ballots with a vote in it as its voters."""
+    costs = {c.id: c.cost for c in found}
+    counted = []
+    grouped = envelopes.candidates_by_envelope(split, [(c.id, c.facts) for c in found])
+    for key, ids in grouped.items():
+        amount = split.amount(key)
+        mine = envelopes.votes_in(votes, ids)
+        election = election_from_votes(
+            float(amount), ids, [costs[pid] for pid in ids], mine, budget_ballots
+        )
+        chosen = list(rule.select(election).winners)
+        counted.append(
+            {
+                "sector": key or None,
+                "amount": amount,
+                "voters": mine.ballots_counted,
+                "winners": chosen,
+                "spent": sum(costs.get(pid) or 0 for pid in chosen),
+            }
+        )
+    return counted
 
 
 async def withdrawn_candidates(session: AsyncSession, dialogue: Dialogue) -> list[dict[str, Any]]:

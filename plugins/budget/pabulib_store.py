@@ -185,7 +185,7 @@ def _judge(
         # Judged by Pabulib project id: a vote type only matches votes with facts by key.
         content = BallotContent(given, proposals={p: facts[p] for p in given})  # type: ignore[arg-type,misc]
         try:
-            rules.kind.judge(rules.settings, content)
+            rules.judge(content)
         except VoteRejected as error:
             raise ValidationFailed(f"pabulib: voter {vote.voter_id}: {error.detail}") from None
 

@@ -179,7 +179,7 @@ async def test_hook_register_modules_a_client_module_is_unknown_until_granted(
     modules_client: Client, module_plugins: Plugins, database: Database, world: World
 ) -> None:
     await _dialogue(modules_client, world, "idees")
-    listed = await modules_client.get(f"{ADMIN}/modules", headers=world.admin.headers)
+    listed = await modules_client.get(f"{ADMIN}/modules?per_page=100", headers=world.admin.headers)
     assert listed.status_code == 200
     listed_names = [item["name"] for item in listed.json()["items"]]
     assert "questionnaire" in listed_names and "agenda" in listed_names
@@ -198,7 +198,7 @@ async def test_hook_register_modules_a_client_module_is_unknown_until_granted(
     assert nowhere.status_code == 404 and nowhere.json()["code"] == "module.unknown"
 
     assert await _grant(database, module_plugins, world, "petition") == []
-    listed = await modules_client.get(f"{ADMIN}/modules", headers=world.admin.headers)
+    listed = await modules_client.get(f"{ADMIN}/modules?per_page=100", headers=world.admin.headers)
     (described,) = [item for item in listed.json()["items"] if item["name"] == "petition"]
     assert described["title"] == "Pétition" and described["scope"] == "dialogue"
     schema = described["settings_schema"]

@@ -72,13 +72,14 @@ def notice(request: Request[Any, Any, Any]) -> str | None:
 
 def refusal_message(i18n: Translator, error: DomainError) -> str:
     """A domain refusal in the reader's language (:func:`web.refusals.refusal_text`)."""
-    return refusal_text(i18n, error.code, error.detail)
+    return refusal_text(i18n, error.code, error.detail, error.extra.get("reason"))
 
 
 def refused_message(request: Request[Any, Any, Any]) -> str | None:
-    """The refusal a redirect named with ``?refused=CODE``, in the reader's language."""
-    code = request.query_params.get("refused")
-    return known_refusal(translator(request), code) if code else None
+    """The refusal a redirect named with ``?refused=CODE`` (or ``CODE:REASON``), in the
+    reader's language."""
+    code, _, reason = (request.query_params.get("refused") or "").partition(":")
+    return known_refusal(translator(request), code, reason or None) if code else None
 
 
 def signin_url(request: Request[Any, Any, Any], next_path: str | None = None) -> str:

@@ -27,8 +27,17 @@ from core.errors import DomainError
 from core.models import Dialogue, Organisation, Proposal, User
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
-from core.services import ages, ballot_box, ballots, dialogues, proposals, verification
+from core.services import (
+    ages,
+    ballot_box,
+    ballots,
+    dialogues,
+    envelopes,
+    proposals,
+    verification,
+)
 from core.services.ballot_box import BallotState, VoteRules
+from core.vote_types import BallotContent
 from web import labels
 from web.client_network import client_network
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
@@ -119,6 +128,12 @@ async def vote_panel(
         for proposal_id, value in state.votes.items()
     }
     remaining = rules.kind.remaining(rules.settings, state.content())
+    split = envelopes.split_of(dialogue)
+    baskets = None
+    if split is not None and actor is not None:
+        baskets = envelope_baskets(
+            rules, split, envelopes.voter_envelope(split, actor.postal_code), state
+        )
     return {
         "open": refused is None,
         "refusal": refusal_message(i18n, refused) if refused is not None else None,
@@ -132,7 +147,8 @@ async def vote_panel(
         "settings": rules.settings,
         "rules": rules.kind.rules(rules.settings),
         "remaining": remaining,
-        "basket": budget_basket(state, remaining),
+        "basket": budget_basket(state, remaining) if baskets is None else None,
+        "baskets": baskets,
         "given": values,
         "count": len(state.votes),
         "status": state.status.value,
@@ -158,6 +174,45 @@ def budget_basket(state: BallotState, remaining: Mapping[str, Any]) -> dict[str,
     ]
     spent = sum(costs.values())
     return {"items": items, "spent": spent, "limit": spent + left}
+
+
+def envelope_baskets(
+    rules: VoteRules, split: envelopes.Split, sector: str | None, state: BallotState
+) -> list[dict[str, Any]]:
+    """In a budget split into envelopes, what the citizen has given and may still give
+    in each envelope they vote in (their sector's, the city-wide one): the chosen
+    projects, and what remains of each rule, the cost cap being the envelope's amount."""
+    names = {str(option.get("key")): str(option.get("label")) for option in state.dialogue.sectors}
+    mine = ([sector] if sector is not None else []) + (
+        [envelopes.CITY_WIDE] if split.city_wide else []
+    )
+    found = []
+    for key in mine:
+        votes = {
+            pid: value
+            for pid, value in state.votes.items()
+            if envelopes.envelope_of(split, state.proposals[pid].facts) == key
+        }
+        part = BallotContent(votes, proposals={pid: state.proposals[pid].facts for pid in votes})
+        settings = envelopes.with_amount(rules.settings, split.amount(key))
+        remaining = rules.kind.remaining(settings, part)
+        costs = {pid: state.proposals[pid].cost or 0 for pid in votes}
+        spent = sum(costs.values())
+        left = remaining.get("budget")
+        found.append(
+            {
+                "name": names.get(key, key) if key else None,
+                "amount": split.amount(key),
+                "items": [
+                    {"id": pid, "title": state.proposals[pid].title, "cost": cost}
+                    for pid, cost in costs.items()
+                ],
+                "spent": spent,
+                "limit": None if left is None else spent + left,
+                "remaining": remaining,
+            }
+        )
+    return found
 
 
 MISSING = labels.ERRORS["vote.type_missing"]
@@ -204,6 +259,17 @@ def _back(request: Request[Any, Any, Any], asked: str, default: str) -> str:
             path = parts.path + (f"?{parts.query}" if parts.query else "")
             return safe_next(path, default)
     return default
+
+
+def refused_key(error: DomainError) -> str:
+    """What a redirect says of a refusal: its code, and its reason where it gives one
+    (``vote.not_eligible:envelope``), for :func:`web.pages.context.refused_message`."""
+    reason = error.extra.get("reason")
+    return (
+        f"{error.code}:{reason}"
+        if isinstance(reason, str) and reason.isidentifier()
+        else error.code
+    )
 
 
 def with_message(path: str, key: str, value: str, anchor: str = "") -> str:
@@ -275,7 +341,7 @@ async def vote_form(
             key = "vote_cast"
     except DomainError as error:
         await _after_refusal(db_session, org)
-        return Redirect(with_message(back, "refused", error.code, anchor), status_code=303)
+        return Redirect(with_message(back, "refused", refused_key(error), anchor), status_code=303)
     await db_session.commit()
     ballots.announce(plugins, change)
     rules = _rules(plugins, dialogue)

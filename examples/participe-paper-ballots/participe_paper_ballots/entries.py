@@ -155,7 +155,11 @@ async def enter_ballot(
             )
     votes = {pid: rules.kind.parse_value(rules.settings, raw) for pid, raw in raw_votes}
     facts = {pid: ProposalFacts.of(found[pid]) for pid in votes}
-    rules.kind.judge(rules.settings, BallotContent(votes, proposals=facts))
+    # In a budget split into envelopes, the voter's sector is that of the postal code
+    # typed from the register; a ballot entered without it votes in one sector's envelope.
+    postal_code = voter.postal_code.strip() if voter is not None else ""
+    voter_rules = rules.for_voter(dialogue, postal_code, unknown=not postal_code)
+    voter_rules.judge(BallotContent(votes, proposals=facts))
     needed = max(rules.min_votes, 1)
     if len(votes) < needed:
         raise VoteRejected(
