@@ -9,11 +9,18 @@ field) are kept as sent once their first bytes say what they are.
 Stored names are random (``secrets.token_urlsafe``) with the extension of the real
 type: a name is unguessable, so a confidential field's file is only found by those
 who are shown its name.
+
+An image is also stored narrower, at each of ``WIDTHS`` (``{stem}-w400.jpg``), for the
+pages to offer in a ``srcset``: a phone loads a card's 400 pixels, not 1600. An image
+stored before those sizes were made gets them the first time one is asked for
+(:func:`sized_path`).
 """
 
 from __future__ import annotations
 
 import io
+import os
+import re
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -27,6 +34,8 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 1600
 #: Refuse images whose decoded size would be absurd (decompression bombs).
 MAX_PIXELS = 40_000_000
+#: The narrower widths an image is also stored at (pixels), for ``srcset``.
+WIDTHS = (400, 800)
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 #: Documents a ``file`` field accepts, by their first bytes.
 DOCUMENT_SIGNATURES = {b"%PDF-": "pdf"}
@@ -85,12 +94,37 @@ def process_image(data: bytes) -> tuple[bytes, str]:
     )
     converted = upright.convert("RGBA" if transparent else "RGB")
     converted.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    return _encoded(converted), "png" if transparent else "jpg"
+
+
+def _encoded(image: Image.Image) -> bytes:
+    """``image`` as PNG where it has transparency, else as JPEG."""
     output = io.BytesIO()
-    if transparent:
-        converted.save(output, "PNG", optimize=True)
-        return output.getvalue(), "png"
-    converted.save(output, "JPEG", quality=85, optimize=True, progressive=True)
-    return output.getvalue(), "jpg"
+    if image.mode == "RGBA":
+        image.save(output, "PNG", optimize=True)
+    else:
+        image.save(output, "JPEG", quality=85, optimize=True, progressive=True)
+    return output.getvalue()
+
+
+def sized_name(name: str, width: int) -> str:
+    """The stored name of image ``name`` at ``width`` pixels (one of ``WIDTHS``)."""
+    stem, extension = name.rsplit(".", 1)
+    return f"{stem}-w{width}.{extension}"
+
+
+def _write_sized(folder: Path, name: str, data: bytes, width: int) -> Path:
+    """Stores ``data`` (an image we encoded) reduced to ``width`` pixels wide, never
+    enlarged, under ``name``'s sized name; written whole or not at all."""
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        reduced = image.copy()
+    reduced.thumbnail((width, MAX_SIDE), Image.Resampling.LANCZOS)
+    target = folder / sized_name(name, width)
+    partial = folder / f".{secrets.token_hex(8)}.part"
+    partial.write_bytes(_encoded(reduced))
+    os.replace(partial, target)  # two requests making it at once: the last one stays
+    return target
 
 
 def check_document(data: bytes) -> str:
@@ -114,9 +148,13 @@ def _store(upload_dir: str, data: bytes, extension: str) -> StoredFile:
 
 
 def store_image(upload_dir: str, data: bytes) -> StoredFile:
-    """Checks, re-encodes and stores an image; returns its stored name."""
+    """Checks, re-encodes and stores an image, with its narrower sizes; returns its
+    stored name."""
     encoded, extension = process_image(data)
-    return _store(upload_dir, encoded, extension)
+    stored = _store(upload_dir, encoded, extension)
+    for width in WIDTHS:
+        _write_sized(Path(upload_dir), stored.name, encoded, width)
+    return stored
 
 
 def store_file(upload_dir: str, data: bytes) -> StoredFile:
@@ -149,6 +187,22 @@ def stored_path(upload_dir: str, name: str) -> Path | None:
         return None
     path = Path(upload_dir) / name
     return path if path.is_file() else None
+
+
+_SIZED = re.compile(r"^(?P<stem>.+)-w(?P<width>[0-9]+)\.(?P<extension>jpg|png)$")
+
+
+def sized_path(upload_dir: str, name: str) -> Path | None:
+    """The path of a stored file, as :func:`stored_path`; for the sized name of a stored
+    image (``{stem}-w400.jpg``) that is missing, the size is made from the image first."""
+    found = stored_path(upload_dir, name)
+    sized = _SIZED.match(name)
+    if found is not None or sized is None or int(sized["width"]) not in WIDTHS:
+        return found
+    original = stored_path(upload_dir, f"{sized['stem']}.{sized['extension']}")
+    if original is None:
+        return None
+    return _write_sized(Path(upload_dir), original.name, original.read_bytes(), int(sized["width"]))
 
 
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")

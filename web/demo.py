@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import uploads
 from core.db import utcnow
 from core.models import Dialogue, Organisation, Proposal, User
 from core.models.users import Role
@@ -30,6 +31,7 @@ from core.services import (
 from core.specs import DialogueSpec, ProposalReview, ProposalSpec
 from plugins.projects.demo import PAST_PROPOSALS, seed_projects
 from web import demo_content as content
+from web.demo_images import illustration
 from web.demo_votes import VOTE_DEMOS, VoteDemo
 
 DEMO_ADMIN = "admin@belleville.example"
@@ -45,6 +47,8 @@ class DemoWorld:
     citizens: list[User] = field(default_factory=list)
     dialogues: dict[str, Dialogue] = field(default_factory=dict)
     proposals: dict[str, list[Proposal]] = field(default_factory=dict)
+    #: Where the projects' illustrations are stored (``None``: none drawn).
+    upload_dir: str | None = None
 
 
 def _phases(now: datetime, current: str, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -97,8 +101,11 @@ async def _open_for_proposals(
     )
 
 
-async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
-    """Creates the demo organisation and its dialogues; the caller commits."""
+async def seed_demo(
+    session: AsyncSession, plugins: Plugins, upload_dir: str | None = None
+) -> DemoWorld:
+    """Creates the demo organisation and its dialogues; the caller commits. With an
+    ``upload_dir``, the budgets' projects are illustrated (:mod:`web.demo_images`)."""
     now = utcnow()
     org = await organisations.create_organisation(
         session, slug=content.TOWN["slug"], name=content.TOWN["name"], is_default=True
@@ -120,7 +127,9 @@ async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
     admin = await users.ensure_user(
         session, org, DEMO_ADMIN, role=Role.ADMIN, display_name="Équipe municipale"
     )
-    world = DemoWorld(org, admin, await users.create_api_token(session, admin, "demo"))
+    world = DemoWorld(
+        org, admin, await users.create_api_token(session, admin, "demo"), upload_dir=upload_dir
+    )
     for index, (name, postal_code) in enumerate(content.CITIZENS):
         citizen = await users.ensure_user(
             session, org, f"citoyen{index + 1}@belleville.example", display_name=name
@@ -146,6 +155,13 @@ async def seed_demo(session: AsyncSession, plugins: Plugins) -> DemoWorld:
     text = page_blocks.block_type(plugins, "text").decode_settings(content.HOME_BLOCK)
     page_blocks.set_settings(plugins, home_block, text)
     return world
+
+
+def _illustrate(world: DemoWorld, proposal: Proposal, theme: str, seed: int) -> None:
+    """Gives ``proposal`` an illustration of its theme, stored as an upload would be."""
+    if world.upload_dir is not None:
+        picture = illustration(theme, seed)
+        proposal.image_path = uploads.store_image(world.upload_dir, picture).name
 
 
 #: What one citizen's chosen projects may cost at most in the demo's budget (its basket).
@@ -245,6 +261,7 @@ async def _budget(session: AsyncSession, plugins: Plugins, world: DemoWorld, now
                 "telephone": "06 12 34 56 78",
             },
         )
+        _illustrate(world, proposal, theme, index)
         verdict = "refused" if index == len(content.BUDGET_PROPOSALS) - 1 else "accepted"
         await proposals.review_proposal(
             session,
@@ -316,6 +333,7 @@ async def _past_budget(
             location={"lat": content.CENTRE[0] + north, "lng": content.CENTRE[1] + east},
             cost=cost,
         )
+        _illustrate(world, proposal, theme, 100 + index)
         await proposals.review_proposal(
             session,
             plugins,

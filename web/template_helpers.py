@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
+from core import uploads
 from core.models import Organisation, Proposal
 from core.services import branding, review
 from web import i18n, icons, labels, markdown, theme
@@ -54,12 +55,23 @@ def conformity_of(org: Organisation) -> str:
     return branding.options_of(org).accessibility.conformity
 
 
+def image_srcset(url: str) -> str:
+    """The ``srcset`` of an uploaded image at ``url`` (``/media/{name}``): its narrower
+    sizes (:data:`core.uploads.WIDTHS`) and itself, at most ``MAX_SIDE`` wide. Other
+    addresses (a static file) have none."""
+    if not url.startswith("/media/") or url.count(".") != 1:
+        return ""
+    sizes = [f"{uploads.sized_name(url, width)} {width}w" for width in uploads.WIDTHS]
+    return ", ".join([*sizes, f"{url} {uploads.MAX_SIDE}w"])
+
+
 def install(environment: Environment) -> None:
     i18n.install(environment)
     environment.filters["markdown"] = markdown.markdown
     environment.filters["paragraphs"] = markdown.paragraphs
     environment.filters["excerpt"] = markdown.excerpt
     environment.globals["url_with"] = url_with
+    environment.globals["image_srcset"] = image_srcset
     environment.globals["dialogue_tabs"] = dialogue_tabs
     environment.globals["theme_url"] = theme.theme_url
     environment.globals["icon_version"] = icons.icon_version

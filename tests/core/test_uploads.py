@@ -24,6 +24,38 @@ def test_images_are_resized_re_encoded_and_stripped(tmp_path: Path) -> None:
         assert "exif" not in image.info
 
 
+def test_images_are_also_stored_narrower_for_srcset(tmp_path: Path) -> None:
+    stored = uploads.store_image(str(tmp_path), image_bytes((2400, 1200)))
+    widths = {}
+    for width in uploads.WIDTHS:
+        name = uploads.sized_name(stored.name, width)
+        assert uploads.is_stored_name(name)
+        with Image.open(tmp_path / name) as image:
+            widths[width] = image.size
+    assert widths == {400: (400, 200), 800: (800, 400)}
+    # A small image is never enlarged.
+    small = uploads.store_image(str(tmp_path), image_bytes((300, 100), "PNG", "RGBA"))
+    with Image.open(tmp_path / uploads.sized_name(small.name, 800)) as image:
+        assert image.size == (300, 100) and image.mode == "RGBA"
+
+
+def test_an_older_images_size_is_made_when_first_asked_for(tmp_path: Path) -> None:
+    stored = uploads.store_image(str(tmp_path), image_bytes((1200, 900)))
+    name = uploads.sized_name(stored.name, 400)
+    (tmp_path / name).unlink()  # as stored before sizes were made
+    assert uploads.stored_path(str(tmp_path), name) is None
+    made = uploads.sized_path(str(tmp_path), name)
+    assert made == tmp_path / name
+    with Image.open(made) as image:
+        assert image.size == (400, 300)
+    # Only our sizes of our images: no other width, no size of a missing image or a PDF.
+    assert uploads.sized_path(str(tmp_path), uploads.sized_name(stored.name, 123)) is None
+    assert uploads.sized_path(str(tmp_path), "aaaaaaaaaaaa-w400.jpg") is None
+    pdf = uploads.store_file(str(tmp_path), b"%PDF-1.4\n%...")
+    assert uploads.sized_path(str(tmp_path), pdf.name.replace(".pdf", "-w400.pdf")) is None
+    assert not list(tmp_path.glob(".*.part"))
+
+
 def test_transparent_images_stay_png(tmp_path: Path) -> None:
     stored = uploads.store_image(str(tmp_path), image_bytes((100, 50), "PNG", "RGBA"))
     assert stored.name.endswith(".png")

@@ -3,6 +3,11 @@ majority-judgment vote) only when a plugin provides that vote type."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PIL import Image
+
+from core import uploads
 from core.db import Database, utcnow
 from core.plugin_manager import Plugins
 from core.services.recount import recount
@@ -133,3 +138,19 @@ async def test_the_demo_opens_a_vote_of_every_type_and_rule(
         past = world.dialogues["past_budget"]
         assert past.results_published_at is not None
         assert (await compute_results(session, plugins, past))["winners"]
+
+
+async def test_the_demos_projects_are_illustrated(
+    database: Database, plugins: Plugins, tmp_path: Path
+) -> None:
+    async with database.session() as session:
+        world = await seed_demo(session, plugins, str(tmp_path))
+        await session.commit()
+    for key in ("budget", "past_budget"):
+        for proposal in world.proposals[key]:
+            assert proposal.image_path is not None
+            assert uploads.stored_path(str(tmp_path), proposal.image_path) is not None
+            with Image.open(tmp_path / uploads.sized_name(proposal.image_path, 400)) as image:
+                assert image.size == (400, 225)
+    # The ideas are left as citizens often leave them: without an image.
+    assert all(p.image_path is None for p in world.proposals["ideas"])

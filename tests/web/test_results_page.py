@@ -3,17 +3,23 @@ page while hidden, and the organisers' buttons and report."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
+from html import unescape
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from core import uploads
 from core.db import Database
+from core.models import Proposal
+from core.settings import Settings
 from participe.testing import configure_before_vote, put_vote, replace, vote_dialogue
 from tests.conftest import World
 from tests.results_helpers import citizens, read_results, vote_at_random
+from tests.web.front_helpers import image_bytes
 
 
 def _page(slug: str) -> str:
@@ -80,6 +86,48 @@ async def test_budget_results_show_the_winners_and_bars(
     assert "Budget engagé : 900\u00a0€ sur 1\u202f000\u00a0€." in html
     rows = re.findall(r"<tr><th scope=\"row\"><a href=\"/proposals/(\d+)\">", html)
     assert [int(r) for r in rows] == [first, second, third]
+
+
+async def test_budget_winners_show_their_image_rank_amount_and_map(
+    client: AsyncTestClient[Litestar], world: World, database: Database, settings: Settings
+) -> None:
+    setup = await vote_dialogue(
+        client,
+        world,
+        {"type": "support", "settings": {}},
+        proposals=["Un jardin", "Une fontaine", "Un kiosque"],
+        costs=[600, 300, 500],
+        details=[{"location": {"lat": 47.2, "lng": -1.55}}, {}, {}],
+        results_visibility="live",
+        budget={"amount": 1000, "rule": "greedy"},
+    )
+    garden, fountain, kiosk = setup.proposals
+    picture = uploads.store_image(settings.upload_dir, image_bytes((1200, 675)))
+    async with database.session() as session:
+        (await session.get_one(Proposal, garden)).image_path = picture.name
+        await session.commit()
+    for person, chosen in ((world.bob, [garden, fountain]), (world.alice, [garden])):
+        for proposal_id in chosen:
+            assert (await put_vote(client, person, setup, proposal_id)).status_code == 200
+    page = await client.get(_page(setup.slug))
+    html = page.text
+    cards = re.findall(r'<li class="winner-card">(.*?)</li>', html, re.S)
+    assert len(cards) == 2  # 600 + 300: the kiosk's 500 no longer fits
+    assert f'srcset="/media/{uploads.sized_name(picture.name, 400)} 400w' in cards[0]
+    assert ">Un jardin</a>" in cards[0] and "600\u00a0€" in cards[0]
+    assert '<span class="winner-rank" aria-hidden="true">2</span>' in cards[1]
+    assert "<img" not in cards[1] and "Une fontaine" in cards[1]
+    assert '<meter class="basket-meter budget-meter" min="0" max="1000" value="900"' in html
+    # Only the located winner is on the map, with its link; the page lets the tiles in.
+    points = re.search(r'data-points="([^"]*)"', html)
+    assert points is not None
+    assert json.loads(unescape(points[1])) == [
+        {"point": [47.2, -1.55], "title": "Un jardin", "url": f"/proposals/{garden}"}
+    ]
+    assert "https://tile.openstreetmap.org" in page.headers["content-security-policy"]
+    assert f"/proposals/{kiosk}" not in html.split('class="winner-cards"')[1].split("</ol>")[0]
+    english = await client.get(_page(setup.slug), headers={"Accept-Language": "en"})
+    assert "Where the selected projects are" in english.text
 
 
 async def test_hidden_results_page(

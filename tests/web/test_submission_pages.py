@@ -3,12 +3,14 @@ images, and every bad input coming back with a message and what was typed."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
+from core import uploads
 from core.settings import Settings
 from tests.conftest import World
 from tests.helpers import phases_now, solved_form
@@ -96,6 +98,15 @@ async def test_submitting_with_an_image(client: Client, world: World, settings: 
     page = await client.get(location, headers=world.alice.headers)
     assert "Votre proposition est publiée." in page.text
     assert f'src="{created["image_url"]}"' in page.text
+    # The narrower sizes are offered to the browser, and served.
+    narrow = uploads.sized_name(created["image_url"], 400)
+    assert f'srcset="{narrow} 400w, ' in page.text
+    sized = await client.get(narrow)
+    assert sized.status_code == 200 and sized.headers["content-type"] == "image/jpeg"
+    with Image.open(io.BytesIO(sized.content)) as image:
+        assert image.width == 400
+    missing = await client.get(uploads.sized_name(created["image_url"], 401))
+    assert missing.status_code == 404
 
 
 async def test_every_bad_input_is_explained_and_kept(client: Client, world: World) -> None:

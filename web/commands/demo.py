@@ -41,7 +41,7 @@ async def create_demo_database(settings: Settings) -> str:
     try:
         await upgrade(database, plugins.migration_locations())
         async with database.session() as session:
-            world = await seed_demo(session, plugins)
+            world = await seed_demo(session, plugins, settings.upload_dir)
             await session.commit()
             return world.admin_token
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from litestar import Request, Response, get
 from litestar.datastructures import Cookie
 from litestar.params import FromPath
@@ -66,9 +67,10 @@ def touch_icon_file(request: Request[Any, Any, Any], org: CurrentOrg) -> Respons
 @get("/media/{name:str}", include_in_schema=False)
 async def media_file(request: Request[Any, Any, Any], name: FromPath[str]) -> File:
     """An uploaded file. Images are shown inline; other files are downloaded, and none
-    can run as a page of ours (``nosniff``, a sandboxing policy)."""
+    can run as a page of ours (``nosniff``, a sandboxing policy). An image's narrower
+    size is made on the first request where it was stored before sizes were made."""
     context: AppContext = request.app.state.context
-    path = uploads.stored_path(context.settings.upload_dir, name)
+    path = await anyio.to_thread.run_sync(uploads.sized_path, context.settings.upload_dir, name)
     if path is None:
         raise NotFound("fichier introuvable")
     extension = name.rsplit(".", 1)[1]

@@ -14,10 +14,13 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
+from core.defaults.map import MAP
 from core.errors import DomainError, ValidationFailed
-from core.models import Dialogue, User
+from core.models import Dialogue, Proposal, User
 from core.models.dialogues import PhaseKind, ResultsVisibility
 from core.models.users import Role
 from core.permissions import Action, staff_check
@@ -31,11 +34,38 @@ from web.charts import Chart, bar_chart, decimal, percent, pie_chart
 from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
 from web.i18n import Translator, translator
 from web.labels import N_
-from web.pages.context import dialogue_frame
+from web.pages.browse import map_headers, map_options
+from web.pages.context import dialogue_frame, image_url_of
 from web.results import results_cache
 from web.templating import render
 
 PATH = "/dialogues/{slug:str}/results"
+
+
+async def winner_cards(
+    session: AsyncSession, dialogue: Dialogue, winners: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The winners as the page shows them: each with its rank, title, cost, image (where
+    the dialogue's images are on) and place (where its map is on and it has one)."""
+    ids = [p["id"] for p in winners]
+    rows = {
+        proposal.id: proposal
+        for proposal in await session.scalars(select(Proposal).where(Proposal.id.in_(ids)))
+    }
+    mapped = MAP.enabled_on(dialogue)
+    cards = []
+    for rank, winner in enumerate(winners, start=1):
+        row = rows.get(winner["id"])
+        placed = row is not None and row.lat is not None and row.lng is not None and mapped
+        cards.append(
+            {
+                **winner,
+                "rank": rank,
+                "image_url": image_url_of(row, dialogue) if row is not None else None,
+                "point": [row.lat, row.lng] if placed and row is not None else None,
+            }
+        )
+    return cards
 
 
 class PublicationForm(msgspec.Struct):
@@ -198,9 +228,13 @@ async def results_page(
         display, charts, shown = _charts(body, _labels(plugins, dialogue), translator(request))
     titles = {p["id"]: p for p in body["proposals"]}
     admin = _is_admin(actor, dialogue)
+    winners = await winner_cards(
+        db_session, dialogue, [titles[pid] for pid in body["winners"] if pid in titles]
+    )
     return render(
         request,
         "results/page.html",
+        headers=map_headers(request, org.options) if any(w["point"] for w in winners) else None,
         frame=frame,
         tab="results",
         hidden=False,
@@ -208,7 +242,13 @@ async def results_page(
         display=display,
         charts=charts,
         shown=shown,
-        winners=[titles[pid] for pid in body["winners"] if pid in titles],
+        winners=winners,
+        winners_map=[
+            {"point": card["point"], "title": card["title"], "url": f"/proposals/{card['id']}"}
+            for card in winners
+            if card["point"] is not None
+        ],
+        map_options=map_options(org.options),
         staff=staff,
         admin=admin,
         report=await _report(request, db_session, plugins, dialogue) if admin else None,

@@ -3,6 +3,7 @@
 
    - #proposals-map[data-geojson]: the proposals of a filtered list, clustered;
    - .map-small[data-point]: the place of one proposal;
+   - .map-results[data-points]: the places of the winning projects, with their links;
    - [data-location-picker]: a map that fills the latitude and longitude fields of the
      proposal form when the citizen clicks (or moves the marker with the keyboard).
    Options come from data- attributes: tiles, attribution, center, zoom. */
@@ -61,6 +62,20 @@
     L.marker(point, { title: element.dataset.title || "", alt: element.dataset.title || "" }).addTo(map);
   }
 
+  function pointsMap(element) {
+    var points = [];
+    try { points = JSON.parse(element.dataset.points || "[]"); } catch (error) { return; }
+    if (!points.length) { return; }
+    var map = baseMap(element, points[0].point, 15);
+    var bounds = points.map(function (place) {
+      var marker = L.marker(place.point, { title: place.title, alt: place.title }).addTo(map);
+      marker.bindPopup(link(place.url, place.title));
+      return place.point;
+    });
+    if (bounds.length > 1) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 }); }
+    element.setAttribute("data-ready", String(bounds.length));
+  }
+
   function picker(element) {
     var form = element.closest("form") || document;
     var lat = form.querySelector("[name=lat]"), lng = form.querySelector("[name=lng]");
@@ -97,5 +112,6 @@
 
   document.querySelectorAll("#proposals-map[data-geojson]").forEach(proposalsMap);
   document.querySelectorAll(".map-small[data-point]").forEach(placeMap);
+  document.querySelectorAll(".map-results[data-points]").forEach(pointsMap);
   document.querySelectorAll("[data-location-picker]").forEach(picker);
 })();
