@@ -31,7 +31,7 @@ from core.services import (
 from core.specs import DialogueSpec, ProposalReview, ProposalSpec
 from plugins.projects.demo import PAST_PROPOSALS, seed_projects
 from web import demo_content as content
-from web.demo_images import illustration
+from web.demo_images import BANNER, PALETTES, emblem, illustration
 from web.demo_votes import VOTE_DEMOS, VoteDemo
 
 DEMO_ADMIN = "admin@belleville.example"
@@ -110,7 +110,9 @@ async def seed_demo(
     org = await organisations.create_organisation(
         session, slug=content.TOWN["slug"], name=content.TOWN["name"], is_default=True
     )
-    org.theme = {"primary": "#000091", "logo_text": "Belleville"}
+    org.theme = {"primary_color": "#000091"}
+    if upload_dir is not None:
+        branding.set_logo(org, uploads.store_image(upload_dir, emblem()).name)
     org.texts = {
         "home_intro": content.HOME_INTRO,
         "legal_notice": content.LEGAL_NOTICE,
@@ -120,7 +122,11 @@ async def seed_demo(
     branding.set_options(
         org,
         msgspec.convert(
-            {"accessibility": content.ACCESSIBILITY_STATUS, "territory": content.TERRITORY},
+            {
+                "accessibility": content.ACCESSIBILITY_STATUS,
+                "territory": content.TERRITORY,
+                "contact": content.CONTACT,
+            },
             type=branding.OrganisationOptions,
         ),
     )
@@ -151,6 +157,11 @@ async def seed_demo(
         await _library_name(session, plugins, world, now)
     await _draft(session, plugins, world, now)
     await _participation(session, plugins, world)
+    if upload_dir is not None:
+        for index, (key, dialogue) in enumerate(world.dialogues.items()):
+            theme = BANNER_THEMES.get(key) or list(PALETTES)[index % len(PALETTES)]
+            banner = illustration(theme, index, BANNER)
+            dialogues.set_image(dialogue, uploads.store_image(upload_dir, banner).name)
     home_block = await page_blocks.add_block(session, plugins, org, None, "text")
     text = page_blocks.block_type(plugins, "text").decode_settings(content.HOME_BLOCK)
     page_blocks.set_settings(plugins, home_block, text)
@@ -162,6 +173,17 @@ def _illustrate(world: DemoWorld, proposal: Proposal, theme: str, seed: int) -> 
     if world.upload_dir is not None:
         picture = illustration(theme, seed)
         proposal.image_path = uploads.store_image(world.upload_dir, picture).name
+
+
+#: The motif of each demo dialogue's banner (by its key in ``DemoWorld.dialogues``).
+BANNER_THEMES = {
+    "budget": "nature",
+    "past_budget": "solidarite",
+    "ideas": "mobilite",
+    "consultation": "culture",
+    "questionnaire": "culture",
+    "library": "culture",
+}
 
 
 #: What one citizen's chosen projects may cost at most in the demo's budget (its basket).

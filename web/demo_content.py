@@ -47,6 +47,18 @@ THEMES = [
     {"key": "sport", "label": "Sport et loisirs"},
     {"key": "solidarite", "label": "Solidarité"},
 ]
+#: How citizens reach the town hall, at the foot of every page.
+CONTACT = {
+    "email": "participation@belleville.example",
+    "phone": "02 40 12 34 56",
+    "address": "Hôtel de ville, 1 place de la République, 44190 Belleville-sur-Loire",
+    "page": "https://www.belleville.example/contact",
+    "social": [
+        {"network": "facebook", "url": "https://www.facebook.com/belleville.example"},
+        {"network": "instagram", "url": "https://www.instagram.com/belleville.example"},
+        {"network": "mastodon", "url": "https://social.belleville.example/@mairie"},
+    ],
+}
 SECTORS = [
     {"key": "centre", "label": "Centre-ville"},
     {"key": "nord", "label": "Quartier Nord"},

@@ -30,20 +30,26 @@ def _mixed(top: Colour, bottom: Colour, share: float) -> Colour:
 
 
 def _landscape(
-    draw: ImageDraw.ImageDraw, palette: tuple[Colour, ...], chance: random.Random
+    draw: ImageDraw.ImageDraw,
+    palette: tuple[Colour, ...],
+    chance: random.Random,
+    size: tuple[int, int],
 ) -> None:
     sky_top, sky_bottom, hills, _ = palette
-    for y in range(HEIGHT):
-        draw.line([(0, y), (WIDTH, y)], fill=_mixed(sky_top, sky_bottom, y / HEIGHT))
-    sun_x = chance.randint(150, WIDTH - 150)
-    draw.ellipse([sun_x - 60, 70, sun_x + 60, 190], fill=(255, 236, 170))
+    width, height = size
+    scale = height / HEIGHT
+    for y in range(height):
+        draw.line([(0, y), (width, y)], fill=_mixed(sky_top, sky_bottom, y / height))
+    sun_x = chance.randint(150, width - 150)
+    sun_y = round(130 * scale)
+    draw.ellipse([sun_x - 60, sun_y - 60, sun_x + 60, sun_y + 60], fill=(255, 236, 170))
     for layer, shade in enumerate((0.35, 0.0)):
-        base = 430 + layer * 70
+        base = round((430 + layer * 70) * scale)
         colour = _mixed(hills, (255, 255, 255), shade)
-        points = [(0, HEIGHT), (0, base)]
-        for x in range(0, WIDTH + 200, 200):
+        points = [(0, height), (0, base)]
+        for x in range(0, width + 200, 200):
             points.append((x, base - chance.randint(0, 70)))
-        points.append((WIDTH, HEIGHT))
+        points.append((width, height))
         draw.polygon(points, fill=colour)
 
 
@@ -103,15 +109,41 @@ MOTIFS: dict[str, Callable[[ImageDraw.ImageDraw, Colour, int, int], None]] = {
 }
 
 
-def illustration(theme: str, seed: int) -> bytes:
-    """A JPEG illustration of a project of ``theme``; ``seed`` varies the landscape."""
+def emblem(colour: Colour = (0, 0, 145)) -> bytes:
+    """The demo town's logo: a round emblem in ``colour``, a tower above the river's
+    waves, on a transparent background (PNG)."""
+    size = 256
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([8, 8, size - 8, size - 8], fill=(*colour, 255))
+    white = (255, 255, 255, 255)
+    draw.rectangle([104, 64, 152, 150], fill=white)  # the tower
+    for x in range(104, 153, 16):
+        draw.rectangle([x, 50, x + 8, 64], fill=white)  # its battlements
+    draw.rectangle([122, 118, 134, 150], fill=(*colour, 255))  # its door
+    for row, y in enumerate((166, 190)):  # the Loire
+        shift = row * 12
+        for x in range(40 + shift, 216, 48):
+            draw.arc([x, y - 12, x + 48, y + 12], 200, 340, fill=white, width=8)
+    output = io.BytesIO()
+    image.save(output, "PNG")
+    return output.getvalue()
+
+
+#: The size of a dialogue's banner.
+BANNER = (1600, 600)
+
+
+def illustration(theme: str, seed: int, size: tuple[int, int] = (WIDTH, HEIGHT)) -> bytes:
+    """A JPEG illustration of a project of ``theme`` (a banner at ``BANNER``); ``seed``
+    varies the landscape."""
     chance = random.Random(seed)
     palette = PALETTES.get(theme, PALETTES["nature"])
-    image = Image.new("RGB", (WIDTH, HEIGHT))
+    image = Image.new("RGB", size)
     draw = ImageDraw.Draw(image)
-    _landscape(draw, palette, chance)
+    _landscape(draw, palette, chance, size)
     motif = MOTIFS.get(theme, _trees)
-    motif(draw, palette[3], WIDTH // 2 + chance.randint(-200, 200), 520)
+    motif(draw, palette[3], size[0] // 2 + chance.randint(-200, 200), round(size[1] * 0.77))
     output = io.BytesIO()
     image.save(output, "JPEG", quality=88)
     return output.getvalue()

@@ -11,7 +11,7 @@ from jinja2.runtime import Context
 
 from core import uploads
 from core.models import Organisation, Proposal
-from core.services import branding, review
+from core.services import branding, contact, review
 from web import i18n, icons, labels, markdown, theme
 
 
@@ -65,6 +65,11 @@ def image_srcset(url: str) -> str:
     return ", ".join([*sizes, f"{url} {uploads.MAX_SIDE}w"])
 
 
+def contact_of(org: Organisation) -> contact.Contact:
+    """How to reach ``org``, for the foot of its pages."""
+    return branding.options_of(org).contact
+
+
 def install(environment: Environment) -> None:
     i18n.install(environment)
     environment.filters["markdown"] = markdown.markdown
@@ -72,6 +77,8 @@ def install(environment: Environment) -> None:
     environment.filters["excerpt"] = markdown.excerpt
     environment.globals["url_with"] = url_with
     environment.globals["image_srcset"] = image_srcset
+    environment.globals["contact_of"] = contact_of
+    environment.globals["social_networks"] = contact.NETWORKS
     environment.globals["dialogue_tabs"] = dialogue_tabs
     environment.globals["theme_url"] = theme.theme_url
     environment.globals["icon_version"] = icons.icon_version

@@ -89,6 +89,9 @@ class Dialogue(Base):
     #: When the dialogue was made public; ``None``: a draft that only the organisation's
     #: staff see, as a preview (``core.services.drafts``).
     published_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    #: The stored name of the dialogue's image (:mod:`core.uploads`): the banner of its
+    #: pages and the picture of its card on the home page.
+    image_path: Mapped[str | None] = mapped_column(String(255))
     #: Bumped by every change of what judges a vote, under the row's ``FOR UPDATE`` lock
     #: (``core.services.vote_locks``): a ballot change compares it with its dialogue's.
     config_version: Mapped[int] = mapped_column(default=0, server_default="0")

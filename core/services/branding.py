@@ -11,8 +11,9 @@ Where things are kept (and who reads them):
   :data:`TEXT_KEYS` (``legal_notice``, ``accessibility``, ``signup``, ...), beside the
   ``messages`` overrides of :mod:`web.i18n`.
 - ``org.options``: ``languages`` (the default first), ``retention``,
-  ``refused_email_domains``, ``embedding_sites``, ``territory`` (see
-  :class:`OrganisationOptions` and :mod:`core.services.territory`), and
+  ``refused_email_domains``, ``embedding_sites``, ``territory``, ``contact`` (see
+  :class:`OrganisationOptions`, :mod:`core.services.territory` and
+  :mod:`core.services.contact`), and
   what other parts keep there (``custom_statuses``, ``map``), which saving never drops.
 - host names: the ``organisation_hosts`` table.
 
@@ -34,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import colours, languages
 from core.errors import ValidationFailed
 from core.models import Organisation, OrganisationHost
+from core.services.contact import Contact, cleaned, contact_errors
 from core.services.organisations import LOCAL_HOSTS, host_without_port
 from core.services.territory import Territory, territory_errors
 
@@ -189,6 +191,14 @@ class OrganisationOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tr
             "peut être placée (les propositions placées en dehors sont refusées).",
         ),
     ] = msgspec.field(default_factory=Territory)
+    contact: Annotated[
+        Contact,
+        msgspec.Meta(
+            title="Contact",
+            description="Au pied de chaque page : comment joindre l'organisation, et ses "
+            "pages sur les réseaux sociaux.",
+        ),
+    ] = msgspec.field(default_factory=Contact)
 
 
 def options_of(org: Organisation) -> OrganisationOptions:
@@ -202,6 +212,7 @@ def options_of(org: Organisation) -> OrganisationOptions:
             "embedding_sites",
             "accessibility",
             "territory",
+            "contact",
         )
         if key in raw
     }
@@ -237,12 +248,14 @@ def check_options(options: OrganisationOptions) -> OrganisationOptions:
             for key, message in territory_errors(options.territory).items()
         }
     )
+    errors.update(contact_errors(options.contact))
     if errors:
         raise ValidationFailed("options: valeurs refusées", extra={"fields": errors})
     return msgspec.structs.replace(
         options,
         refused_email_domains=sorted(set(domains)),
         embedding_sites=list(dict.fromkeys(sites)),
+        contact=cleaned(options.contact),
     )
 
 

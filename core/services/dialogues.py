@@ -11,7 +11,7 @@ import msgspec
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import read_cache
+from core import read_cache, uploads
 from core.ballot_sources import sources_hold_ballots
 from core.db import utcnow
 from core.defaults.comments import COMMENTS
@@ -454,3 +454,11 @@ async def _build_phases(
             )
         )
     return phases
+
+
+def set_image(dialogue: Dialogue, stored_name: str | None) -> None:
+    """Shows the upload ``stored_name`` (:mod:`core.uploads`) as ``dialogue``'s image,
+    the banner of its pages and the picture of its card; ``None`` removes it."""
+    if stored_name is not None and not uploads.is_stored_name(stored_name):
+        raise ValidationFailed("image: not a stored upload")
+    dialogue.image_path = stored_name

@@ -342,6 +342,7 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMINS, data=EMPTY_FORM, multipart=True
     ),
     ("POST", "/admin/dialogues/{slug:str}/agenda/{event_id:int}"): Rule(ADMINS, data=EMPTY_FORM),
+    ("POST", "/admin/dialogues/{slug:str}/image"): Rule(ADMINS, data=EMPTY_FORM, multipart=True),
     ("POST", "/admin/dialogues/{slug:str}/archive"): Rule(
         ADMINS, data=EMPTY_FORM, ids={"slug": "spare_slug"}
     ),

@@ -11,11 +11,12 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import FromPath, MultipartBody, URLEncodedBody
 from litestar.response import Redirect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import uploads
 from core.db import utcnow
 from core.defaults.comments import COMMENTS
 from core.errors import DomainError, NotFound
@@ -35,7 +36,7 @@ from web.admin.forms import (
 )
 from web.admin.guard import staff_guard
 from web.admin.pages import admin_page, dialogue_tabs, discard_changes, done
-from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep
+from web.dependencies import Actor, CurrentOrg, DbSession, PluginsDep, app_context
 from web.labels import N_
 
 #: The phases a new dialogue starts with, by kind (dates are set afterwards).
@@ -386,6 +387,47 @@ class DialoguePages(Controller):
             return self._general_page(
                 request, plugins, org, dialogue, form.as_dict(), refusal_fields(error)
             )
+        await db_session.commit()
+        return done(f"/admin/dialogues/{slug}")
+
+    @post("/{slug:str}/image")
+    async def save_image(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        org: CurrentOrg,
+        actor: Actor,
+        plugins: PluginsDep,
+        slug: FromPath[str],
+        data: MultipartBody[dict[str, Any]],
+    ) -> Response[Any]:
+        """The dialogue's image: a new one (checked and re-encoded as every upload), or
+        none where ``remove_image`` is ticked."""
+        form = FormValues(data)
+        dialogue = await load_dialogue(db_session, org, slug)
+        sent = form.file("image")
+        stored: str | None = None
+        refusal = None
+        if sent is not None:
+            try:
+                content = await sent.read(uploads.MAX_BYTES + 1)
+                stored = uploads.store_image(app_context(request).settings.upload_dir, content).name
+            except DomainError as error:
+                refusal = error.detail
+        elif not form.checked("remove_image"):
+            refusal = "Choisissez une image, ou cochez « Retirer l'image »."
+        if refusal is not None:
+            values = _general_values(dialogue)
+            return self._general_page(request, plugins, org, dialogue, values, {"image": refusal})
+        dialogues.set_image(dialogue, stored)
+        audit.record(
+            db_session,
+            org,
+            actor,
+            "dialogue.image",
+            f"dialogue:{slug}",
+            {"image": "set" if stored else "removed"},
+        )
         await db_session.commit()
         return done(f"/admin/dialogues/{slug}")
 

@@ -70,6 +70,8 @@ class DialogueOut(msgspec.Struct):
     moderation: str = "post"
     #: ``false`` for a draft, which only the organisation's staff see.
     published: bool = True
+    #: The dialogue's image (its pages' banner), ``null`` where it has none.
+    image_url: str | None = None
 
 
 class AuthorOut(msgspec.Struct):
@@ -141,6 +143,7 @@ def dialogue_out(dialogue: Dialogue, now: datetime) -> DialogueOut:
         results_visibility=dialogue.results_visibility.value,
         moderation=dialogue.moderation.value,
         published=dialogue.published_at is not None,
+        image_url=f"/media/{dialogue.image_path}" if dialogue.image_path else None,
     )
 
 
