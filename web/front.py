@@ -37,6 +37,7 @@ def front_route_handlers() -> list[Any]:
         submission.save_proposal,
         submission.publish_proposal_form,
         votes.vote_form,
+        votes.review_page,
         votes.confirm_form,
         votes.ballot_box_page,
         verification.verification_page,

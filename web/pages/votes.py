@@ -19,11 +19,12 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import utcnow
 from core.db_range import stored_int
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.models import Dialogue, Organisation, Proposal, User
 from core.permissions import Action, check
 from core.plugin_manager import Plugins
@@ -37,12 +38,14 @@ from core.services import (
     verification,
 )
 from core.services.ballot_box import BallotState, VoteRules
-from core.vote_types import BallotContent
+from core.vote_types import BallotContent, ProposalFacts
 from web import labels
 from web.client_network import client_network
 from web.dependencies import Actor, CurrentOrg, DbSession, GroupIds, PluginsDep
 from web.i18n import translator
 from web.pages.context import (
+    dialogue_frame,
+    image_url_of,
     notice,
     refusal_message,
     refused_message,
@@ -134,6 +137,7 @@ async def vote_panel(
         baskets = envelope_baskets(
             rules, split, envelopes.voter_envelope(split, actor.postal_code), state
         )
+    basket = budget_basket(state, remaining) if baskets is None else None
     return {
         "open": refused is None,
         "refusal": refusal_message(i18n, refused) if refused is not None else None,
@@ -147,8 +151,9 @@ async def vote_panel(
         "settings": rules.settings,
         "rules": rules.kind.rules(rules.settings),
         "remaining": remaining,
-        "basket": budget_basket(state, remaining) if baskets is None else None,
+        "basket": basket,
         "baskets": baskets,
+        "too_dear": too_dear(items, state, basket, baskets, split),
         "given": values,
         "count": len(state.votes),
         "status": state.status.value,
@@ -176,6 +181,37 @@ def budget_basket(state: BallotState, remaining: Mapping[str, Any]) -> dict[str,
     return {"items": items, "spent": spent, "limit": spent + left}
 
 
+def too_dear(
+    items: Sequence[Proposal],
+    state: BallotState,
+    basket: Mapping[str, Any] | None,
+    baskets: Sequence[Mapping[str, Any]] | None,
+    split: envelopes.Split | None,
+) -> dict[int, int]:
+    """The projects of ``items`` the citizen has not chosen and that cost more than
+    what is left in their basket (their envelope's, in a split budget), with what is
+    left: their vote buttons give way to a word on why, rather than a refusal after
+    the click."""
+    left_in: dict[str | None, int] = {}
+    if basket is not None:
+        left_in[None] = int(basket["limit"]) - int(basket["spent"])
+    for envelope in baskets or ():
+        if envelope["limit"] is not None:
+            key = envelope["key"]
+            left_in[key] = int(envelope["limit"]) - int(envelope["spent"])
+    found = {}
+    for proposal in items:
+        if proposal.id in state.votes or proposal.cost is None:
+            continue
+        key = None
+        if split is not None:
+            key = envelopes.envelope_of(split, ProposalFacts.of(proposal))
+        left = left_in.get(key)
+        if left is not None and proposal.cost > left:
+            found[proposal.id] = left
+    return found
+
+
 def envelope_baskets(
     rules: VoteRules, split: envelopes.Split, sector: str | None, state: BallotState
 ) -> list[dict[str, Any]]:
@@ -201,6 +237,7 @@ def envelope_baskets(
         left = remaining.get("budget")
         found.append(
             {
+                "key": key,
                 "name": names.get(key, key) if key else None,
                 "amount": split.amount(key),
                 "items": [
@@ -236,6 +273,7 @@ def _missing_vote_type(
         "rules": {},
         "remaining": {},
         "basket": None,
+        "too_dear": {},
         "given": {},
         "count": 0,
         "status": "draft",
@@ -350,6 +388,55 @@ async def vote_form(
         # nothing for the citizen to do about it.
         key = "ballot_unconfirmed"
     return Redirect(with_message(back, "notice", key, anchor), status_code=303)
+
+
+@get("/dialogues/{slug:str}/ballot/confirm", include_in_schema=False)
+async def review_page(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    plugins: PluginsDep,
+    org: CurrentOrg,
+    actor: Actor,
+    group_ids: GroupIds,
+    slug: FromPath[str],
+) -> Response[Any]:
+    """The citizen's ballot to check before confirming it: the chosen proposals with
+    their images, votes and costs, the basket against its cap, and the one button that
+    confirms (where the vote asks for a confirmation), or the way back to change it."""
+    dialogue = await dialogues.get_dialogue(db_session, org, slug)
+    if actor is None:
+        return Redirect(signin_url(request), status_code=303)
+    rules = _rules(plugins, dialogue)
+    state = await ballot_box.read_ballot(db_session, dialogue, actor)
+    chosen = list(
+        await db_session.scalars(
+            select(Proposal).where(Proposal.id.in_(state.votes)).order_by(Proposal.id)
+        )
+    )
+    vote = await vote_panel(request, db_session, plugins, dialogue, chosen, actor, group_ids)
+    if vote is None or rules is None:
+        raise NotFound("Cette démarche ne comporte pas de vote.", code="vote.not_configured")
+    items = [
+        {
+            "id": proposal.id,
+            "title": proposal.title,
+            "cost": proposal.cost,
+            "image_url": image_url_of(proposal, dialogue),
+            "shown": shown_value(rules, state.votes[proposal.id]),
+        }
+        for proposal in chosen
+    ]
+    return render(
+        request,
+        "dialogue/ballot_review.html",
+        frame=dialogue_frame(dialogue, utcnow()),
+        tab="ballot",
+        vote=vote,
+        items=items,
+        shows_value=dialogue.vote_type != "support",
+        refused=refused_message(request),
+        notice=notice(request),
+    )
 
 
 @post(
