@@ -41,6 +41,12 @@ def _darken(colour: str, factor: float) -> str:
     return "#" + "".join(f"{round(v * factor * 255):02x}" for v in (red, green, blue))
 
 
+def _tint(colour: str, share: float) -> str:
+    """``colour`` mixed with white, ``share`` of it kept (a background tint)."""
+    red, green, blue = _rgb(colour)
+    return "#" + "".join(f"{round((1 - share + v * share) * 255):02x}" for v in (red, green, blue))
+
+
 def theme_css(org: Organisation) -> str:
     """The organisation's colours as CSS custom properties. A primary colour too light to
     carry white text or to be read on white (WCAG AA, 4.5:1) is darkened until it is."""
@@ -53,9 +59,20 @@ def theme_css(org: Organisation) -> str:
     while contrast(readable, "#ffffff") < 4.5 and factor > 0.05:
         factor -= 0.05
         readable = _darken(primary, factor)
+    # The soft tint is a background for body text and for the primary colour as text
+    # (links): as light as it takes for the primary colour to keep its 4.5:1 on it.
+    soft = next(
+        (
+            tint
+            for share in (0.08, 0.06, 0.04, 0.02)
+            if contrast(readable, tint := _tint(readable, share)) >= 4.5
+        ),
+        "#ffffff",
+    )
     return (
         f":root {{\n  --primary: {readable};\n  --primary-brand: {primary};\n"
-        f"  --on-primary: #ffffff;\n}}\n"
+        f"  --on-primary: #ffffff;\n  --primary-soft: {soft};\n"
+        f"  --primary-strong: {_darken(readable, 0.8)};\n}}\n"
     ) + branding.theme_css_extras(org)
 
 

@@ -72,7 +72,7 @@
       marker.bindPopup(link(place.url, place.title));
       return place.point;
     });
-    if (bounds.length > 1) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 }); }
+    if (bounds.length > 1) { map.fitBounds(bounds, { paddingTopLeft: [30, 50], paddingBottomRight: [30, 20], maxZoom: 16 }); }
     element.setAttribute("data-ready", String(bounds.length));
   }
 
