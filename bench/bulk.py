@@ -135,10 +135,10 @@ async def load_dialogue(
                     "INSERT INTO dialogues (organisation_id, slug, title, kind, description,"
                     " vote_type, vote_settings, comments_mode, budget_amount, budget_rule, form,"
                     " themes, sectors, modules, results_visibility, moderation, created_at,"
-                    " updated_at) VALUES (:org, :slug, :title, 'budget', :description,"
-                    " 'support', CAST(:settings AS JSON), 'thread', :budget, 'greedy', '[]',"
-                    " CAST(:themes AS JSON), CAST(:sectors AS JSON), '{}', 'live', 'post',"
-                    " :now, :now) RETURNING id"
+                    " updated_at, published_at) VALUES (:org, :slug, :title, 'budget',"
+                    " :description, 'support', CAST(:settings AS JSON), 'thread', :budget,"
+                    " 'greedy', '[]', CAST(:themes AS JSON), CAST(:sectors AS JSON), '{}',"
+                    " 'live', 'post', :now, :now, :now) RETURNING id"
                 ),
                 {
                     "org": organisation_id,
