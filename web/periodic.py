@@ -27,9 +27,11 @@ class PeriodicTask:
     passes: int = 0
     _woken: asyncio.Event = field(default_factory=asyncio.Event)
     _loop: asyncio.AbstractEventLoop | None = None
+    _stopping: bool = False
 
     def start(self, one_pass: Callable[[], Awaitable[object]]) -> None:
         if self.interval > 0:
+            self._stopping = False
             self._woken = asyncio.Event()  # bound to the running loop
             self._loop = asyncio.get_running_loop()
             self.task = asyncio.create_task(self._forever(one_pass))
@@ -49,16 +51,24 @@ class PeriodicTask:
             self._loop.call_soon_threadsafe(self._woken.set)
 
     async def stop(self) -> None:
+        """Ends the task. Not by its cancellation alone: Python 3.11's ``wait_for``
+        swallows a cancellation that comes as the event it waits for is set (a wake at
+        the moment of the stop), and the task would then wait a whole interval again;
+        the flag ends its loop whatever happens to the cancellation."""
         if self.task is not None:
+            self._stopping = True
+            self._woken.set()
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
             self.task = None
 
     async def _forever(self, one_pass: Callable[[], Awaitable[object]]) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._woken.wait(), self.interval)
+            if self._stopping:
+                return
             self._woken.clear()
             try:
                 await one_pass()
