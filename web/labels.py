@@ -136,9 +136,6 @@ ERRORS = {
     "rate_limited": N_("Trop de demandes : réessayez dans un moment."),
 }
 
-#: General messages of refusal codes whose detail says more than a page needs or is not
-#: in the catalogue: a reader of another language than French gets this rather than a
-#: detail in French (``web.refusals``). ``validation`` keeps its detail: it names fields.
 #: Refusals whose message depends on their ``reason`` (in the refusal's ``extra``): a
 #: ``(code, reason)`` here is said instead of the code's message in :data:`ERRORS`.
 REASONS = {
@@ -149,6 +146,9 @@ REASONS = {
     ),
 }
 
+#: General messages of refusal codes whose detail says more than a page needs or is not
+#: in the catalogue: a reader of another language than French gets this rather than a
+#: detail in French (``web.refusals``). ``validation`` keeps its detail: it names fields.
 CODE_MESSAGES = {
     "not_found": N_("Cette ressource n'existe pas."),
     "forbidden": N_("Vous n'avez pas accès à cette action."),

@@ -65,11 +65,6 @@ def image_srcset(url: str) -> str:
     return ", ".join([*sizes, f"{url} {uploads.MAX_SIDE}w"])
 
 
-def contact_of(org: Organisation) -> contact.Contact:
-    """How to reach ``org``, for the foot of its pages."""
-    return branding.options_of(org).contact
-
-
 def install(environment: Environment) -> None:
     i18n.install(environment)
     environment.filters["markdown"] = markdown.markdown
@@ -77,7 +72,8 @@ def install(environment: Environment) -> None:
     environment.filters["excerpt"] = markdown.excerpt
     environment.globals["url_with"] = url_with
     environment.globals["image_srcset"] = image_srcset
-    environment.globals["contact_of"] = contact_of
+    # The organisation's options, read once by a page for its footer (contact, RGAA).
+    environment.globals["options_of"] = branding.options_of
     environment.globals["social_networks"] = contact.NETWORKS
     environment.globals["dialogue_tabs"] = dialogue_tabs
     environment.globals["theme_url"] = theme.theme_url
