@@ -11,7 +11,7 @@ citizen may still give (votes, points, budget) is shown on every page that has w
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -169,16 +169,27 @@ def budget_basket(state: BallotState, remaining: Mapping[str, Any]) -> dict[str,
     """Where the vote type caps the cost of a ballot (it says what is left of a
     ``budget``), the citizen's basket: the chosen projects with their costs, what they
     come to, and the cap. ``None`` without a cap."""
-    left = remaining.get("budget")
-    if left is None:
+    if remaining.get("budget") is None:
         return None
-    costs = {proposal_id: state.proposals[proposal_id].cost or 0 for proposal_id in state.votes}
-    items = [
-        {"id": proposal_id, "title": state.proposals[proposal_id].title, "cost": cost}
-        for proposal_id, cost in costs.items()
-    ]
+    return _basket(state, state.votes, remaining)
+
+
+def _basket(
+    state: BallotState, chosen: Collection[int], remaining: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The ``chosen`` projects of ``state`` with their costs, what they come to, and
+    the cap: what they come to and the ``budget`` left (``None`` without a cap)."""
+    costs = {pid: state.proposals[pid].cost or 0 for pid in chosen}
     spent = sum(costs.values())
-    return {"items": items, "spent": spent, "limit": spent + left}
+    left = remaining.get("budget")
+    return {
+        "items": [
+            {"id": pid, "title": state.proposals[pid].title, "cost": cost}
+            for pid, cost in costs.items()
+        ],
+        "spent": spent,
+        "limit": None if left is None else spent + left,
+    }
 
 
 def too_dear(
@@ -232,20 +243,12 @@ def envelope_baskets(
         part = BallotContent(votes, proposals={pid: state.proposals[pid].facts for pid in votes})
         settings = envelopes.with_amount(rules.settings, split.amount(key))
         remaining = rules.kind.remaining(settings, part)
-        costs = {pid: state.proposals[pid].cost or 0 for pid in votes}
-        spent = sum(costs.values())
-        left = remaining.get("budget")
         found.append(
             {
                 "key": key,
                 "name": names.get(key, key) if key else None,
                 "amount": split.amount(key),
-                "items": [
-                    {"id": pid, "title": state.proposals[pid].title, "cost": cost}
-                    for pid, cost in costs.items()
-                ],
-                "spent": spent,
-                "limit": None if left is None else spent + left,
+                **_basket(state, votes, remaining),
                 "remaining": remaining,
             }
         )
