@@ -113,12 +113,17 @@ def sized_name(name: str, width: int) -> str:
     return f"{stem}-w{width}.{extension}"
 
 
-def _write_sized(folder: Path, name: str, data: bytes, width: int) -> Path:
-    """Stores ``data`` (an image we encoded) reduced to ``width`` pixels wide, never
-    enlarged, under ``name``'s sized name; written whole or not at all."""
+def _decoded(data: bytes) -> Image.Image:
+    """An image we encoded, decoded."""
     with Image.open(io.BytesIO(data)) as image:
         image.load()
-        reduced = image.copy()
+        return image.copy()
+
+
+def _write_sized(folder: Path, name: str, image: Image.Image, width: int) -> Path:
+    """Stores ``image`` (one we encoded) reduced to ``width`` pixels wide, never
+    enlarged, under ``name``'s sized name; written whole or not at all."""
+    reduced = image.copy()
     reduced.thumbnail((width, MAX_SIDE), Image.Resampling.LANCZOS)
     target = folder / sized_name(name, width)
     partial = folder / f".{secrets.token_hex(8)}.part"
@@ -152,8 +157,9 @@ def store_image(upload_dir: str, data: bytes) -> StoredFile:
     stored name."""
     encoded, extension = process_image(data)
     stored = _store(upload_dir, encoded, extension)
+    image = _decoded(encoded)  # decoded once for every size
     for width in WIDTHS:
-        _write_sized(Path(upload_dir), stored.name, encoded, width)
+        _write_sized(Path(upload_dir), stored.name, image, width)
     return stored
 
 
@@ -202,7 +208,8 @@ def sized_path(upload_dir: str, name: str) -> Path | None:
     original = stored_path(upload_dir, f"{sized['stem']}.{sized['extension']}")
     if original is None:
         return None
-    return _write_sized(Path(upload_dir), original.name, original.read_bytes(), int(sized["width"]))
+    image = _decoded(original.read_bytes())
+    return _write_sized(Path(upload_dir), original.name, image, int(sized["width"]))
 
 
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")

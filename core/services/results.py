@@ -26,6 +26,7 @@ changes with every ballot change, so a cached body is never stale.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -247,7 +248,7 @@ async def compute_results(
             )
             winners = list(rule.select(election).winners)
         else:
-            by_envelope = _count_by_envelope(split, rule, budget_ballots, found, votes)
+            by_envelope = _count_by_envelope(split, rule, budget_ballots, found, costs, votes)
             winners = [pid for envelope in by_envelope for pid in envelope["winners"]]
     else:
         order = ranked_order(tally)
@@ -285,11 +286,11 @@ def _count_by_envelope(
     rule: AggregationRule,
     budget_ballots: str,
     found: list[Candidate],
+    costs: Mapping[int, int | None],
     votes: CountedVotes,
 ) -> list[dict[str, Any]]:
     """The dialogue's rule run on each envelope: its candidates, its amount, and the
     ballots with a vote in it as its voters."""
-    costs = {c.id: c.cost for c in found}
     counted = []
     grouped = envelopes.candidates_by_envelope(split, [(c.id, c.facts) for c in found])
     for key, ids in grouped.items():
